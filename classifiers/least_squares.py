@@ -1,0 +1,147 @@
+"""Regression as a classifier: least squares on one-hot labels.
+
+X holds N examples of dimension D and Y their one-hot labels over C classes.
+The loss of a weight matrix W is L(W) = (1/N) ||X W - Y||_F^2, optionally plus
+lambda ||W||_F^2; the predicted class is the largest score, argmax_j (x W)_j.
+Setting the gradient (2/N) X^T (X W - Y) + 2 lambda W to zero gives
+
+    W(lambda) = (X^T X + lambda N I)^-1 X^T Y.
+"""
+
+import numpy as np
+
+
+def one_hot(y, num_classes):
+    """One-hot label matrix.
+
+    Parameters
+    ----------
+    y : ndarray of shape (N,)
+        Integer labels in [0, num_classes).
+    num_classes : int
+
+    Returns
+    -------
+    Y : ndarray of shape (N, num_classes)
+        ``Y[i, y[i]] = 1`` and zeros elsewhere, float64.
+    """
+    y = np.asarray(y)
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"y must be a 1-D array of integer labels, got shape {y.shape} "
+                         f"and dtype {y.dtype}")
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(f"y must hold labels in [0, {num_classes}), "
+                         f"got min {y.min()} and max {y.max()}")
+    # *****START OF YOUR CODE (task: least_squares)*****
+    Y = np.zeros((y.shape[0], num_classes))
+    Y[np.arange(y.shape[0]), y] = 1.0
+    # *****END OF YOUR CODE*****
+    return Y
+
+
+def least_squares_loss(W, X, Y):
+    """The mean squared error (1/N) ||X W - Y||_F^2.
+
+    Parameters
+    ----------
+    W : ndarray of shape (D, C)
+    X : ndarray of shape (N, D)
+    Y : ndarray of shape (N, C)
+
+    Returns
+    -------
+    loss : float
+    """
+    _check_XY(X, Y)
+    # *****START OF YOUR CODE (task: least_squares)*****
+    residual = X @ W - Y
+    loss = np.sum(residual * residual) / X.shape[0]
+    # *****END OF YOUR CODE*****
+    return float(loss)
+
+
+def predict(W, X):
+    """Predicted labels, the argmax of the scores X W.
+
+    Parameters
+    ----------
+    W : ndarray of shape (D, C)
+    X : ndarray of shape (N, D)
+
+    Returns
+    -------
+    y_pred : ndarray of shape (N,)
+    """
+    # *****START OF YOUR CODE (task: least_squares)*****
+    y_pred = np.argmax(X @ W, axis=1)
+    # *****END OF YOUR CODE*****
+    return y_pred
+
+
+def least_squares(X, Y):
+    """The closed-form least-squares weights W = (X^T X)^+ X^T Y.
+
+    The pseudo-inverse gives the minimum-norm solution when X is rank
+    deficient.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, D)
+    Y : ndarray of shape (N, C)
+
+    Returns
+    -------
+    W : ndarray of shape (D, C)
+    """
+    return ridge_path(X, Y, [0.0])[0]
+
+
+def ridge_path(X, Y, lambdas):
+    """Ridge weights W(lambda) = (X^T X + lambda N I)^-1 X^T Y for many lambdas.
+
+    X^T X = V diag(s) V^T is diagonalized once (O(D^3)); after that each lambda
+    costs O(D^2 C): W(lambda) = V diag(1 / (s + lambda N)) V^T X^T Y. Directions
+    whose s + lambda N is numerically zero are dropped, which is the
+    pseudo-inverse: lambda = 0 gives the least-squares solution of least norm.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, D)
+    Y : ndarray of shape (N, C)
+    lambdas : sequence of float, length L
+        Regularization strengths, each finite and >= 0.
+
+    Returns
+    -------
+    W : ndarray of shape (L, D, C)
+        ``W[k]`` are the weights for ``lambdas[k]``.
+    """
+    _check_XY(X, Y)
+    lambdas = np.asarray(lambdas, dtype=float)
+    if lambdas.ndim != 1 or not np.all(np.isfinite(lambdas) & (lambdas >= 0)):
+        raise ValueError(f"lambdas must be finite numbers >= 0 in a 1-D sequence, got {lambdas}")
+    num_train, dim = X.shape
+    gram = X.T @ X
+    if not np.isfinite(gram).all():
+        raise ValueError("X must be finite (no NaN or inf)")
+    # *****START OF YOUR CODE (task: least_squares)*****
+    evals, V = np.linalg.eigh(gram)
+    VtB = V.T @ (X.T @ Y)
+    # Relative cutoff as in numpy.linalg.matrix_rank: eigenvalues below it are
+    # rounding noise, and inverting them would amplify that noise.
+    cutoff = max(evals.max(), 0.0) * dim * np.finfo(float).eps
+    W = np.empty((len(lambdas), dim, Y.shape[1]))
+    for k, lam in enumerate(lambdas):
+        d = evals + lam * num_train
+        inv_d = np.divide(1.0, d, out=np.zeros_like(d), where=d > cutoff)
+        W[k] = V @ (inv_d[:, None] * VtB)
+    # *****END OF YOUR CODE*****
+    return W
+
+
+def _check_XY(X, Y):
+    if not (isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[0] > 0):
+        raise ValueError(f"X must be a non-empty 2-D array of shape (N, D), got shape {np.shape(X)}")
+    if not (isinstance(Y, np.ndarray) and Y.ndim == 2 and Y.shape[0] == X.shape[0]):
+        raise ValueError(f"Y must have shape (N, C) with N = {X.shape[0]} rows like X, "
+                         f"got {np.shape(Y)}")

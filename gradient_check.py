@@ -1,0 +1,142 @@
+"""Numerical gradients by centred differences, to check analytic gradients.
+
+The centred difference (f(x + h) - f(x - h)) / (2h) has error O(h^2), against
+O(h) for a one-sided difference, so with h = 1e-5 a correct analytic gradient
+typically agrees to a relative error of 1e-7 or better.
+"""
+
+import numbers
+
+import numpy as np
+
+
+def rel_error(x, y):
+    """Largest elementwise relative error |x - y| / (|x| + |y|).
+
+    Parameters
+    ----------
+    x, y : array_like of the same shape
+
+    Returns
+    -------
+    error : float
+        0 where both entries are 0 (they agree), otherwise in [0, 1].
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.shape != y.shape:
+        raise ValueError(f"y must have the shape of x, {x.shape}, got {y.shape}")
+    # *****START OF YOUR CODE (task: gradient_check)*****
+    scale = np.abs(x) + np.abs(y)
+    # Dividing by max(scale, tiny) turns 0 / 0 into 0 instead of NaN.
+    error = np.max(np.abs(x - y) / np.maximum(scale, np.finfo(float).tiny), initial=0.0)
+    # *****END OF YOUR CODE*****
+    return float(error)
+
+
+def _centred_difference(f, x, ix, h):
+    """(f(x + h e_ix) - f(x - h e_ix)) / (2h), leaving x as it was."""
+    old_value = x[ix]
+    x[ix] = old_value + h
+    fxph = f(x)
+    x[ix] = old_value - h
+    fxmh = f(x)
+    x[ix] = old_value
+    return fxph, fxmh
+
+
+def eval_numerical_gradient(f, x, verbose=True, h=1e-5):
+    """Numerical gradient of a scalar function at every entry of x.
+
+    Parameters
+    ----------
+    f : callable
+        Maps an array shaped like x to a float.
+    x : ndarray of float
+        The point; changed in place during the evaluation and restored.
+    verbose : bool
+        Print every entry's index and value.
+    h : float
+        Step size.
+
+    Returns
+    -------
+    grad : ndarray shaped like x
+    """
+    grad = np.zeros_like(x)
+    for ix in np.ndindex(x.shape):
+        fxph, fxmh = _centred_difference(f, x, ix, h)
+        grad[ix] = (fxph - fxmh) / (2 * h)
+        if verbose:
+            print(ix, grad[ix])
+    return grad
+
+
+def eval_numerical_gradient_array(f, x, df, h=1e-5):
+    """Numerical gradient of sum(f(x) * df) for an array-valued f.
+
+    Parameters
+    ----------
+    f : callable
+        Maps an array shaped like x to an array shaped like df.
+    x : ndarray of float
+        The point; changed in place during the evaluation and restored.
+    df : ndarray
+        Upstream gradient dL/df.
+    h : float
+
+    Returns
+    -------
+    grad : ndarray shaped like x
+        dL/dx by the chain rule, sum over outputs of dL/df * df/dx.
+    """
+    grad = np.zeros_like(x)
+    for ix in np.ndindex(x.shape):
+        fxph, fxmh = _centred_difference(lambda x: np.copy(f(x)), x, ix, h)
+        grad[ix] = np.sum((fxph - fxmh) * df) / (2 * h)
+    return grad
+
+
+def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None):
+    """Compare an analytic gradient with centred differences at random entries.
+
+    Prints one line per check, ``numerical: %f analytic: %f, relative error: %e``.
+
+    Parameters
+    ----------
+    f : callable
+        Maps an array shaped like x to a float.
+    x : ndarray of float
+        The point; changed in place during the evaluation and restored.
+    analytic_grad : ndarray shaped like x
+    num_checks : int
+        How many random entries to check (drawn with replacement).
+    h : float
+    seed : int or None
+        Seed for the entries; None draws from numpy's global generator, so
+        ``np.random.seed`` makes the check repeatable.
+
+    Returns
+    -------
+    errors : ndarray of shape (num_checks,)
+        The relative error of each check.
+    """
+    if analytic_grad.shape != x.shape:
+        raise ValueError(f"analytic_grad must have the shape of x, {x.shape}, "
+                         f"got {analytic_grad.shape}")
+    if not isinstance(num_checks, numbers.Integral) or num_checks < 1:
+        raise ValueError(f"num_checks must be an integer >= 1, got {num_checks!r}")
+    if seed is None:
+        seed = np.random.randint(2**31 - 1)
+    rng = np.random.default_rng(seed)
+    errors = np.empty(num_checks)
+    # *****START OF YOUR CODE (task: gradient_check)*****
+    for k in range(num_checks):
+        ix = tuple(int(rng.integers(n)) for n in x.shape)
+        fxph, fxmh = _centred_difference(f, x, ix, h)
+        grad_numerical = (fxph - fxmh) / (2 * h)
+        grad_analytic = analytic_grad[ix]
+        errors[k] = rel_error(grad_numerical, grad_analytic)
+        print(f"numerical: {grad_numerical:f} analytic: {grad_analytic:f}, "
+              f"relative error: {errors[k]:e}")
+    # *****END OF YOUR CODE*****
+    return errors
