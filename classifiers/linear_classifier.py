@@ -235,7 +235,7 @@ def train_grid(X, y, learning_rates, regs, num_iters=1500, batch_size=200, seed=
         # 4) dL/dscores = P - onehot(y) for every configuration, then the
         #    gradient (1/N) X^T (P - Y) + 2 reg W and the step, block by block
         probs[rows, :, y_batch] -= 1
-        dW = X_batch.T @ probs.reshape(batch_size, -1) / batch_size + decays * W
+        dW = (probs.reshape(batch_size, -1).T @ X_batch).T / batch_size + decays * W
         W -= step_sizes * dW
     # *****END OF YOUR CODE*****
     models = {}
