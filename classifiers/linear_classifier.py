@@ -70,7 +70,7 @@ class LinearClassifier:
         num_iters, batch_size : int
             Number of SGD steps, and examples per step (drawn with replacement).
         verbose : bool
-            Print the loss every 100 iterations.
+            Print the loss (6 significant digits) every 100 iterations.
         seed : int or None
             Seed for the initial W and the batches; None draws one from numpy's
             global generator.
@@ -106,7 +106,7 @@ class LinearClassifier:
                                  f"at iteration {it} is {loss}")
             loss_history.append(loss)
             if verbose and it % 100 == 0:
-                print(f"iteration {it} / {num_iters}: loss {loss:f}")
+                print(f"iteration {it} / {num_iters}: loss {loss:.6g}")
         return loss_history
 
     def predict(self, X):
