@@ -1,0 +1,122 @@
+"""Independent reference maths for the tests.
+
+Everything here is written from the definitions, in a different formulation
+from the bundle (log-sum-exp by ``np.logaddexp.reduce``, labels as an explicit
+one-hot matrix, gradients by plain centred differences), and never imports the
+code under test, so a test comparing the two can only pass if both are right.
+
+N examples of dimension D, C classes: W (D, C), X (N, D), y (N,).
+"""
+
+import functools
+
+import numpy as np
+
+
+def central_difference_gradient(f, x, h=1e-5):
+    """Gradient of a scalar f at every index of x, (f(x + h e) - f(x - h e)) / 2h.
+
+    Parameters
+    ----------
+    f : callable
+        Maps an array shaped like x to a float; it gets fresh copies, x is never changed.
+    x : ndarray of any shape
+    h : float
+
+    Returns
+    -------
+    grad : ndarray of float64 shaped like x
+    """
+    grad = np.zeros(x.shape)
+    for index in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[index] = h
+        grad[index] = (f(x + step) - f(x - step)) / (2 * h)
+    return grad
+
+
+def one_hot_reference(y, num_classes):
+    """Y (N, C) with Y[i, c] = 1 if y[i] == c else 0: rows of the identity matrix."""
+    return np.eye(num_classes)[y]
+
+
+def log_softmax_reference(scores):
+    """Row-wise log-probabilities s_j - logsumexp(s) for scores (N, C).
+
+    logsumexp(s) = m + logsumexp(s - m) with m the row maximum: s - m is exact
+    (no rounding of a large m + log(k) before subtracting again).
+    """
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    return shifted - np.logaddexp.reduce(shifted, axis=1, keepdims=True)
+
+
+def softmax_reference(scores):
+    """Row-wise probabilities exp(s_j - logsumexp(s)) for scores (N, C)."""
+    return np.exp(log_softmax_reference(scores))
+
+
+def softmax_loss_reference(W, X, y, reg):
+    """Mean cross-entropy plus reg * sum(W * W), and its gradient.
+
+    With scores S = X W and one-hot labels Y, example i costs
+    -<log softmax(S_i), Y_i>, and dL/dW = X^T (softmax(S) - Y) / N + 2 reg W.
+
+    Returns
+    -------
+    loss : float
+    dW : ndarray of shape (D, C) with W's dtype
+    """
+    num_train, num_classes = X.shape[0], W.shape[1]
+    log_P = log_softmax_reference(X @ W)
+    Y = one_hot_reference(y, num_classes)
+    data_loss = -np.sum(Y * log_P) / num_train
+    dW = X.T @ (np.exp(log_P) - Y) / num_train + 2 * reg * W
+    return float(data_loss + reg * np.sum(W * W)), dW.astype(W.dtype)
+
+
+def loss_at_zero_weights(num_classes):
+    """At W = 0 every class has probability 1/C, so the loss is log(C)."""
+    return np.log(num_classes)
+
+
+def gradient_at_zero_weights(X, y, num_classes):
+    """At W = 0, dW = X^T (1/C - Y) / N (the reg term 2 reg W vanishes)."""
+    return X.T @ (1.0 / num_classes - one_hot_reference(y, num_classes)) / X.shape[0]
+
+
+def check_loss_inputs(W, X, y, reg):
+    """Raise the documented ValueError for bad (W, X, y, reg); finiteness of X aside."""
+    if np.ndim(W) != 2:
+        raise ValueError(f"W must be a 2-D array of shape (D, C), got shape {np.shape(W)}")
+    D, C = W.shape
+    if np.ndim(X) != 2 or X.shape[1] != D:
+        raise ValueError(f"X must have shape (N, {D}) to match W of shape {W.shape}, "
+                         f"got {np.shape(X)}")
+    y = np.asarray(y)
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {y.shape}")
+    if not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"y must hold integer labels, got dtype {y.dtype}")
+    if y.size and (y.min() < 0 or y.max() >= C):
+        raise ValueError(f"y must hold labels in [0, {C}), got min {y.min()} and max {y.max()}")
+    if not (isinstance(reg, (int, float, np.number)) and np.isfinite(reg) and reg >= 0):
+        raise ValueError(f"reg must be a finite number >= 0, got {reg!r}")
+    if not np.isfinite(W).all():
+        raise ValueError("W must be finite (no NaN or inf)")
+
+
+def validated(kernel):
+    """The documented public loss around ``kernel``, which stays reachable as ``__wrapped__``."""
+
+    @functools.wraps(kernel)
+    def loss_function(W, X, y, reg):
+        check_loss_inputs(W, X, y, reg)
+        loss, dW = kernel(W, X, y, reg)
+        if not np.isfinite(loss):
+            raise ValueError("X must be finite (no NaN or inf)")
+        return loss, dW
+
+    return loss_function
+
+
+validated_softmax_loss = validated(softmax_loss_reference)
