@@ -1,0 +1,171 @@
+"""What every softmax loss function(W, X, y, reg) -> (loss, dW) must satisfy.
+
+A test module subclasses `LossContract` and names its ``loss_function``; the
+module's pytestmark then attributes every inherited test to that module's task.
+Answers come from tests/oracles.py (log-sum-exp reference, central differences,
+closed forms), never from the other loss function.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import oracles
+from strategies import (LOSS_VALIDATION_CASES, extreme_score_problems, loss_problems,
+                        make_dev_problem, make_problem)
+
+
+def assert_matches_reference(loss, dW, W, X, y, reg, loss_rtol=1e-12, dW_rtol=1e-10):
+    """loss to loss_rtol relative; dW to dW_rtol relative to max|dW| of the reference."""
+    ref_loss, ref_dW = oracles.softmax_loss_reference(W, X, y, reg)
+    np.testing.assert_allclose(loss, ref_loss, rtol=loss_rtol, err_msg="loss vs reference")
+    np.testing.assert_allclose(dW, ref_dW, rtol=0, atol=dW_rtol * np.abs(ref_dW).max(),
+                               err_msg="dW vs reference")
+
+
+# The property tests below run once per subclass (one per loss function), which
+# hypothesis flags as "differing executors"; that is the intent here, and the
+# 'ci' profile keeps no example database that the two could share.
+shared_by_subclasses = settings(suppress_health_check=[HealthCheck.differing_executors])
+
+
+class LossContract:
+    loss_function = None
+
+    # ------------------------------------------------------------------ gradient
+    @pytest.mark.parametrize("reg", [0.0, 0.7])
+    def test_dW_matches_central_differences_at_every_coordinate(self, reg):
+        W, X, y = make_problem(np.random.default_rng(1), num_train=7, dim=5, num_classes=4)
+        _, dW = self.loss_function(W, X, y, reg)
+        numerical = oracles.central_difference_gradient(
+            lambda W: self.loss_function(W, X, y, reg)[0], W)
+        for index in np.ndindex(W.shape):
+            np.testing.assert_allclose(
+                dW[index], numerical[index], rtol=1e-6, atol=1e-8,
+                err_msg=f"dW{index}: analytic {dW[index]!r}, central difference "
+                        f"{numerical[index]!r} (reg={reg})")
+
+    # ------------------------------------------------------ oracle, closed forms
+    @pytest.mark.parametrize("shape", [(7, 5, 4), (60, 20, 10)])
+    @pytest.mark.parametrize("reg", [0.0, 0.3])
+    def test_matches_reference(self, shape, reg):
+        W, X, y = make_problem(np.random.default_rng(2), *shape, weight_scale=0.5)
+        assert_matches_reference(*self.loss_function(W, X, y, reg), W, X, y, reg)
+
+    def test_matches_reference_on_dev_shape(self):
+        W, X, y = make_dev_problem(np.random.default_rng(3))
+        reg = 5e-6
+        assert_matches_reference(*self.loss_function(W, X, y, reg), W, X, y, reg)
+
+    # A sum of N equal terms taken in order may be off by about N/2 ulps, hence
+    # the looser tolerance at N = 500.
+    @pytest.mark.parametrize("num_train, num_classes, rtol",
+                             [(7, 4, 1e-15), (3, 2, 1e-15), (500, 10, 500 * 2**-53)])
+    def test_zero_weights_give_log_C_and_closed_form_dW(self, num_train, num_classes, rtol):
+        _, X, y = make_problem(np.random.default_rng(4), num_train, 6, num_classes)
+        W = np.zeros((6, num_classes))
+        loss, dW = self.loss_function(W, X, y, 0.5)
+        np.testing.assert_allclose(loss, oracles.loss_at_zero_weights(num_classes), rtol=rtol)
+        expected = oracles.gradient_at_zero_weights(X, y, num_classes)
+        np.testing.assert_allclose(dW, expected, rtol=0, atol=1e-13 * np.abs(expected).max())
+
+    def test_reg_term_alone_when_X_is_zero(self):
+        # X = 0 makes every score 0: the data loss is log(C) and its gradient 0.
+        W, _, y = make_problem(np.random.default_rng(5), 7, 5, 4)
+        loss, dW = self.loss_function(W, np.zeros((7, 5)), y, 0.25)
+        np.testing.assert_allclose(loss, np.log(4) + 0.25 * np.sum(W * W), rtol=1e-14)
+        np.testing.assert_allclose(dW, 2 * 0.25 * W, rtol=1e-14)
+
+    def test_reg_adds_reg_sum_W_squared_and_2_reg_W(self):
+        W, X, y = make_problem(np.random.default_rng(6), 7, 5, 4)
+        loss0, dW0 = self.loss_function(W, X, y, 0.0)
+        loss, dW = self.loss_function(W, X, y, 3.0)
+        np.testing.assert_allclose(loss - loss0, 3.0 * np.sum(W * W), rtol=1e-12)
+        np.testing.assert_allclose(dW - dW0, 6.0 * W, rtol=1e-12, atol=1e-14)
+
+    def test_first_sgd_loss_is_about_1536(self):
+        # W = 0.001 randn(3073, 10), reg = 5e4: scores are small, so the data loss
+        # is about log(10) and the penalty about 5e4 * 0.001^2 * 3073 * 10 = 1536.5.
+        rng = np.random.default_rng(7)
+        W = 0.001 * rng.standard_normal((3073, 10))
+        X = rng.standard_normal((200, 3073))
+        y = rng.integers(10, size=200)
+        loss, _ = self.loss_function(W, X, y, 5e4)
+        assert loss == pytest.approx(np.log(10) + 5e4 * np.sum(W * W), abs=0.01)
+        assert loss == pytest.approx(np.log(10) + 5e4 * 0.001**2 * 3073 * 10, rel=0.03)
+
+    # ------------------------------------------------------------ types, dtypes
+    def test_returns_python_float_and_dW_shaped_like_W(self):
+        W, X, y = make_problem(np.random.default_rng(8), 7, 5, 4)
+        loss, dW = self.loss_function(W, X, y, 0.1)
+        assert type(loss) is float
+        assert isinstance(dW, np.ndarray)
+        assert dW.shape == W.shape and dW.dtype == np.float64
+
+    def test_float32_gives_float32_dW_close_to_float64(self):
+        W, X, y = make_problem(np.random.default_rng(9), 20, 8, 5, dtype=np.float32)
+        loss, dW = self.loss_function(W, X, y, 0.1)
+        assert type(loss) is float and np.isfinite(loss)
+        assert dW.dtype == np.float32 and np.isfinite(dW).all()
+        assert_matches_reference(loss, dW, W.astype(np.float64), X.astype(np.float64), y, 0.1,
+                                 loss_rtol=1e-5, dW_rtol=1e-5)
+
+    def test_inputs_are_not_modified(self):
+        W, X, y = make_problem(np.random.default_rng(10), 7, 5, 4)
+        copies = W.copy(), X.copy(), y.copy()
+        self.loss_function(W, X, y, 0.1)
+        for original, copy in zip((W, X, y), copies):
+            np.testing.assert_array_equal(original, copy)
+
+    # --------------------------------------------------------------- properties
+    @shared_by_subclasses
+    @given(loss_problems(), st.floats(0, 2))
+    def test_matches_reference_on_random_problems(self, problem, reg):
+        W, X, y = problem
+        loss, dW = self.loss_function(W, X, y, reg)
+        ref_loss, ref_dW = oracles.softmax_loss_reference(W, X, y, reg)
+        # Absolute slack for rounding in scores of size up to |X| |W| D.
+        slack = 1e-12 * (1 + np.abs(X).sum(axis=1).max() * np.abs(W).max())
+        assert loss == pytest.approx(ref_loss, rel=1e-12, abs=slack)
+        np.testing.assert_allclose(dW, ref_dW, rtol=1e-9, atol=slack)
+
+    @shared_by_subclasses
+    @given(loss_problems(), st.floats(0, 2))
+    def test_dW_shape_equals_W_shape(self, problem, reg):
+        W, X, y = problem
+        assert self.loss_function(W, X, y, reg)[1].shape == W.shape
+
+    @shared_by_subclasses
+    @given(loss_problems(), st.lists(st.floats(-3, 3), min_size=5, max_size=5))
+    def test_adding_a_vector_to_every_column_leaves_data_loss_unchanged(self, problem, v):
+        # Every class score of example i moves by the same x_i . v, which cancels
+        # in the softmax, so neither the data loss nor its gradient changes.
+        W, X, y = problem
+        v = np.array(v[:W.shape[0]])
+        loss, dW = self.loss_function(W, X, y, 0.0)
+        shifted_loss, shifted_dW = self.loss_function(W + v[:, None], X, y, 0.0)
+        assert shifted_loss == pytest.approx(loss, rel=1e-9, abs=1e-9)
+        np.testing.assert_allclose(shifted_dW, dW, rtol=1e-7, atol=1e-9)
+
+    @shared_by_subclasses
+    @given(extreme_score_problems())
+    def test_scores_of_plus_minus_1e4_give_finite_loss_and_gradient(self, problem):
+        W, X, y = problem
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            loss, dW = self.loss_function(W, X, y, 0.0)
+        assert np.isfinite(loss) and np.isfinite(dW).all()
+        assert_matches_reference(loss, dW, W, X, y, 0.0)
+
+    # --------------------------------------------------------------- validation
+    # A NaN or inf in X is found from the scores, after arithmetic that may warn.
+    @pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")
+    @pytest.mark.parametrize("change, pattern", [case[1:] for case in LOSS_VALIDATION_CASES],
+                             ids=[case[0] for case in LOSS_VALIDATION_CASES])
+    def test_bad_input_raises_value_error_naming_the_argument(self, change, pattern):
+        W, X, y = make_problem(np.random.default_rng(11), 7, 5, 4)
+        arguments = dict(W=W, X=X, y=y, reg=0.1)
+        for name, alter in change.items():
+            arguments[name] = alter(arguments[name])
+        with pytest.raises(ValueError, match=pattern):
+            self.loss_function(**arguments)

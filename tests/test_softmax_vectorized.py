@@ -1,0 +1,56 @@
+"""softmax_loss_vectorized and softmax() against the reference, central differences,
+closed forms and invariants."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis.extra.numpy import arrays
+
+import oracles
+from classifiers.softmax import softmax, softmax_loss_vectorized
+from loss_contract import LossContract
+from strategies import finite_floats, score_matrices
+
+pytestmark = pytest.mark.softmax_vectorized
+
+
+class TestSoftmaxLossVectorized(LossContract):
+    loss_function = staticmethod(softmax_loss_vectorized)
+
+
+@given(score_matrices())
+def test_probabilities_lie_in_0_1_and_rows_sum_to_1(scores):
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        probs = softmax(scores)
+    assert probs.shape == scores.shape
+    assert ((probs >= 0) & (probs <= 1)).all()
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(probs, oracles.softmax_reference(scores), rtol=0, atol=1e-10)
+
+
+@given(score_matrices().flatmap(lambda scores: arrays(
+    np.float64, (scores.shape[0], 1), elements=finite_floats(1e4)).map(lambda c: (scores, c))))
+def test_shifting_all_scores_of_a_row_leaves_probabilities_unchanged(scores_and_shift):
+    scores, shift = scores_and_shift
+    np.testing.assert_allclose(softmax(scores + shift), softmax(scores), rtol=0, atol=1e-9)
+
+
+def test_huge_scores_do_not_overflow():
+    scores = np.array([[1000.0, 0.0], [-1000.0, -1001.0]])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        probs = softmax(scores)
+    p = 1 / (1 + np.exp(-1.0))  # P(first) when it leads by 1
+    np.testing.assert_allclose(probs, [[1.0, 0.0], [p, 1 - p]], rtol=1e-14, atol=1e-300)
+
+
+def test_softmax_does_not_modify_scores():
+    scores = np.random.default_rng(0).standard_normal((4, 3))
+    copy = scores.copy()
+    softmax(scores)
+    np.testing.assert_array_equal(scores, copy)
+
+
+@pytest.mark.parametrize("scores", [np.zeros(3), np.zeros((2, 3, 4))], ids=["1-D", "3-D"])
+def test_softmax_rejects_scores_that_are_not_2d(scores):
+    with pytest.raises(ValueError, match=r"^scores must .*\(N, C\)"):
+        softmax(scores)
