@@ -1,0 +1,282 @@
+"""LinearClassifier / Softmax: SGD, seeding, warm starts, predict, save and load.
+
+Every test here trains through the reference loss (tests/oracles.py) in place of
+classifiers.softmax, so only linear_classifier.py is under test.
+"""
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+import oracles
+from classifiers import linear_classifier
+from classifiers.linear_classifier import LinearClassifier, Softmax
+from strategies import make_problem
+
+pytestmark = pytest.mark.linear_classifier
+
+
+@pytest.fixture(autouse=True)
+def reference_loss(monkeypatch):
+    monkeypatch.setattr(linear_classifier, "softmax_loss_vectorized",
+                        oracles.validated_softmax_loss)
+
+
+def separable_toy(rng, per_class=50):
+    """Three well-separated 2-D clusters (labels 0, 1, 2) plus a bias column: X (150, 3)."""
+    angles = 2 * np.pi * np.arange(3) / 3
+    centres = 5 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    y = np.repeat(np.arange(3), per_class)
+    points = centres[y] + 0.5 * rng.standard_normal((y.size, 2))
+    return np.hstack([points, np.ones((y.size, 1))]), y
+
+
+def small_problem(seed=0):
+    _, X, y = make_problem(np.random.default_rng(seed), num_train=40, dim=5, num_classes=4)
+    return X, y
+
+
+# ------------------------------------------------------------------- training
+def test_reaches_95_percent_train_accuracy_on_separable_toy_set():
+    X, y = separable_toy(np.random.default_rng(0))
+    classifier = Softmax()
+    classifier.train(X, y, learning_rate=0.1, reg=1e-4, num_iters=300, batch_size=32, seed=0)
+    accuracy = np.mean(classifier.predict(X) == y)
+    assert accuracy >= 0.95, f"train accuracy {accuracy:.3f}"
+
+
+def test_sgd_step_is_W_minus_learning_rate_times_gradient():
+    # With identical examples every minibatch has the same loss and gradient,
+    # whatever rows are drawn, so each step is known exactly.
+    X = np.tile([[0.5, -1.0, 2.0, 1.0]], (10, 1))
+    y = np.full(10, 2)
+    classifier = Softmax()
+    classifier.train(X, y, num_iters=0, seed=0)
+    W = classifier.W.copy()
+    loss_history = classifier.train(X, y, learning_rate=0.3, reg=0.1, num_iters=3,
+                                    batch_size=4, seed=1)
+    for it in range(3):
+        loss, dW = oracles.softmax_loss_reference(W, X[:1], y[:1], 0.1)
+        assert loss_history[it] == pytest.approx(loss, rel=1e-12), f"iteration {it}"
+        W = W - 0.3 * dW
+    np.testing.assert_allclose(classifier.W, W, rtol=1e-12)
+
+
+def test_first_loss_is_about_1536_with_reg_5e4():
+    # W0 = 0.001 randn(3073, 10): data loss about log(10), penalty about
+    # 5e4 * 0.001^2 * 3073 * 10 = 1536.5.
+    _, X, y = make_problem(np.random.default_rng(1), num_train=200, dim=3073, num_classes=10)
+    y[0] = 9
+    loss_history = Softmax().train(X, y, learning_rate=1e-7, reg=5e4, num_iters=1, seed=0)
+    assert loss_history[0] == pytest.approx(np.log(10) + 5e4 * 0.001**2 * 3073 * 10, rel=0.03)
+
+
+def test_first_train_initialises_W_as_0_001_standard_normal_with_max_y_plus_1_columns():
+    X = np.random.default_rng(2).standard_normal((4, 3000))
+    y = np.array([0, 1, 5, 1])
+    classifier = Softmax()
+    assert classifier.W is None
+    classifier.train(X, y, num_iters=0, seed=0)
+    assert classifier.W.shape == (3000, 6)
+    # 18000 draws: the sample std is within 3 % of 0.001 and the mean near 0.
+    assert np.std(classifier.W) == pytest.approx(0.001, rel=0.03)
+    assert abs(np.mean(classifier.W)) < 0.001 * 4 / np.sqrt(18000)
+
+
+def test_batches_are_drawn_with_replacement():
+    X, y = small_problem()
+    loss_history = Softmax().train(X[:5], y[:5], num_iters=3, batch_size=20, seed=0)
+    assert len(loss_history) == 3
+
+
+def test_loss_history_is_a_list_of_num_iters_floats():
+    X, y = small_problem()
+    loss_history = Softmax().train(X, y, num_iters=7, batch_size=10, seed=0)
+    assert isinstance(loss_history, list) and len(loss_history) == 7
+    assert all(isinstance(loss, float) and math.isfinite(loss) for loss in loss_history)
+    assert Softmax().train(X, y, num_iters=0, seed=0) == []
+
+
+def test_softmax_trains_through_the_module_loss_function(monkeypatch):
+    # Guards the substitution above: Softmax must look the loss up in its module.
+    calls = []
+
+    def counting_loss(W, X, y, reg):
+        calls.append(X.shape)
+        return oracles.softmax_loss_reference(W, X, y, reg)
+
+    monkeypatch.setattr(linear_classifier, "softmax_loss_vectorized",
+                        oracles.validated(counting_loss))
+    X, y = small_problem()
+    Softmax().train(X, y, num_iters=3, batch_size=10, seed=0)
+    assert len(calls) >= 3 and calls[0] == (10, 5)
+
+
+def test_loss_method_evaluates_the_softmax_loss_at_W():
+    X, y = small_problem()
+    W = np.random.default_rng(3).standard_normal((5, 4))
+    classifier = Softmax()
+    classifier.W = W
+    loss, dW = classifier.loss(X, y, 0.2)
+    ref_loss, ref_dW = oracles.softmax_loss_reference(W, X, y, 0.2)
+    assert loss == pytest.approx(ref_loss, rel=1e-12)
+    np.testing.assert_allclose(dW, ref_dW, rtol=1e-12)
+
+
+# ------------------------------------------------------------ reproducibility
+def test_same_seed_gives_identical_W_and_other_seeds_differ():
+    X, y = small_problem()
+    models = [Softmax(), Softmax(), Softmax()]
+    for model, seed in zip(models, [5, 5, 6]):
+        model.train(X, y, num_iters=20, batch_size=10, seed=seed)
+    np.testing.assert_array_equal(models[0].W, models[1].W)
+    assert not np.allclose(models[0].W, models[2].W)
+
+
+def test_seed_none_follows_numpys_global_generator():
+    X, y = small_problem()
+
+    def train_after(global_seed):
+        np.random.seed(global_seed)
+        classifier = Softmax()
+        classifier.train(X, y, num_iters=20, batch_size=10)
+        return classifier.W
+
+    np.testing.assert_array_equal(train_after(0), train_after(0))
+    assert not np.allclose(train_after(0), train_after(1))
+
+
+def test_second_train_call_warm_starts():
+    X, y = small_problem()
+    classifier = Softmax()
+    classifier.train(X, y, num_iters=30, batch_size=10, seed=0)
+    W_trained = classifier.W.copy()
+    classifier.train(X, y, num_iters=0, seed=1)
+    np.testing.assert_array_equal(classifier.W, W_trained)
+    # A tiny step moves W by about 1e-12; a new initialisation would move it by ~1e-3.
+    classifier.train(X, y, learning_rate=1e-12, num_iters=2, batch_size=10, seed=2)
+    np.testing.assert_allclose(classifier.W, W_trained, rtol=0, atol=1e-9)
+
+
+# ---------------------------------------------------------------- verbose
+def test_verbose_prints_the_loss_every_100_iterations(capsys):
+    X, y = small_problem()
+    loss_history = Softmax().train(X, y, num_iters=250, batch_size=10, verbose=True, seed=0)
+    lines = capsys.readouterr().out.splitlines()
+    matches = [re.fullmatch(r"iteration (\d+) / 250: loss (\S+)", line) for line in lines]
+    assert all(matches), lines
+    assert [int(m[1]) for m in matches] == [0, 100, 200]
+    for m in matches:
+        assert math.isclose(float(m[2]), loss_history[int(m[1])], rel_tol=1e-5, abs_tol=1e-6)
+
+
+def test_quiet_training_prints_nothing(capsys):
+    X, y = small_problem()
+    Softmax().train(X, y, num_iters=150, batch_size=10, seed=0)
+    assert capsys.readouterr().out == ""
+
+
+# ---------------------------------------------------------------- predict
+def test_predict_returns_integer_argmax_of_scores():
+    X, _ = small_problem()
+    classifier = Softmax()
+    classifier.W = np.random.default_rng(4).standard_normal((5, 4))
+    y_pred = classifier.predict(X)
+    assert isinstance(y_pred, np.ndarray) and y_pred.shape == (40,)
+    assert np.issubdtype(y_pred.dtype, np.integer)
+    np.testing.assert_array_equal(y_pred, np.argmax(X @ classifier.W, axis=1))
+
+
+# ---------------------------------------------------------- save and load
+def test_save_load_round_trip(tmp_path):
+    X, y = small_problem()
+    classifier = Softmax()
+    classifier.train(X, y, num_iters=10, batch_size=10, seed=0)
+    path = tmp_path / "softmax.npz"
+    classifier.save(path)
+    loaded = Softmax.load(path)
+    assert type(loaded) is Softmax
+    np.testing.assert_array_equal(loaded.W, classifier.W)
+    assert loaded.W.dtype == classifier.W.dtype
+    np.testing.assert_array_equal(loaded.predict(X), classifier.predict(X))
+
+
+def test_load_refuses_pickled_objects(tmp_path):
+    path = tmp_path / "evil.npz"
+    W = np.empty((5, 4), dtype=object)
+    W[...] = 1.0
+    np.savez(path, W=W)  # an object array is stored as a pickle
+    # The message may be numpy's (allow_pickle=False) or the bundle's own.
+    with pytest.raises(ValueError):
+        Softmax.load(path)
+
+
+def test_load_of_a_missing_file_raises_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        Softmax.load(tmp_path / "missing.npz")
+
+
+# ------------------------------------------------------------- validation
+TRAIN_VALIDATION_CASES = [
+    ("learning_rate 0", dict(learning_rate=0), r"^learning_rate must be a finite number > 0, got 0"),
+    ("learning_rate < 0", dict(learning_rate=-1e-3),
+     r"^learning_rate must be a finite number > 0, got -0\.001"),
+    ("learning_rate nan", dict(learning_rate=float("nan")), r"^learning_rate must be a finite number"),
+    ("learning_rate inf", dict(learning_rate=float("inf")), r"^learning_rate must be a finite number"),
+    ("reg < 0", dict(reg=-1.0), r"^reg must be a finite number >= 0, got -1\.0"),
+    ("num_iters < 0", dict(num_iters=-1), r"^num_iters must be an integer >= 0, got -1"),
+    ("num_iters float", dict(num_iters=2.5), r"^num_iters must be an integer >= 0"),
+    ("batch_size 0", dict(batch_size=0), r"^batch_size must be an integer >= 1, got 0"),
+    ("batch_size float", dict(batch_size=10.0), r"^batch_size must be an integer >= 1"),
+    ("y short", dict(y=np.zeros(39, dtype=int)), r"^y must have shape \(40,\) to match X, got \(39,\)"),
+    ("y float", dict(y=np.zeros(40)), r"^y must hold integer labels"),
+    ("y negative", dict(y=np.full(40, -1)), r"^y must hold"),
+    ("X 1-D", dict(X=np.zeros(40)), r"^X must"),
+    ("X nan", dict(X=np.full((40, 5), np.nan)), r"^X must be finite \(no NaN or inf\)"),
+]
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")
+@pytest.mark.parametrize("change, pattern", [case[1:] for case in TRAIN_VALIDATION_CASES],
+                         ids=[case[0] for case in TRAIN_VALIDATION_CASES])
+def test_train_rejects_bad_input(change, pattern):
+    X, y = small_problem()
+    arguments = dict(X=X, y=y, learning_rate=1e-3, reg=1e-5, num_iters=2, batch_size=10, seed=0)
+    arguments.update(change)
+    with pytest.raises(ValueError, match=pattern):
+        Softmax().train(**arguments)
+
+
+def test_warm_start_rejects_labels_beyond_W():
+    X, y = small_problem()
+    classifier = Softmax()
+    classifier.train(X, y % 3, num_iters=1, batch_size=10, seed=0)
+    with pytest.raises(ValueError, match=r"^y must hold labels in \[0, 3\)"):
+        classifier.train(X, y, num_iters=1, batch_size=10, seed=0)
+
+
+def test_warm_start_rejects_X_of_another_dimension():
+    X, y = small_problem()
+    classifier = Softmax()
+    classifier.train(X, y, num_iters=1, batch_size=10, seed=0)
+    with pytest.raises(ValueError, match=r"^X must have shape \(N, 5\)"):
+        classifier.train(X[:, :4], y, num_iters=1, batch_size=10, seed=0)
+
+
+@pytest.mark.parametrize("X, pattern", [
+    (np.ones((3, 4)), r"^X must have shape \(N, 5\) to match the trained W, got \(3, 4\)"),
+    (np.ones(5), r"^X must have shape \(N, 5\) to match the trained W"),
+], ids=["wrong D", "1-D"])
+def test_predict_rejects_X_that_does_not_fit_W(X, pattern):
+    classifier = Softmax()
+    classifier.W = np.zeros((5, 4))
+    with pytest.raises(ValueError, match=pattern):
+        classifier.predict(X)
+
+
+@pytest.mark.parametrize("classifier_class", [Softmax, LinearClassifier])
+def test_predict_before_train_raises(classifier_class):
+    with pytest.raises(ValueError, match=r"^(W|classifier) must"):
+        classifier_class().predict(np.ones((3, 5)))
