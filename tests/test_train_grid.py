@@ -1,0 +1,91 @@
+"""train_grid: every (learning_rate, reg) model equals training that Softmax alone.
+
+Sequential training runs through the reference loss (tests/oracles.py), so a
+broken classifiers/softmax.py cannot fail these tests.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+
+import oracles
+from classifiers import linear_classifier
+from classifiers.linear_classifier import Softmax, train_grid
+from strategies import make_problem
+
+pytestmark = pytest.mark.train_grid
+
+LEARNING_RATES = [1e-2, 3e-1]
+REGS = [0.0, 1e-2, 0.5]
+
+
+@pytest.fixture(autouse=True)
+def reference_loss(monkeypatch):
+    monkeypatch.setattr(linear_classifier, "softmax_loss_vectorized",
+                        oracles.validated_softmax_loss)
+
+
+@pytest.fixture(scope="module")
+def data():
+    _, X, y = make_problem(np.random.default_rng(0), num_train=60, dim=6, num_classes=3)
+    return X, y
+
+
+def test_returns_a_trained_softmax_for_every_pair(data):
+    X, y = data
+    models = train_grid(X, y, LEARNING_RATES, REGS, num_iters=5, batch_size=8, seed=0)
+    assert set(models) == set(itertools.product(LEARNING_RATES, REGS))
+    for model in models.values():
+        assert type(model) is Softmax and model.W.shape == (6, 3)
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_each_model_equals_training_it_alone(data, seed):
+    X, y = data
+    models = train_grid(X, y, LEARNING_RATES, REGS, num_iters=40, batch_size=16, seed=seed)
+    for (learning_rate, reg), model in models.items():
+        alone = Softmax()
+        alone.train(X, y, learning_rate=learning_rate, reg=reg, num_iters=40, batch_size=16,
+                    seed=seed)
+        np.testing.assert_allclose(model.W, alone.W, rtol=1e-9,
+                                   atol=1e-9 * np.abs(alone.W).max(),
+                                   err_msg=f"learning_rate={learning_rate}, reg={reg}")
+        np.testing.assert_array_equal(model.predict(X), alone.predict(X))
+
+
+def test_models_do_not_share_W(data):
+    X, y = data
+    models = train_grid(X, y, LEARNING_RATES, REGS, num_iters=5, batch_size=8, seed=0)
+    W_before = {key: model.W.copy() for key, model in models.items()}
+    next(iter(models.values())).W += 1.0
+    for key in list(models)[1:]:
+        np.testing.assert_array_equal(models[key].W, W_before[key])
+
+
+def test_seed_none_follows_numpys_global_generator(data):
+    X, y = data
+
+    def grid_after(global_seed):
+        np.random.seed(global_seed)
+        models = train_grid(X, y, LEARNING_RATES, REGS, num_iters=10, batch_size=8)
+        return np.stack([models[key].W for key in sorted(models)])
+
+    np.testing.assert_array_equal(grid_after(0), grid_after(0))
+    assert not np.allclose(grid_after(0), grid_after(1))
+
+
+@pytest.mark.parametrize("change, pattern", [
+    (dict(learning_rates=[1e-2, 0.0]), r"^learning_rate must be a finite number > 0, got 0\.0"),
+    (dict(regs=[-1.0]), r"^reg must be a finite number >= 0, got -1\.0"),
+    (dict(num_iters=-1), r"^num_iters must be an integer >= 0, got -1"),
+    (dict(batch_size=0), r"^batch_size must be an integer >= 1, got 0"),
+    (dict(y=np.zeros(59, dtype=int)), r"^y must have shape \(60,\) to match X, got \(59,\)"),
+], ids=["learning_rate 0", "reg < 0", "num_iters < 0", "batch_size 0", "y short"])
+def test_bad_input_raises_value_error_naming_the_argument(data, change, pattern):
+    X, y = data
+    arguments = dict(X=X, y=y, learning_rates=LEARNING_RATES, regs=REGS, num_iters=2,
+                     batch_size=8, seed=0)
+    arguments.update(change)
+    with pytest.raises(ValueError, match=pattern):
+        train_grid(**arguments)
