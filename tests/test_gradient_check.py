@@ -1,0 +1,169 @@
+"""gradient_check: numerical gradients against closed forms, grad_check_sparse's
+errors, printout and seeding, and rel_error."""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+import oracles
+from gradient_check import (eval_numerical_gradient, eval_numerical_gradient_array,
+                            grad_check_sparse, rel_error)
+from strategies import make_problem
+
+pytestmark = pytest.mark.gradient_check
+
+CHECK_LINE = re.compile(r"numerical: (-?\d+\.\d{6}) analytic: (-?\d+\.\d{6}), "
+                        r"relative error: (\d\.\d{6}e[+-]\d{2,3})")
+
+
+def sum_of_cubes(x):
+    return float(np.sum(x ** 3))
+
+
+def check_lines(out):
+    lines = out.splitlines()
+    matches = [CHECK_LINE.fullmatch(line) for line in lines]
+    assert lines and all(matches), lines
+    return matches
+
+
+# ------------------------------------------------------ eval_numerical_gradient
+def test_numerical_gradient_matches_analytic_and_restores_x():
+    x = np.random.default_rng(0).standard_normal((3, 4))
+    x_before = x.copy()
+    grad = eval_numerical_gradient(lambda x: float(np.sum(np.sin(x) * x)), x, verbose=False)
+    np.testing.assert_array_equal(x, x_before)
+    assert grad.shape == x.shape
+    np.testing.assert_allclose(grad, np.cos(x) * x + np.sin(x), rtol=0, atol=1e-8)
+
+
+def test_numerical_gradient_is_centred_with_step_h():
+    # ((x + h)^3 - (x - h)^3) / 2h = 3x^2 + h^2 exactly; a one-sided difference
+    # or another h gives something else.
+    x = np.array([[0.5, -1.0], [2.0, 0.0]])
+    grad = eval_numerical_gradient(sum_of_cubes, x, verbose=False, h=0.1)
+    np.testing.assert_allclose(grad, 3 * x ** 2 + 0.01, rtol=0, atol=1e-12)
+
+
+def test_numerical_gradient_of_the_softmax_loss_matches_the_reference():
+    W, X, y = make_problem(np.random.default_rng(1), 7, 5, 4)
+    grad = eval_numerical_gradient(
+        lambda W: oracles.softmax_loss_reference(W, X, y, 0.1)[0], W, verbose=False)
+    _, dW = oracles.softmax_loss_reference(W, X, y, 0.1)
+    np.testing.assert_allclose(grad, dW, rtol=1e-6, atol=1e-9)
+
+
+def test_quiet_numerical_gradient_prints_nothing(capsys):
+    eval_numerical_gradient(sum_of_cubes, np.ones(3), verbose=False)
+    assert capsys.readouterr().out == ""
+
+
+# ------------------------------------------------ eval_numerical_gradient_array
+def test_numerical_gradient_array_of_a_linear_map_is_A_transpose_df():
+    rng = np.random.default_rng(2)
+    A, x, df = rng.standard_normal((5, 4)), rng.standard_normal((4, 3)), rng.standard_normal((5, 3))
+    x_before = x.copy()
+    grad = eval_numerical_gradient_array(lambda x: A @ x, x, df)
+    np.testing.assert_array_equal(x, x_before)
+    np.testing.assert_allclose(grad, A.T @ df, rtol=0, atol=1e-9)
+
+
+def test_numerical_gradient_array_is_centred_with_step_h():
+    # f(x) = x^3 elementwise, df = ones: again 3x^2 + h^2. Then the identity,
+    # whose output is x itself and so changes when x is stepped: its gradient is df.
+    x = np.array([0.5, -1.0, 2.0])
+    grad = eval_numerical_gradient_array(lambda x: x ** 3, x, np.ones(3), h=0.1)
+    np.testing.assert_allclose(grad, 3 * x ** 2 + 0.01, rtol=0, atol=1e-12)
+    df = np.array([1.0, 2.0, 3.0])
+    grad = eval_numerical_gradient_array(lambda x: x, x, df)
+    np.testing.assert_allclose(grad, df, rtol=0, atol=1e-9)
+
+
+# ------------------------------------------------------------ grad_check_sparse
+def test_correct_gradient_gives_errors_below_1e_7():
+    W, X, y = make_problem(np.random.default_rng(3), 20, 8, 5)
+    loss, dW = oracles.softmax_loss_reference(W, X, y, 0.5)
+    errors = grad_check_sparse(lambda W: oracles.softmax_loss_reference(W, X, y, 0.5)[0],
+                               W, dW, num_checks=10, seed=0)
+    assert isinstance(errors, np.ndarray) and errors.shape == (10,)
+    assert (errors < 1e-7).all(), errors
+
+
+def test_wrong_gradient_gives_errors_above_1e_2():
+    # f = sum(x^2) / 2 has gradient x; twice x is wrong by 1/3 everywhere.
+    x = np.random.default_rng(4).uniform(1, 2, size=(4, 5))
+    errors = grad_check_sparse(lambda x: float(np.sum(x * x) / 2), x, 2 * x, num_checks=8, seed=0)
+    assert errors.shape == (8,)
+    assert (errors > 1e-2).all(), errors
+    np.testing.assert_allclose(errors, 1 / 3, rtol=1e-6)
+
+
+def test_zero_gradient_checks_as_zero_error_not_nan():
+    errors = grad_check_sparse(lambda x: 1.0, np.ones((3, 3)), np.zeros((3, 3)), num_checks=4,
+                               seed=0)
+    np.testing.assert_array_equal(errors, np.zeros(4))
+
+
+def test_prints_the_worksheet_line_per_check(capsys):
+    x = np.random.default_rng(5).standard_normal(6)
+    errors = grad_check_sparse(sum_of_cubes, x, 3 * x ** 2, num_checks=5, seed=0)
+    matches = check_lines(capsys.readouterr().out)
+    assert len(matches) == 5
+    for match, error in zip(matches, errors):
+        assert float(match[1]) == pytest.approx(float(match[2]), abs=1e-5)
+        assert float(match[3]) == pytest.approx(error, rel=1e-6, abs=1e-300)
+
+
+def test_x_is_restored():
+    x = np.random.default_rng(6).standard_normal((3, 4))
+    x_before = x.copy()
+    grad_check_sparse(sum_of_cubes, x, 3 * x ** 2, num_checks=6, seed=0)
+    np.testing.assert_array_equal(x, x_before)
+
+
+def checked_coordinates(capsys, **seeding):
+    # f = sum(c x) with distinct c: the printed analytic value c[i] names the coordinate.
+    c = np.arange(1.0, 41.0).reshape(5, 8)
+    grad_check_sparse(lambda x: float(np.sum(c * x)), np.zeros((5, 8)), c, num_checks=12,
+                      **seeding)
+    return [int(float(m[2])) for m in check_lines(capsys.readouterr().out)]
+
+
+def test_seed_makes_the_checked_coordinates_repeatable(capsys):
+    first = checked_coordinates(capsys, seed=3)
+    assert checked_coordinates(capsys, seed=3) == first
+    assert checked_coordinates(capsys, seed=4) != first
+    assert len(set(first)) > 1
+
+
+def test_numpy_global_seed_makes_the_checked_coordinates_repeatable(capsys):
+    np.random.seed(0)
+    first = checked_coordinates(capsys)
+    np.random.seed(0)
+    assert checked_coordinates(capsys) == first
+    np.random.seed(1)
+    assert checked_coordinates(capsys) != first
+
+
+@pytest.mark.parametrize("num_checks", [0, -1, 2.5])
+def test_num_checks_must_be_a_positive_integer(num_checks):
+    x = np.ones(3)
+    with pytest.raises(ValueError, match=r"^num_checks must be an integer >= 1"):
+        grad_check_sparse(sum_of_cubes, x, 3 * x ** 2, num_checks=num_checks)
+
+
+# -------------------------------------------------------------------- rel_error
+def test_rel_error_is_the_largest_elementwise_relative_error():
+    x, y = np.array([1.0, 2.0, -4.0]), np.array([1.0, 3.0, -2.0])
+    assert rel_error(x, y) == pytest.approx(max(0, 1 / 5, 2 / 6), rel=1e-15)
+    assert rel_error(y, x) == rel_error(x, y)
+    assert rel_error(2.0, 1.0) == pytest.approx(1 / 3, rel=1e-15)
+
+
+def test_rel_error_of_zero_and_zero_is_zero():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert rel_error(0.0, 0.0) == 0
+        assert rel_error(np.array([0.0, 1.0]), np.array([0.0, 3.0])) == pytest.approx(0.5)
