@@ -53,6 +53,7 @@ def least_squares_loss(W, X, Y):
     loss : float
     """
     _check_XY(X, Y)
+    _check_W(W, X.shape[1], Y.shape[1])
     # *****START OF YOUR CODE (task: least_squares)*****
     residual = X @ W - Y
     loss = np.sum(residual * residual) / X.shape[0]
@@ -72,6 +73,8 @@ def predict(W, X):
     -------
     y_pred : ndarray of shape (N,)
     """
+    _check_XY(X, None)
+    _check_W(W, X.shape[1], None)
     # *****START OF YOUR CODE (task: least_squares)*****
     y_pred = np.argmax(X @ W, axis=1)
     # *****END OF YOUR CODE*****
@@ -140,8 +143,17 @@ def ridge_path(X, Y, lambdas):
 
 
 def _check_XY(X, Y):
+    """Raise ValueError unless X is (N, D) and Y, when given, is (N, C)."""
     if not (isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[0] > 0):
         raise ValueError(f"X must be a non-empty 2-D array of shape (N, D), got shape {np.shape(X)}")
-    if not (isinstance(Y, np.ndarray) and Y.ndim == 2 and Y.shape[0] == X.shape[0]):
+    if Y is not None and not (isinstance(Y, np.ndarray) and Y.ndim == 2 and Y.shape[0] == X.shape[0]):
         raise ValueError(f"Y must have shape (N, C) with N = {X.shape[0]} rows like X, "
                          f"got {np.shape(Y)}")
+
+
+def _check_W(W, D, C):
+    """Raise ValueError unless W is (D, C); C None means any number of columns."""
+    if not (isinstance(W, np.ndarray) and W.ndim == 2 and W.shape[0] == D
+            and (C is None or W.shape[1] == C)):
+        raise ValueError(f"W must have shape ({D}, {'C' if C is None else C}) to match X "
+                         f"(and Y), got {np.shape(W)}")
