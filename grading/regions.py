@@ -1,0 +1,161 @@
+"""Find, check and rewrite the solution regions of Python files and notebooks.
+
+A code region (in a .py file or a notebook code cell) is one pair of lines,
+indented like the code it encloses::
+
+    # *****START OF YOUR CODE (task: softmax_naive)*****
+    ...
+    # *****END OF YOUR CODE*****
+
+An answer region (in a notebook markdown cell) renders invisibly::
+
+    <!-- START OF YOUR ANSWER (task: inline_question_1) -->
+    ...
+    <!-- END OF YOUR ANSWER -->
+
+Regions never nest, every start names its task, every start has its end.
+`python -m grading.regions [PATH ...]` checks the given files (by default
+every file of the bundle that holds regions) and names file and line of each
+problem.
+"""
+
+import os
+import re
+import sys
+from collections import namedtuple
+from fnmatch import fnmatch
+from pathlib import Path
+
+import nbformat
+
+from grading import tasks
+
+_TASK = r"\(task: (?P<task>[a-z][a-z0-9_]*)\)"
+SYNTAX = {  # kind -> (start pattern, end pattern, words that only markers use)
+    "code": (re.compile(r"^(?P<indent>\s*)# \*{5}START OF YOUR CODE " + _TASK + r"\*{5}\s*$"),
+             re.compile(r"^\s*# \*{5}END OF YOUR CODE\*{5}\s*$"),
+             ("START OF YOUR CODE", "END OF YOUR CODE")),
+    "answer": (re.compile(r"^(?P<indent>\s*)<!-- START OF YOUR ANSWER " + _TASK + r" -->\s*$"),
+               re.compile(r"^\s*<!-- END OF YOUR ANSWER -->\s*$"),
+               ("START OF YOUR ANSWER", "END OF YOUR ANSWER")),
+}
+CELL_KINDS = {"code": "code", "markdown": "answer"}
+
+# start and end are the 0-based line numbers of the two marker lines.
+Region = namedtuple("Region", "task start end indent")
+
+
+class MarkerError(ValueError):
+    """A marker is unbalanced, nested, unnamed or malformed."""
+
+
+def find_regions(text, kind, where):
+    """Regions of `text`, in order; `kind` is "code" or "answer".
+
+    Raises MarkerError naming ``where:line`` on the first bad marker.
+    """
+    start_re, end_re, words = SYNTAX[kind]
+    regions, opened = [], None
+    for n, line in enumerate(text.split("\n")):
+        start, end = start_re.match(line), end_re.match(line)
+        if start and opened:
+            raise MarkerError(f"{where}:{n + 1}: region of task {start['task']} starts inside "
+                              f"the region opened at line {opened.start + 1} (regions cannot nest)")
+        if start:
+            opened = Region(start["task"], n, None, start["indent"])
+        elif end and not opened:
+            raise MarkerError(f"{where}:{n + 1}: end marker without a start marker")
+        elif end:
+            regions.append(opened._replace(end=n))
+            opened = None
+        elif any(word in line for word in words):
+            raise MarkerError(f"{where}:{n + 1}: malformed or unnamed marker {line.strip()!r}; "
+                              f"a start marker must name its task, as in '(task: softmax_naive)'")
+    if opened:
+        raise MarkerError(f"{where}:{opened.start + 1}: start marker of task {opened.task} "
+                          "has no end marker")
+    return regions
+
+
+def rewrite(text, kind, where, new_body):
+    """Replace the body of each region by ``new_body(region, body_lines)``.
+
+    `new_body` returns the new list of body lines, or None to keep the body.
+    Marker lines and everything outside regions stay as they are.
+    """
+    lines = text.split("\n")
+    for region in reversed(find_regions(text, kind, where)):
+        body = new_body(region, lines[region.start + 1:region.end])
+        if body is not None:
+            lines[region.start + 1:region.end] = body
+    return "\n".join(lines)
+
+
+def notebook_sources(nb, where):
+    """Yield (cell index, region kind, source, location) for every region-capable cell."""
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type in CELL_KINDS:
+            yield index, CELL_KINDS[cell.cell_type], cell.source, f"{where} cell {index}"
+
+
+def file_regions(path, where=None):
+    """All regions of a .py file or notebook as a list of (location, kind, Region)."""
+    path, where = Path(path), where or str(path)
+    if path.suffix == ".ipynb":
+        nb = nbformat.read(path, as_version=4)
+        return [(loc, kind, region) for _, kind, source, loc in notebook_sources(nb, where)
+                for region in find_regions(source, kind, loc)]
+    return [(where, "code", region)
+            for region in find_regions(path.read_text(encoding="utf-8"), "code", where)]
+
+
+def is_skipped(rel):
+    """True if a relative path lies in a folder (or is a file) the tools never copy."""
+    return any(fnmatch(part, pattern) for part in Path(rel).parts for pattern in tasks.SKIPPED_NAMES)
+
+
+def walk(root):
+    """Sorted relative paths (posix) of all files under root that are not skipped."""
+    found = []
+    for folder, dirnames, filenames in os.walk(root):
+        rel = Path(folder).relative_to(root)
+        dirnames[:] = sorted(d for d in dirnames if not is_skipped(rel / d))
+        found += [(rel / name).as_posix() for name in filenames if not is_skipped(rel / name)]
+    return sorted(found)
+
+
+def region_files(root):
+    """Relative paths of the bundle's .py and .ipynb files that mention markers.
+
+    The grading tools and tests talk about markers without holding regions,
+    so they are not scanned.
+    """
+    words = SYNTAX["code"][2] + SYNTAX["answer"][2]
+    return [rel for rel in walk(root)
+            if rel.endswith((".py", ".ipynb")) and rel.split("/")[0] not in ("grading", "tests")
+            and any(word in (Path(root) / rel).read_text(encoding="utf-8") for word in words)]
+
+
+def check(root, paths=None):
+    """Problems with the regions of `paths` (default: `region_files(root)`), as messages."""
+    problems = []
+    for rel in paths or region_files(root):
+        try:
+            file_regions(Path(root) / rel, rel)
+        except MarkerError as error:
+            problems.append(str(error))
+    return problems
+
+
+def main(argv=None):
+    """Check the regions of the given files, or of the whole bundle; exit 1 on problems."""
+    paths = sys.argv[1:] if argv is None else argv
+    problems = check(Path.cwd(), paths)
+    for problem in problems:
+        print(problem)
+    print("regions: " + (f"{len(problems)} problem(s)" if problems else "all markers are balanced"))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
