@@ -32,6 +32,7 @@ def make_dev_problem(rng, num_train=500, num_classes=10):
 
 
 def finite_floats(bound):
+    """Floats in [-bound, bound], no NaN and no subnormals."""
     return st.floats(-bound, bound, allow_nan=False, allow_subnormal=False)
 
 

@@ -111,7 +111,7 @@ def test_softmax_trains_through_the_module_loss_function(monkeypatch):
                         oracles.validated(counting_loss))
     X, y = small_problem()
     Softmax().train(X, y, num_iters=3, batch_size=10, seed=0)
-    assert len(calls) >= 3 and calls[0] == (10, 5)
+    assert len(calls) >= 3 and (10, 5) in calls  # minibatches of 10 went through it
 
 
 def test_loss_method_evaluates_the_softmax_loss_at_W():
