@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Run the whole test suite: unit tests, then the notebook re-executed by nbval.
+# Run the whole test suite: the unit tests, then notebooks/softmax.ipynb re-executed
+# by nbval in strict mode and compared cell by cell with its stored outputs.
 # Extra arguments go to pytest (for example: ./test.sh -x -k softmax).
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/venv.sh
-exec "$PYTHON" -m pytest "$@"
+exec "$PYTHON" -m pytest tests notebooks --nbval --nbval-current-env \
+    --nbval-sanitize-with tests/nbval_sanitize.cfg "$@"
