@@ -1,0 +1,207 @@
+"""Re-execute a submitted notebook and compare its outputs with the stored ones.
+
+Comparison follows nbval: streams are coalesced (`nbval.plugin.coalesce_streams`),
+every text is passed through the bundle's sanitize file
+(tests/nbval_sanitize.cfg, parsed by `nbval.plugin.get_sanitize_patterns`), the
+fields nbval skips by default are skipped (metadata, tracebacks, execution
+counts, images), and cells marked NBVAL_IGNORE_OUTPUT or NBVAL_SKIP (comment
+or tag, read by nbval's own parsers) are not compared. stderr is not compared:
+warnings depend on library versions, and a failing cell shows up in its error
+output anyway.
+
+On top of nbval's exact match, printed numbers get a tolerance, because a
+student's laptop may have another BLAS or CPU. Texts match when they are equal
+once every number is blanked out, and each pair of numbers matches:
+integers exactly; other numbers a, b when
+``|a - b| <= REL_TOL * max(|a|, |b|)`` or ``|a - b| <= ABS_TOL`` or they differ
+by at most one unit in the last printed digit (0.327 vs 0.328 matches,
+0.327 vs 0.330 does not). ABS_TOL covers values that are round-off noise by
+nature, such as gradient-check relative errors of 1e-9.
+"""
+
+import json
+import math
+import os
+import re
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import cifar_synthetic
+import nbformat
+from nbval.plugin import coalesce_streams, find_comment_markers, find_metadata_tags, get_sanitize_patterns
+
+from grading import regions, sandbox, tasks
+
+REL_TOL = 1e-4
+ABS_TOL = 1e-6
+NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+SKIPPED = {"metadata", "traceback", "execution_count", "output_type", "name", "image/png",
+           "image/jpeg", "application/vnd.jupyter.widget-view+json", "stream:stderr"}
+DATASETS = ("cifar10", "synthetic")
+
+
+def last_digit(token):
+    """One unit in the last printed digit of a number: '0.327' -> 0.001, '2.5e-07' -> 1e-08."""
+    return Decimal(1).scaleb(Decimal(token).as_tuple().exponent)
+
+
+def numbers_match(a, b):
+    """True if two printed numbers agree within the stated tolerance."""
+    x, y = Decimal(a), Decimal(b)
+    if not re.search(r"[.eE]", a + b):
+        return x == y
+    return (abs(x - y) <= max(last_digit(a), last_digit(b))
+            or math.isclose(x, y, rel_tol=REL_TOL, abs_tol=ABS_TOL))
+
+
+def texts_match(stored, new):
+    """True if two sanitized texts are equal up to the tolerance on numbers."""
+    if not isinstance(stored, str) or not isinstance(new, str):
+        return stored == new
+    a, b = NUMBER.findall(stored), NUMBER.findall(new)
+    return (NUMBER.sub("#", stored) == NUMBER.sub("#", new) and len(a) == len(b)
+            and all(map(numbers_match, a, b)))
+
+
+def output_fields(cell, patterns):
+    """Map each compared field (stream:stdout, text/plain, ename, ...) to its sanitized texts."""
+    fields = {}
+    for output in coalesce_streams([nbformat.from_dict(o) for o in cell.get("outputs", [])]):
+        if output.output_type == "stream":
+            items = {f"stream:{output.name}": output.text}
+        else:
+            items = {key: value for key, value in output.items() if key != "data"}
+            items.update(output.get("data", {}))
+        for key, value in items.items():
+            if key not in SKIPPED:
+                text = "".join(value) if isinstance(value, list) else value
+                for regex, replace in patterns:
+                    text = re.sub(regex, replace, text) if isinstance(text, str) else text
+                fields.setdefault(key, []).append(text)
+    return fields
+
+
+def compared(cell):
+    """False for cells nbval would not compare (ignore-output or skip, by comment or tag)."""
+    options = dict(find_comment_markers(cell.source))
+    options.update(find_metadata_tags(cell.metadata))
+    return options.get("check", True) and not options.get("skip", False)
+
+
+def compare(stored, new, patterns):
+    """Compare two notebooks cell by cell: (cells matched, cells total, first mismatch or None)."""
+    matched, total, first = 0, 0, None
+    for index, (old_cell, new_cell) in enumerate(zip(stored.cells, new.cells)):
+        if old_cell.cell_type != "code" or not old_cell.source.strip():
+            continue
+        total += 1
+        want, got = output_fields(old_cell, patterns), output_fields(new_cell, patterns)
+        same = not compared(old_cell) or (
+            want.keys() == got.keys()
+            and all(len(want[k]) == len(got[k]) and all(map(texts_match, want[k], got[k])) for k in want))
+        matched += same
+        if not same and first is None:
+            first = {"cell": index, "source": old_cell.source[:300],
+                     "stored": _show(want), "re-executed": _show(got)}
+    return matched, total, first
+
+
+def _show(fields, limit=600):
+    """A short readable rendering of a cell's compared fields."""
+    text = "\n".join(f"[{key}] {str(value).rstrip()}" for key, values in fields.items() for value in values)
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
+def sanitize_patterns(bundle):
+    """The (regex, replace) pairs of the bundle's nbval sanitize file, [] if it has none."""
+    path = Path(bundle) / "tests" / "nbval_sanitize.cfg"
+    return get_sanitize_patterns(path.read_text(encoding="utf-8")) if path.exists() else []
+
+
+def record(nb):
+    """The machine-readable record of the notebook's last code cell: a dict, or {} if none.
+
+    The record is a JSON object with at least "dataset", printed by the cell
+    or shown as application/json.
+    """
+    code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
+    for output in code_cells[-1].get("outputs", []) if code_cells else []:
+        text = output.get("text") or output.get("data", {}).get("text/plain") or ""
+        candidates = [output.get("data", {}).get("application/json"), text, *text.splitlines()]
+        for candidate in candidates:
+            try:
+                data = json.loads(candidate) if isinstance(candidate, str) else candidate
+            except json.JSONDecodeError:
+                continue
+            if isinstance(data, dict) and data.get("dataset") in DATASETS:
+                return data
+    return {}
+
+
+def answers(nb, where):
+    """Text of every answer region of the notebook, keyed by task id."""
+    found = {}
+    for _, kind, source, loc in regions.notebook_sources(nb, where):
+        lines = source.split("\n")
+        for region in regions.find_regions(source, kind, loc) if kind == "answer" else []:
+            found[region.task] = "\n".join(lines[region.start + 1:region.end]).strip()
+    return found
+
+
+def executed(nb):
+    """True if any code cell of the notebook was executed."""
+    return any(cell.get("execution_count") for cell in nb.cells if cell.cell_type == "code")
+
+
+def find_data(bundle):
+    """{dataset: folder} of the CIFAR-format data on this machine.
+
+    Looked for where the notebook looks: CIFAR10_DIR, then the bundle's
+    datasets/ folder; a folder holding cifar_synthetic's marker file is the
+    synthetic set.
+    """
+    found = {}
+    for folder in (os.environ.get("CIFAR10_DIR"), *sorted(Path(bundle, "datasets").glob("cifar-10-*"))):
+        if folder and Path(folder, "data_batch_1").is_file():
+            found.setdefault("synthetic" if Path(folder, cifar_synthetic.MARKER).exists() else "cifar10",
+                             Path(folder))
+    return found
+
+
+def ensure_synthetic(bundle, timeout):
+    """Generate the synthetic set where the bundle keeps it, unless some copy is at hand."""
+    if "synthetic" not in find_data(bundle):
+        sandbox.run([sys.executable, "-m", "cifar_synthetic"], bundle, timeout, dict(os.environ))
+
+
+def regrade(stored_path, tree, bundle, timeout):
+    """Re-execute the notebook at stored_path inside tree and compare: the report's notebook entry."""
+    stored = nbformat.read(stored_path, as_version=4)
+    entry = {"status": "", "dataset": None, "cells_matched": 0, "first_mismatch": None, "accuracy": None,
+             "cells_total": sum(1 for c in stored.cells if c.cell_type == "code" and c.source.strip()),
+             "answers": answers(stored, tasks.NOTEBOOK)}
+    if not executed(stored):
+        return {**entry, "status": "not executed: the notebook has no outputs to compare"}
+    available, recorded = find_data(bundle), record(stored).get("dataset")
+    dataset = recorded or ("cifar10" if "cifar10" in available else "synthetic")
+    if dataset == "synthetic":
+        ensure_synthetic(bundle, timeout)
+        available = find_data(bundle)
+    entry["dataset"] = dataset
+    if dataset not in available:
+        return {**entry, "status": f"not re-executable here: it ran on {dataset}, which is not on this machine"}
+    target = Path(tree) / tasks.NOTEBOOK
+    status, output = sandbox.run(
+        [sys.executable, "-m", "jupyter", "execute", "--inplace", "--allow-errors", "--kernel_name=python3",
+         f"--timeout={timeout}", str(target)], tree, timeout,
+        sandbox.environment(tree, CIFAR10_DIR=str(available[dataset])))
+    if status != 0:
+        reason = f"timed out after {timeout} s" if status is None else f"failed: {output.strip()[-300:]}"
+        return {**entry, "status": f"re-execution {reason}"}
+    new = nbformat.read(target, as_version=4)
+    matched, total, first = compare(stored, new, sanitize_patterns(bundle))
+    return {**entry, "status": "re-executed and compared" + ("" if recorded else
+                                                            " (the notebook records no dataset)"),
+            "cells_matched": matched, "cells_total": total, "first_mismatch": first,
+            "accuracy": record(new).get("accuracy")}
