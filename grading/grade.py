@@ -1,0 +1,184 @@
+"""Grade one submission offline: ``python -m grading.grade SUBMISSION --out REPORT_DIR``.
+
+SUBMISSION is a folder (a student bundle) or a zip written by `collect`;
+only `tasks.SUBMISSION_FILES` are taken from it, into a scratch folder, and
+the submission itself is never modified. Writes REPORT_DIR/report.json and
+REPORT_DIR/report.md, and exits 0 whenever it wrote them: a submission that
+crashes, hangs or lacks files gets a report that says so.
+
+Each task is graded in its own copy of this bundle (solutions and hidden
+tests included) in which only the task's file comes from the submission, and
+in that file every region of another task is replaced by this bundle's
+reference code. So every task's tests run against the reference
+implementation of every other task, and one bug costs exactly its own task.
+The student's code outside regions (helpers, imports) is kept. A task passes
+when all its tests pass (all or nothing) within `tasks.TASK_TIMEOUT` seconds;
+its file must parse, keep its marker pairs, and import nothing beyond numpy,
+the standard library and the bundle's own modules (checked with `ast`).
+
+Graded test files are the tests/*.py files that mark tests with the task's
+marker, public or hidden alike (see grading/README.md).
+"""
+
+import argparse
+import ast
+import sys
+import tempfile
+import zipfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from grading import notebook, regions, release, report, sandbox, tasks
+
+ALLOWED_IMPORTS = {"numpy", *sys.stdlib_module_names, *tasks.BUNDLE_MODULES}
+
+
+def splice(text, reference, task, where):
+    """The submission's file `text` with every region not of `task` taken from `reference`."""
+    ref_lines = reference.split("\n")
+    bodies = {}
+    for region in regions.find_regions(reference, "code", where):
+        bodies.setdefault(region.task, []).append(ref_lines[region.start + 1:region.end])
+    found = [region.task for region in regions.find_regions(text, "code", where)]
+    if sorted(found) != sorted(t for t, b in bodies.items() for _ in b):
+        raise regions.MarkerError(f"{where}: the submission has regions {sorted(found)}, the student "
+                                  f"bundle has {sorted(t for t, b in bodies.items() for _ in b)}; "
+                                  "keep every marker pair of the student bundle")
+    # rewrite() visits regions last to first, so take the reference bodies from the end.
+    return regions.rewrite(text, "code", where,
+                           lambda region, body: None if region.task == task else bodies[region.task].pop())
+
+
+def import_problem(text, where):
+    """Why the task file `text` may not be graded (does not parse, bad import), or None."""
+    try:
+        imports = release.module_imports(text)
+    except SyntaxError as error:
+        return f"{where} does not parse: {error.msg} (line {error.lineno})"
+    for line, name in imports:
+        if not name.startswith(".") and name.split(".")[0] not in ALLOWED_IMPORTS:
+            return (f"{where}:{line} imports {name.split('.')[0]}; task files may import only "
+                    "numpy, the standard library and the bundle's own modules")
+    return None
+
+
+def first_failure(junit_xml, output):
+    """The first failure or error message of a pytest run, from its JUnit XML."""
+    try:
+        problems = [case[0] for case in ET.parse(junit_xml).getroot().iter("testcase")
+                    if len(case) and case[0].tag in ("failure", "error")]
+    except (ET.ParseError, OSError):
+        problems = []
+    if not problems:
+        lines = [line for line in output.strip().splitlines() if line.strip()]
+        return lines[-1] if lines else "no output"
+    message = problems[0].get("message", "")
+    if message in ("", "collection failure"):  # the cause is in the traceback's E lines
+        causes = [line[1:].strip() for line in (problems[0].text or "").splitlines() if line.startswith("E ")]
+        message = causes[-1] if causes else message
+    return message.strip().splitlines()[0][:400] if message.strip() else "failed"
+
+
+def marked_tests(tree, task):
+    """The test files of tree/tests that mark tests with `task` (``pytest.mark.<task>``)."""
+    def marks(rel):
+        return any(isinstance(node, ast.Attribute) and node.attr == task
+                   and isinstance(node.value, ast.Attribute) and node.value.attr == "mark"
+                   for node in ast.walk(ast.parse((tree / "tests" / rel).read_text(encoding="utf-8"))))
+    return [f"tests/{rel}" for rel in regions.walk(tree / "tests") if rel.endswith(".py") and marks(rel)]
+
+
+def run_task(tree, task, timeout):
+    """Run the task's tests in tree: (passed, first failure message or None)."""
+    tests = marked_tests(tree, task)
+    if not tests:
+        return False, f"the bundle has no tests marked {task}"
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", task,
+               f"--junitxml={tree / 'junit.xml'}", *tests]
+    status, output = sandbox.run(command, tree, timeout, sandbox.environment(tree))
+    if status is None:
+        return False, f"timed out after {timeout} s (an endless loop?)"
+    if status == 0:
+        return True, None
+    message = first_failure(tree / "junit.xml", output)
+    return False, message if status in (1, 2) else f"the tests crashed (exit status {status}): {message}"
+
+
+def grade_task(task, where, sub, reference, work, timeout):
+    """Grade one task of file `where`: the report entry {passed, points, max_points, file, message}."""
+    entry = {"passed": False, "points": 0, "max_points": tasks.POINTS[task], "file": where}
+    if not (sub / where).is_file():
+        return {**entry, "message": f"{where} is missing from the submission"}
+    try:
+        text = splice((sub / where).read_text(encoding="utf-8"),
+                      (reference / where).read_text(encoding="utf-8"), task, where)
+    except (regions.MarkerError, UnicodeDecodeError) as error:
+        return {**entry, "message": str(error)}
+    message = import_problem(text, where)
+    if message is None:
+        passed, message = run_task(sandbox.overlay(reference, work / task, {where: text}), task, timeout)
+        entry.update(passed=passed, points=entry["max_points"] if passed else 0)
+    return {**entry, "message": message}
+
+
+NO_NOTEBOOK = {"dataset": None, "cells_matched": 0, "cells_total": 0, "first_mismatch": None,
+               "accuracy": None, "answers": {}}
+
+
+def grade_notebook(sub, reference, work, bundle, timeout, missing):
+    """The report's notebook entry: re-executed with the submission's own task files."""
+    if tasks.NOTEBOOK in missing:
+        return {**NO_NOTEBOOK, "status": f"missing: {tasks.NOTEBOOK} is not in the submission"}
+    if missing:
+        return {**NO_NOTEBOOK, "status": "not re-executed: the notebook needs the missing task files"}
+    files = {rel: (sub / rel).read_bytes() for rel in tasks.SUBMISSION_FILES}
+    try:
+        return notebook.regrade(sub / tasks.NOTEBOOK, sandbox.overlay(reference, work / "notebook", files),
+                                bundle, timeout)
+    except Exception as error:  # whatever the file holds, the report gets written
+        return {**NO_NOTEBOOK, "status": f"could not be re-executed: {type(error).__name__}: {error}"}
+
+
+def grade(submission, out, bundle=release.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
+          notebook_timeout=tasks.NOTEBOOK_TIMEOUT):
+    """Grade one submission (folder or zip) and write its report into out; return the report."""
+    submission, bundle = Path(submission).resolve(), Path(bundle)
+    owner = release.task_files(bundle)
+    report_data = {"submission": submission.name, "total": 0, "max_total": sum(tasks.POINTS.values()),
+                   "problems": [], "tasks": {}, "notebook": {}}
+    with tempfile.TemporaryDirectory(prefix="grade-") as scratch:
+        work = Path(scratch)
+        try:
+            missing = sandbox.unpack(submission, work / "submission")
+        except (zipfile.BadZipFile, OSError) as error:
+            missing = list(tasks.SUBMISSION_FILES)
+            report_data["problems"].append(f"the submission cannot be read: {error}")
+        report_data["problems"] += [f"{rel} is missing from the submission" for rel in missing]
+        reference = sandbox.reference_tree(bundle, work / "reference")
+        for task in tasks.POINTS:
+            report_data["tasks"][task] = grade_task(task, owner[task], work / "submission", reference,
+                                                    work, task_timeout)
+        report_data["notebook"] = grade_notebook(work / "submission", reference, work, bundle,
+                                                 notebook_timeout, missing)
+    report_data["total"] = sum(entry["points"] for entry in report_data["tasks"].values())
+    report.write(report_data, Path(out))
+    return report_data
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m grading.grade", description=__doc__.split("\n")[0])
+    parser.add_argument("submission", metavar="SUBMISSION", help="a submission folder or zip")
+    parser.add_argument("--out", required=True, metavar="REPORT_DIR", help="where to write the report")
+    parser.add_argument("--task-timeout", type=int, default=tasks.TASK_TIMEOUT, help="seconds per task")
+    parser.add_argument("--notebook-timeout", type=int, default=tasks.NOTEBOOK_TIMEOUT,
+                        help="seconds for the notebook")
+    args = parser.parse_args(argv)
+    result = grade(args.submission, args.out, task_timeout=args.task_timeout,
+                   notebook_timeout=args.notebook_timeout)
+    print(f"grade: {result['submission']}: {result['total']} / {result['max_total']}; "
+          f"report in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

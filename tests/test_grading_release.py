@@ -1,0 +1,132 @@
+"""The student bundle: stubs in place of solutions, public tests only, reproducible."""
+
+import filecmp
+import shutil
+import subprocess
+import sys
+import tomllib
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grading import grade, regions, release, tasks
+
+BUNDLE = Path(__file__).resolve().parents[1]
+ALL_TASKS = " or ".join(tasks.POINTS)
+
+
+@pytest.fixture(scope="module")
+def student(tmp_path_factory):
+    return release.release(tmp_path_factory.mktemp("release") / "student", BUNDLE)
+
+
+def files(root):
+    return sorted(str(p.relative_to(root)) for p in Path(root).rglob("*") if p.is_file())
+
+
+def run_task_tests(root, tmp_path):
+    """Run every task-marked test in root; return {test id: failure message or None}."""
+    junit = tmp_path / "junit.xml"
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", ALL_TASKS,
+                    f"--junitxml={junit}", "tests"], cwd=root, capture_output=True, timeout=600,
+                   env={**grade.sandbox.environment(root)})
+    return {f"{case.get('classname')}::{case.get('name')}":
+            (case[0].get("message") if len(case) and case[0].tag in ("failure", "error") else None)
+            for case in ET.parse(junit).getroot().iter("testcase")}
+
+
+def test_releasing_twice_gives_identical_trees(student, tmp_path):
+    again = release.release(tmp_path / "again", BUNDLE)
+    assert files(student) == files(again)
+    assert filecmp.cmpfiles(student, again, files(student), shallow=False)[0] == files(student)
+
+
+def test_only_public_tests_and_student_tools_ship(student):
+    shipped = set(files(student))
+    assert {rel for rel in shipped if rel.startswith("tests/")} == \
+        {rel for rel in tasks.PUBLIC_TESTS if (BUNDLE / rel).exists()}
+    assert {rel for rel in shipped if rel.startswith("grading/")} == set(release.STUDENT_TOOLS)
+    assert not any(rel.startswith(("datasets/", "build/", ".git/")) and rel != "datasets/README.md"
+                   for rel in shipped)
+    readme = (student / "README.md").read_text()
+    assert "python -m grading.collect" in readme and "| `softmax_naive` | `classifiers/softmax.py` |" in readme
+
+
+def test_every_region_is_a_stub_and_nothing_else_changed(student):
+    for rel in {rel for rel in tasks.SUBMISSION_FILES if rel.endswith(".py")}:
+        text, original = (student / rel).read_text(), (BUNDLE / rel).read_text()
+        lines = text.split("\n")
+        for region in regions.find_regions(text, "code", rel):
+            assert region.end == region.start + 2, f"{rel}: region of {region.task} is not one line"
+            assert lines[region.start + 1].strip().startswith(
+                f'raise NotImplementedError("Task {region.task}: '), lines[region.start + 1]
+        # Putting the reference bodies back gives the bundle's file exactly.
+        assert grade.splice(text, original, None, rel) == original
+
+
+def test_notebook_stubs_raise_with_their_task_and_answers_and_outputs_are_cleared():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("x = 1\n# *****START OF YOUR CODE (task: search)*****\nx = 2\n"
+                                  "# *****END OF YOUR CODE*****", execution_count=1,
+                                  outputs=[nbformat.v4.new_output("stream", text="2\n")]),
+        nbformat.v4.new_markdown_cell("Why?\n<!-- START OF YOUR ANSWER (task: q1) -->\nBecause.\n"
+                                      "<!-- END OF YOUR ANSWER -->")])
+    stubbed = release.stub_notebook(nb, "nb.ipynb")
+    assert stubbed.cells[0].outputs == [] and stubbed.cells[0].execution_count is None
+    with pytest.raises(NotImplementedError, match="Task search: write this part of cell 0 of nb.ipynb"):
+        exec(stubbed.cells[0].source, {})
+    assert stubbed.cells[1].source == "Why?\n<!-- START OF YOUR ANSWER (task: q1) -->\n\n<!-- END OF YOUR ANSWER -->"
+
+
+def test_release_notebook_opens_with_no_outputs(student):
+    for path in Path(student).rglob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+        assert all(not cell.get("outputs") for cell in nb.cells)
+
+
+def test_stub_release_fails_only_with_not_implemented_and_solution_passes(student, tmp_path):
+    graded = tmp_path / "graded"  # the student bundle plus the hidden tests, as the grader runs it
+    shutil.copytree(student, graded)
+    shutil.copytree(BUNDLE / "tests", graded / "tests", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("test_grading_*", "__pycache__"))
+    results = run_task_tests(graded, tmp_path)
+    failures = {test: message for test, message in results.items() if message}
+    assert failures, "no test failed against the stubs"
+    assert all(message.startswith("NotImplementedError: Task ") for message in failures.values()), \
+        {t: m for t, m in failures.items() if not m.startswith("NotImplementedError: Task ")}
+    for task in tasks.POINTS:  # every task fails loudly with its own name somewhere
+        assert any(f"Task {task}:" in message for message in failures.values()), task
+    for rel in tasks.SUBMISSION_FILES:
+        if rel.endswith(".py"):
+            shutil.copyfile(BUNDLE / rel, graded / rel)
+    results = run_task_tests(graded, tmp_path)
+    assert len(results) > len(tasks.POINTS) and not any(results.values())
+
+
+def test_student_bundle_installs_and_imports(student):
+    # What an install needs: every module and package pyproject.toml names is there.
+    setup = tomllib.loads((student / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert all((student / f"{module}.py").is_file() for module in setup["py-modules"])
+    assert all((student / package / "__init__.py").is_file() for package in setup["packages"])
+    modules = ", ".join(setup["py-modules"] + setup["packages"])
+    imported = subprocess.run([sys.executable, "-c", f"import {modules}"], cwd=student,
+                              env=grade.sandbox.environment(student), capture_output=True, text=True)
+    assert imported.returncode == 0, imported.stderr
+
+
+def test_release_refuses_broken_bundles_and_occupied_folders(student, tmp_path):
+    with pytest.raises(FileExistsError, match="is not empty; pass --force"):
+        release.release(student, BUNDLE)
+    bad = tmp_path / "bad"
+    shutil.copytree(BUNDLE, bad, ignore=shutil.ignore_patterns(*tasks.SKIPPED_NAMES, "datasets"))
+    text = (bad / "gradient_check.py").read_text()
+    (bad / "gradient_check.py").write_text(text.replace("# *****END OF YOUR CODE*****", "", 1))
+    with pytest.raises(regions.MarkerError, match=r"gradient_check\.py:\d+: .* nest"):
+        release.release(tmp_path / "out", bad)
+    (bad / "gradient_check.py").write_text(text + "\n# *****START OF YOUR CODE (task: gradient_check)*****\n"
+                                           "TOLERANCE = 1e-7\n# *****END OF YOUR CODE*****\n")
+    with pytest.raises(regions.MarkerError, match="is not inside a function"):
+        release.release(tmp_path / "out", bad)
