@@ -8,7 +8,10 @@ The student bundle has the same layout as this one, with
 * every answer region emptied and every notebook's outputs cleared;
 * from tests/, only `tasks.PUBLIC_TESTS`; from datasets/, only its README;
 * from grading/, only what students run (`collect` and what it needs);
-* a README for students in place of this one (grading/student_README.md).
+* a README for students in place of this one (grading/student_README.md), and
+  a test.sh that runs the public unit tests (grading/student_test.sh): nbval
+  on a cleared notebook would check nothing, so the student bundle does not
+  pretend to.
 
 Files are written in sorted order from their contents alone, so running the
 release twice gives identical trees. The release refuses to run if a marker
@@ -111,7 +114,7 @@ def stub_notebook(nb, where):
 def ships(rel, out_rel):
     """True if the file `rel` of the bundle goes into the student bundle."""
     top = rel.split("/")[0]
-    if out_rel and rel.startswith(out_rel + "/") or rel == "README.md":
+    if out_rel and rel.startswith(out_rel + "/") or rel in ("README.md", "test.sh"):
         return False
     return {"tests": rel in tasks.PUBLIC_TESTS, "datasets": rel == "datasets/README.md",
             "grading": rel in STUDENT_TOOLS}.get(top, True)
@@ -148,6 +151,8 @@ def release(out, root=BUNDLE, force=False):
             shutil.copyfile(source, target)
             shutil.copymode(source, target)
     (out / "README.md").write_text(student_readme(owner), encoding="utf-8")
+    shutil.copyfile(BUNDLE / "grading" / "student_test.sh", out / "test.sh")
+    shutil.copymode(BUNDLE / "grading" / "student_test.sh", out / "test.sh")
     return out
 
 

@@ -52,6 +52,8 @@ def test_only_public_tests_and_student_tools_ship(student):
                    for rel in shipped)
     readme = (student / "README.md").read_text()
     assert "python -m grading.collect" in readme and "| `softmax_naive` | `classifiers/softmax.py` |" in readme
+    test_command = (student / "test.sh").read_text()  # the public unit tests, not nbval
+    assert "pytest tests" in test_command and "nbval" not in test_command.split("exec")[-1]
 
 
 def test_every_region_is_a_stub_and_nothing_else_changed(student):
