@@ -35,15 +35,15 @@ ALLOWED_IMPORTS = {"numpy", *sys.stdlib_module_names, *tasks.BUNDLE_MODULES}
 
 def splice(text, reference, task, where):
     """The submission's file `text` with every region not of `task` taken from `reference`."""
-    ref_lines = reference.split("\n")
+    ref_lines, ref_regions = reference.split("\n"), regions.find_regions(reference, "code", where)
+    found = sorted(region.task for region in regions.find_regions(text, "code", where))
+    expected = sorted(region.task for region in ref_regions)
+    if found != expected:
+        raise regions.MarkerError(f"{where}: the submission has regions {found}, the student bundle has "
+                                  f"{expected}; keep every marker pair of the student bundle")
     bodies = {}
-    for region in regions.find_regions(reference, "code", where):
+    for region in ref_regions:
         bodies.setdefault(region.task, []).append(ref_lines[region.start + 1:region.end])
-    found = [region.task for region in regions.find_regions(text, "code", where)]
-    if sorted(found) != sorted(t for t, b in bodies.items() for _ in b):
-        raise regions.MarkerError(f"{where}: the submission has regions {sorted(found)}, the student "
-                                  f"bundle has {sorted(t for t, b in bodies.items() for _ in b)}; "
-                                  "keep every marker pair of the student bundle")
     # rewrite() visits regions last to first, so take the reference bodies from the end.
     return regions.rewrite(text, "code", where,
                            lambda region, body: None if region.task == task else bodies[region.task].pop())
@@ -62,21 +62,26 @@ def import_problem(text, where):
     return None
 
 
-def first_failure(junit_xml, output):
-    """The first failure or error message of a pytest run, from its JUnit XML."""
+def junit_results(path):
+    """The <testcase> elements of a JUnit XML report, [] if there is none."""
     try:
-        problems = [case[0] for case in ET.parse(junit_xml).getroot().iter("testcase")
-                    if len(case) and case[0].tag in ("failure", "error")]
+        return list(ET.parse(path).getroot().iter("testcase"))
     except (ET.ParseError, OSError):
-        problems = []
-    if not problems:
-        lines = [line for line in output.strip().splitlines() if line.strip()]
-        return lines[-1] if lines else "no output"
-    message = problems[0].get("message", "")
+        return []
+
+
+def first_failure(failed, output):
+    """'test: message' of the first failed JUnit test case, else the output's last line."""
+    if not failed:
+        lines = output.strip().splitlines()
+        return lines[-1].strip() if lines else "no output"
+    problem = failed[0][0]
+    message = problem.get("message", "")
     if message in ("", "collection failure"):  # the cause is in the traceback's E lines
-        causes = [line[1:].strip() for line in (problems[0].text or "").splitlines() if line.startswith("E ")]
+        causes = [line[1:].strip() for line in (problem.text or "").splitlines() if line.startswith("E ")]
         message = causes[-1] if causes else message
-    return message.strip().splitlines()[0][:400] if message.strip() else "failed"
+    message = " ".join(message.split())  # one line: numpy's assertion messages span several
+    return f"{failed[0].get('name')}: {message[:300] or 'failed'}"
 
 
 def marked_tests(tree, task):
@@ -89,18 +94,25 @@ def marked_tests(tree, task):
 
 
 def run_task(tree, task, timeout):
-    """Run the task's tests in tree: (passed, first failure message or None)."""
+    """Run the task's tests in tree: (passed, first failure message or None).
+
+    Passing needs exit status 0 and a JUnit report, written outside the tree,
+    of at least one test and no failures: code that exits early passes nothing.
+    """
     tests = marked_tests(tree, task)
     if not tests:
         return False, f"the bundle has no tests marked {task}"
+    junit = tree.parent / f"{task}.junit.xml"
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", task,
-               f"--junitxml={tree / 'junit.xml'}", *tests]
+               f"--junitxml={junit}", *tests]
     status, output = sandbox.run(command, tree, timeout, sandbox.environment(tree))
     if status is None:
         return False, f"timed out after {timeout} s (an endless loop?)"
-    if status == 0:
+    cases = junit_results(junit)
+    failed = [case for case in cases if len(case) and case[0].tag in ("failure", "error")]
+    if status == 0 and cases and not failed:
         return True, None
-    message = first_failure(tree / "junit.xml", output)
+    message = first_failure(failed, output)
     return False, message if status in (1, 2) else f"the tests crashed (exit status {status}): {message}"
 
 

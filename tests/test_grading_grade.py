@@ -129,10 +129,11 @@ def test_untouched_release_gets_zero_on_every_task_and_a_readable_report(graded)
     result = report(graded, "release")
     assert result["total"] == 0
     for task, entry in result["tasks"].items():  # the stub ran, not the bundle's installed solution
-        assert entry["message"].startswith(f"NotImplementedError: Task {task}:"), entry["message"]
+        assert f": NotImplementedError: Task {task}:" in entry["message"], entry["message"]
     assert result["notebook"]["status"].startswith("not executed")
-    assert "| `softmax_naive` | failed | 0 / 10 | NotImplementedError: Task softmax_naive" in \
-        (graded[0] / "release" / "report.md").read_text()
+    row = [line for line in (graded[0] / "release" / "report.md").read_text().splitlines()
+           if line.startswith("| `softmax_naive` |")]
+    assert row[0].startswith("| `softmax_naive` | failed | 0 / 10 | test_") and "Task softmax_naive" in row[0]
 
 
 def test_a_planted_bug_costs_exactly_its_own_task(graded):
@@ -168,13 +169,17 @@ def test_crashes_hangs_bad_imports_and_missing_files_get_a_report(tmp_path):
         regions.rewrite(text, "code", "softmax.py", lambda region, body: bodies[region.task]))
     text = (BUNDLE / "classifiers/least_squares.py").read_text()
     (sub / "classifiers/least_squares.py").write_text("import scipy.linalg\n" + text)
+    text = (BUNDLE / "classifiers/linear_classifier.py").read_text()  # exits 0 before pytest reports
+    (sub / "classifiers/linear_classifier.py").write_text(regions.rewrite(text, "code", "lc.py", lambda region, body: [
+        region.indent + "import os", region.indent + "os._exit(0)"] if region.task == "linear_classifier" else None))
     done = subprocess.run([sys.executable, "-m", "grading.grade", str(sub), "--out", str(tmp_path / "out"),
                            "--task-timeout", "10"], cwd=BUNDLE, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "Traceback" not in done.stdout + done.stderr, done.stderr
     result = json.loads((tmp_path / "out" / "report.json").read_text())
     messages = {task: entry["message"] for task, entry in result["tasks"].items()}
-    assert result["total"] == 0
+    assert result["total"] == tasks.POINTS["train_grid"]  # its region was left intact
     assert messages["softmax_naive"] == "timed out after 10 s (an endless loop?)"
+    assert messages["linear_classifier"].startswith("the tests crashed (exit status 0)")
     assert messages["softmax_vectorized"].startswith("the tests crashed (exit status 3)")
     assert messages["least_squares"].startswith("classifiers/least_squares.py:1 imports scipy; task files may")
     assert messages["gradient_check"] == "gradient_check.py is missing from the submission"
