@@ -60,8 +60,10 @@ def collect(root, out):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m grading.collect", description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default="submission.zip", help="the zip to write (default: %(default)s)")
+    parser = argparse.ArgumentParser(prog="python -m grading.collect",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("--out", default="submission.zip",
+                        help="the zip to write (default: %(default)s)")
     args = parser.parse_args(argv)
     found = collect(BUNDLE, Path(args.out))
     for problem in found:

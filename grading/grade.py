@@ -31,6 +31,8 @@ from pathlib import Path
 from grading import notebook, regions, release, report, sandbox, tasks
 
 ALLOWED_IMPORTS = {"numpy", *sys.stdlib_module_names, *tasks.BUNDLE_MODULES}
+NO_NOTEBOOK = {"dataset": None, "cells_matched": 0, "cells_total": 0, "first_mismatch": None,
+               "accuracy": None, "answers": {}}
 
 
 def splice(text, reference, task, where):
@@ -39,14 +41,18 @@ def splice(text, reference, task, where):
     found = sorted(region.task for region in regions.find_regions(text, "code", where))
     expected = sorted(region.task for region in ref_regions)
     if found != expected:
-        raise regions.MarkerError(f"{where}: the submission has regions {found}, the student bundle has "
-                                  f"{expected}; keep every marker pair of the student bundle")
+        raise regions.MarkerError(f"{where}: the submission has regions {found}, the student "
+                                  f"bundle has {expected}; keep every marker pair of the "
+                                  "student bundle")
     bodies = {}
     for region in ref_regions:
         bodies.setdefault(region.task, []).append(ref_lines[region.start + 1:region.end])
-    # rewrite() visits regions last to first, so take the reference bodies from the end.
-    return regions.rewrite(text, "code", where,
-                           lambda region, body: None if region.task == task else bodies[region.task].pop())
+
+    def body(region, lines):
+        # rewrite() visits regions last to first, so take the reference bodies from the end.
+        return None if region.task == task else bodies[region.task].pop()
+
+    return regions.rewrite(text, "code", where, body)
 
 
 def import_problem(text, where):
@@ -78,7 +84,8 @@ def first_failure(failed, output):
     problem = failed[0][0]
     message = problem.get("message", "")
     if message in ("", "collection failure"):  # the cause is in the traceback's E lines
-        causes = [line[1:].strip() for line in (problem.text or "").splitlines() if line.startswith("E ")]
+        causes = [line[1:].strip() for line in (problem.text or "").splitlines()
+                  if line.startswith("E ")]
         message = causes[-1] if causes else message
     message = " ".join(message.split())  # one line: numpy's assertion messages span several
     return f"{failed[0].get('name')}: {message[:300] or 'failed'}"
@@ -87,10 +94,13 @@ def first_failure(failed, output):
 def marked_tests(tree, task):
     """The test files of tree/tests that mark tests with `task` (``pytest.mark.<task>``)."""
     def marks(rel):
+        source = (tree / "tests" / rel).read_text(encoding="utf-8")
         return any(isinstance(node, ast.Attribute) and node.attr == task
                    and isinstance(node.value, ast.Attribute) and node.value.attr == "mark"
-                   for node in ast.walk(ast.parse((tree / "tests" / rel).read_text(encoding="utf-8"))))
-    return [f"tests/{rel}" for rel in regions.walk(tree / "tests") if rel.endswith(".py") and marks(rel)]
+                   for node in ast.walk(ast.parse(source)))
+
+    return [f"tests/{rel}" for rel in regions.walk(tree / "tests")
+            if rel.endswith(".py") and marks(rel)]
 
 
 def run_task(tree, task, timeout):
@@ -113,77 +123,80 @@ def run_task(tree, task, timeout):
     if status == 0 and cases and not failed:
         return True, None
     message = first_failure(failed, output)
-    return False, message if status in (1, 2) else f"the tests crashed (exit status {status}): {message}"
+    if status not in (1, 2):  # 1: tests failed, 2: collection failed; else pytest was cut short
+        message = f"the tests crashed (exit status {status}): {message}"
+    return False, message
 
 
-def grade_task(task, where, sub, reference, work, timeout):
-    """Grade one task of file `where`: the report entry {passed, points, max_points, file, message}."""
+def grade_task(task, where, work, timeout):
+    """Grade one task of file `where`: its report entry.
+
+    `work` holds the unpacked submission and the reference tree.
+    """
     entry = {"passed": False, "points": 0, "max_points": tasks.POINTS[task], "file": where}
-    if not (sub / where).is_file():
+    if not (work / "submission" / where).is_file():
         return {**entry, "message": f"{where} is missing from the submission"}
     try:
-        text = splice((sub / where).read_text(encoding="utf-8"),
-                      (reference / where).read_text(encoding="utf-8"), task, where)
+        text = splice((work / "submission" / where).read_text(encoding="utf-8"),
+                      (work / "reference" / where).read_text(encoding="utf-8"), task, where)
     except (regions.MarkerError, UnicodeDecodeError) as error:
         return {**entry, "message": str(error)}
     message = import_problem(text, where)
     if message is None:
-        passed, message = run_task(sandbox.overlay(reference, work / task, {where: text}), task, timeout)
+        tree = sandbox.overlay(work / "reference", work / task, {where: text})
+        passed, message = run_task(tree, task, timeout)
         entry.update(passed=passed, points=entry["max_points"] if passed else 0)
     return {**entry, "message": message}
 
 
-NO_NOTEBOOK = {"dataset": None, "cells_matched": 0, "cells_total": 0, "first_mismatch": None,
-               "accuracy": None, "answers": {}}
-
-
-def grade_notebook(sub, reference, work, bundle, timeout, missing):
+def grade_notebook(work, bundle, timeout, missing):
     """The report's notebook entry: re-executed with the submission's own task files."""
     if tasks.NOTEBOOK in missing:
         return {**NO_NOTEBOOK, "status": f"missing: {tasks.NOTEBOOK} is not in the submission"}
     if missing:
-        return {**NO_NOTEBOOK, "status": "not re-executed: the notebook needs the missing task files"}
-    files = {rel: (sub / rel).read_bytes() for rel in tasks.SUBMISSION_FILES}
+        return {**NO_NOTEBOOK, "status": "not re-executed: it needs the missing task files"}
+    files = {rel: (work / "submission" / rel).read_bytes() for rel in tasks.SUBMISSION_FILES}
     try:
-        return notebook.regrade(sub / tasks.NOTEBOOK, sandbox.overlay(reference, work / "notebook", files),
-                                bundle, timeout)
+        tree = sandbox.overlay(work / "reference", work / "notebook", files)
+        return notebook.regrade(work / "submission" / tasks.NOTEBOOK, tree, bundle, timeout)
     except Exception as error:  # whatever the file holds, the report gets written
-        return {**NO_NOTEBOOK, "status": f"could not be re-executed: {type(error).__name__}: {error}"}
+        return {**NO_NOTEBOOK,
+                "status": f"could not be re-executed: {type(error).__name__}: {error}"}
 
 
 def grade(submission, out, bundle=release.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
           notebook_timeout=tasks.NOTEBOOK_TIMEOUT):
-    """Grade one submission (folder or zip) and write its report into out; return the report."""
+    """Grade one submission (folder or zip), write its report into out, and return it."""
     submission, bundle = Path(submission).resolve(), Path(bundle)
     owner = release.task_files(bundle)
-    report_data = {"submission": submission.name, "total": 0, "max_total": sum(tasks.POINTS.values()),
-                   "problems": [], "tasks": {}, "notebook": {}}
+    result = {"submission": submission.name, "total": 0,
+              "max_total": sum(tasks.POINTS.values()), "problems": []}
     with tempfile.TemporaryDirectory(prefix="grade-") as scratch:
         work = Path(scratch)
         try:
             missing = sandbox.unpack(submission, work / "submission")
         except (zipfile.BadZipFile, OSError) as error:
             missing = list(tasks.SUBMISSION_FILES)
-            report_data["problems"].append(f"the submission cannot be read: {error}")
-        report_data["problems"] += [f"{rel} is missing from the submission" for rel in missing]
-        reference = sandbox.reference_tree(bundle, work / "reference")
-        for task in tasks.POINTS:
-            report_data["tasks"][task] = grade_task(task, owner[task], work / "submission", reference,
-                                                    work, task_timeout)
-        report_data["notebook"] = grade_notebook(work / "submission", reference, work, bundle,
-                                                 notebook_timeout, missing)
-    report_data["total"] = sum(entry["points"] for entry in report_data["tasks"].values())
-    report.write(report_data, Path(out))
-    return report_data
+            result["problems"].append(f"the submission cannot be read: {error}")
+        result["problems"] += [f"{rel} is missing from the submission" for rel in missing]
+        sandbox.reference_tree(bundle, work / "reference")
+        result["tasks"] = {task: grade_task(task, owner[task], work, task_timeout)
+                           for task in tasks.POINTS}
+        result["notebook"] = grade_notebook(work, bundle, notebook_timeout, missing)
+    result["total"] = sum(entry["points"] for entry in result["tasks"].values())
+    report.write(result, Path(out))
+    return result
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m grading.grade", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m grading.grade",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("submission", metavar="SUBMISSION", help="a submission folder or zip")
-    parser.add_argument("--out", required=True, metavar="REPORT_DIR", help="where to write the report")
-    parser.add_argument("--task-timeout", type=int, default=tasks.TASK_TIMEOUT, help="seconds per task")
+    parser.add_argument("--out", required=True, metavar="REPORT_DIR", help="report folder")
+    parser.add_argument("--task-timeout", type=int, default=tasks.TASK_TIMEOUT,
+                        help="seconds per task (default: %(default)s)")
     parser.add_argument("--notebook-timeout", type=int, default=tasks.NOTEBOOK_TIMEOUT,
-                        help="seconds for the notebook")
+                        help="seconds for the notebook (default: %(default)s)")
     args = parser.parse_args(argv)
     result = grade(args.submission, args.out, task_timeout=args.task_timeout,
                    notebook_timeout=args.notebook_timeout)

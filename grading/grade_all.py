@@ -1,10 +1,12 @@
-"""Grade a folder of submissions: ``python -m grading.grade_all SUBMISSIONS_DIR --out REPORTS_DIR [--jobs N]``.
+"""Grade a folder of submissions in parallel.
+
+``python -m grading.grade_all SUBMISSIONS_DIR --out REPORTS_DIR [--jobs N]``
 
 Every folder and every .zip directly inside SUBMISSIONS_DIR is one
-submission; its report goes to REPORTS_DIR/<name>/ (the zip's name without
-.zip), and one REPORTS_DIR/scores.csv lists every submission's points per task
-and notebook comparison. Submissions are graded in parallel by a process
-pool of N workers (default: the number of CPUs).
+submission; its report goes to REPORTS_DIR/<name>/ (a zip's name without
+.zip), and REPORTS_DIR/scores.csv lists every submission's points per task and
+its notebook comparison. A process pool of N workers (default: the number of
+CPUs) grades the submissions.
 """
 
 import argparse
@@ -19,8 +21,8 @@ from grading import grade, tasks
 
 def submissions(folder):
     """{name: path} of the submissions in folder, sorted by name."""
-    found = {path.stem if path.suffix == ".zip" else path.name: path for path in Path(folder).iterdir()
-             if path.is_dir() or path.suffix == ".zip"}
+    found = {path.stem if path.suffix == ".zip" else path.name: path
+             for path in Path(folder).iterdir() if path.is_dir() or path.suffix == ".zip"}
     return dict(sorted(found.items()))
 
 
@@ -28,7 +30,8 @@ def grade_all(folder, out, jobs=None, **options):
     """Grade every submission in folder into out; write and return the rows of scores.csv."""
     found, out = submissions(folder), Path(out)
     with ProcessPoolExecutor(max_workers=jobs or os.cpu_count()) as pool:
-        futures = {name: pool.submit(grade.grade, path, out / name, **options) for name, path in found.items()}
+        futures = {name: pool.submit(grade.grade, path, out / name, **options)
+                   for name, path in found.items()}
         reports = {name: future.result() for name, future in futures.items()}
     rows = [{"submission": name, "total": report["total"], "max_total": report["max_total"],
              **{task: report["tasks"][task]["points"] for task in tasks.POINTS},
@@ -38,19 +41,20 @@ def grade_all(folder, out, jobs=None, **options):
              "notebook": report["notebook"]["status"]} for name, report in reports.items()]
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "scores.csv", "w", newline="", encoding="utf-8") as scores:
-        writer = csv.DictWriter(scores, fieldnames=["submission", "total", "max_total", *tasks.POINTS,
-                                                    "cells_matched", "cells_total", "dataset", "notebook"])
+        writer = csv.DictWriter(scores, fieldnames=list(rows[0]) if rows else ["submission"])
         writer.writeheader()
         writer.writerows(rows)
     return rows
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m grading.grade_all", description=__doc__.split("\n")[0])
-    parser.add_argument("folder", metavar="SUBMISSIONS_DIR", help="folder of submission folders and zips")
-    parser.add_argument("--out", required=True, metavar="REPORTS_DIR", help="where to write the reports")
+    parser = argparse.ArgumentParser(prog="python -m grading.grade_all",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("folder", metavar="SUBMISSIONS_DIR", help="submission folders and zips")
+    parser.add_argument("--out", required=True, metavar="REPORTS_DIR", help="report folder")
     parser.add_argument("--jobs", type=int, default=None, help="submissions graded at once")
-    parser.add_argument("--task-timeout", type=int, default=tasks.TASK_TIMEOUT, help="seconds per task")
+    parser.add_argument("--task-timeout", type=int, default=tasks.TASK_TIMEOUT,
+                        help="seconds per task (default: %(default)s)")
     args = parser.parse_args(argv)
     if not Path(args.folder).is_dir():
         print(f"grade_all: SUBMISSIONS_DIR must be a folder, got {args.folder}", file=sys.stderr)

@@ -29,7 +29,8 @@ from pathlib import Path
 
 import cifar_synthetic
 import nbformat
-from nbval.plugin import coalesce_streams, find_comment_markers, find_metadata_tags, get_sanitize_patterns
+from nbval.plugin import (coalesce_streams, find_comment_markers, find_metadata_tags,
+                          get_sanitize_patterns)
 
 from grading import regions, sandbox, tasks
 
@@ -97,9 +98,8 @@ def compare(stored, new, patterns):
             continue
         total += 1
         want, got = output_fields(old_cell, patterns), output_fields(new_cell, patterns)
-        same = not compared(old_cell) or (
-            want.keys() == got.keys()
-            and all(len(want[k]) == len(got[k]) and all(map(texts_match, want[k], got[k])) for k in want))
+        same = not compared(old_cell) or (want.keys() == got.keys() and all(
+            len(want[k]) == len(got[k]) and all(map(texts_match, want[k], got[k])) for k in want))
         matched += same
         if not same and first is None:
             first = {"cell": index, "source": old_cell.source[:300],
@@ -109,7 +109,8 @@ def compare(stored, new, patterns):
 
 def _show(fields, limit=600):
     """A short readable rendering of a cell's compared fields."""
-    text = "\n".join(f"[{key}] {str(value).rstrip()}" for key, values in fields.items() for value in values)
+    text = "\n".join(f"[{key}] {str(value).rstrip()}"
+                     for key, values in fields.items() for value in values)
     return text if len(text) <= limit else text[:limit] + " ..."
 
 
@@ -162,46 +163,52 @@ def find_data(bundle):
     synthetic set.
     """
     found = {}
-    for folder in (os.environ.get("CIFAR10_DIR"), *sorted(Path(bundle, "datasets").glob("cifar-10-*"))):
-        if folder and Path(folder, "data_batch_1").is_file():
-            found.setdefault("synthetic" if Path(folder, cifar_synthetic.MARKER).exists() else "cifar10",
-                             Path(folder))
+    folders = [os.environ.get("CIFAR10_DIR"), *sorted(Path(bundle, "datasets").glob("cifar-10-*"))]
+    for folder in filter(None, folders):
+        if Path(folder, "data_batch_1").is_file():
+            synthetic = Path(folder, cifar_synthetic.MARKER).exists()
+            found.setdefault("synthetic" if synthetic else "cifar10", Path(folder))
     return found
 
 
-def ensure_synthetic(bundle, timeout):
-    """Generate the synthetic set where the bundle keeps it, unless some copy is at hand."""
-    if "synthetic" not in find_data(bundle):
+def choose_data(stored, bundle, timeout):
+    """(dataset, folder or None): the notebook's own dataset, if this machine has it.
+
+    The synthetic set is generated when missing; a notebook without a record
+    runs on CIFAR-10 when present, else on the synthetic set.
+    """
+    available = find_data(bundle)
+    fallback = "cifar10" if "cifar10" in available else "synthetic"
+    dataset = record(stored).get("dataset") or fallback
+    if dataset == "synthetic" and dataset not in available:
         sandbox.run([sys.executable, "-m", "cifar_synthetic"], bundle, timeout, dict(os.environ))
+        available = find_data(bundle)
+    return dataset, available.get(dataset)
 
 
 def regrade(stored_path, tree, bundle, timeout):
-    """Re-execute the notebook at stored_path inside tree and compare: the report's notebook entry."""
+    """Re-execute the notebook at stored_path inside tree and compare; the report's entry."""
     stored = nbformat.read(stored_path, as_version=4)
-    entry = {"status": "", "dataset": None, "cells_matched": 0, "first_mismatch": None, "accuracy": None,
-             "cells_total": sum(1 for c in stored.cells if c.cell_type == "code" and c.source.strip()),
-             "answers": answers(stored, tasks.NOTEBOOK)}
+    entry = {"status": "", "dataset": None, "cells_matched": 0, "first_mismatch": None,
+             "accuracy": None, "answers": answers(stored, tasks.NOTEBOOK),
+             "cells_total": sum(cell.cell_type == "code" and bool(cell.source.strip())
+                                for cell in stored.cells)}
     if not executed(stored):
         return {**entry, "status": "not executed: the notebook has no outputs to compare"}
-    available, recorded = find_data(bundle), record(stored).get("dataset")
-    dataset = recorded or ("cifar10" if "cifar10" in available else "synthetic")
-    if dataset == "synthetic":
-        ensure_synthetic(bundle, timeout)
-        available = find_data(bundle)
-    entry["dataset"] = dataset
-    if dataset not in available:
-        return {**entry, "status": f"not re-executable here: it ran on {dataset}, which is not on this machine"}
+    entry["dataset"], folder = choose_data(stored, bundle, timeout)
+    if folder is None:
+        return {**entry, "status": f"not re-executable here: it ran on {entry['dataset']}, "
+                                   "which this machine does not have"}
     target = Path(tree) / tasks.NOTEBOOK
-    status, output = sandbox.run(
-        [sys.executable, "-m", "jupyter", "execute", "--inplace", "--allow-errors", "--kernel_name=python3",
-         f"--timeout={timeout}", str(target)], tree, timeout,
-        sandbox.environment(tree, CIFAR10_DIR=str(available[dataset])))
+    command = [sys.executable, "-m", "jupyter", "execute", "--inplace", "--allow-errors",
+               "--kernel_name=python3", f"--timeout={timeout}", str(target)]
+    status, output = sandbox.run(command, tree, timeout,
+                                 sandbox.environment(tree, CIFAR10_DIR=str(folder)))
     if status != 0:
-        reason = f"timed out after {timeout} s" if status is None else f"failed: {output.strip()[-300:]}"
+        reason = "timed out" if status is None else f"failed: {output.strip()[-300:]}"
         return {**entry, "status": f"re-execution {reason}"}
     new = nbformat.read(target, as_version=4)
     matched, total, first = compare(stored, new, sanitize_patterns(bundle))
-    return {**entry, "status": "re-executed and compared" + ("" if recorded else
-                                                            " (the notebook records no dataset)"),
-            "cells_matched": matched, "cells_total": total, "first_mismatch": first,
-            "accuracy": record(new).get("accuracy")}
+    status = "re-executed and compared" + ("" if record(stored) else " (it records no dataset)")
+    return {**entry, "status": status, "cells_matched": matched, "cells_total": total,
+            "first_mismatch": first, "accuracy": record(new).get("accuracy")}

@@ -111,7 +111,8 @@ def file_regions(path, where=None):
 
 def is_skipped(rel):
     """True if a relative path lies in a folder (or is a file) the tools never copy."""
-    return any(fnmatch(part, pattern) for part in Path(rel).parts for pattern in tasks.SKIPPED_NAMES)
+    return any(fnmatch(part, pattern)
+               for part in Path(rel).parts for pattern in tasks.SKIPPED_NAMES)
 
 
 def walk(root):

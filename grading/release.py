@@ -47,7 +47,7 @@ def task_files(root):
     if set(owner) != set(tasks.POINTS):
         problems.append(f"tasks with regions in .py files {sorted(owner)} differ from "
                         f"the tasks of tasks.POINTS {sorted(tasks.POINTS)}")
-    problems += [f"{rel} is a public test but imports tests/oracles.py, which would reveal solutions"
+    problems += [f"{rel} is a public test but imports tests/oracles.py, which reveals solutions"
                  for rel in tasks.PUBLIC_TESTS if reveals(root, rel)]
     if problems:
         raise regions.MarkerError("\n".join(problems))
@@ -61,8 +61,8 @@ def module_imports(text):
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
-            found += [(node.lineno, "." * node.level + ".".join(filter(None, [node.module, alias.name])))
-                      for alias in node.names]
+            prefix = "." * node.level + (f"{node.module}." if node.module else "")
+            found += [(node.lineno, prefix + alias.name) for alias in node.names]
     return found
 
 
@@ -87,7 +87,8 @@ def stub_python(text, where):
         inside = [f for f in functions if f.lineno <= region.start + 1 <= f.end_lineno]
         if not inside:
             raise regions.MarkerError(f"{where}:{region.start + 1}: region of task {region.task} "
-                                      "is not inside a function, so its stub would break the import")
+                                      "is not inside a function, so its stub would break "
+                                      "the import")
         name = max(inside, key=lambda f: f.lineno).name
         return [f'{region.indent}raise NotImplementedError("Task {region.task}: write this '
                 f'part of {name}() in {where}")']
@@ -124,7 +125,7 @@ def student_readme(owner):
     """The student README: the template with the task table filled in."""
     rows = "\n".join(f"| `{task}` | `{owner[task]}` | {points} |"
                      for task, points in tasks.POINTS.items())
-    template = string.Template((BUNDLE / "grading" / "student_README.md").read_text(encoding="utf-8"))
+    template = string.Template((BUNDLE / "grading" / "student_README.md").read_text("utf-8"))
     return template.substitute(task_table=rows, max_total=sum(tasks.POINTS.values()),
                                notebook=tasks.NOTEBOOK)
 
@@ -146,7 +147,7 @@ def release(out, root=BUNDLE, force=False):
         if rel.endswith(".ipynb"):
             nbformat.write(stub_notebook(nbformat.read(source, as_version=4), rel), target)
         elif rel in owner.values():
-            target.write_text(stub_python(source.read_text(encoding="utf-8"), rel), encoding="utf-8")
+            target.write_text(stub_python(source.read_text("utf-8"), rel), "utf-8")
         else:
             shutil.copyfile(source, target)
             shutil.copymode(source, target)
@@ -157,7 +158,8 @@ def release(out, root=BUNDLE, force=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m grading.release", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m grading.release",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("out_dir", metavar="OUT_DIR", help="where to write the student bundle")
     parser.add_argument("--force", action="store_true", help="replace OUT_DIR if it is not empty")
     args = parser.parse_args(argv)

@@ -13,37 +13,36 @@ import shutil
 import signal
 import subprocess
 import zipfile
+from functools import partial
 from pathlib import Path
 
 from grading import regions, tasks
 
 
 def unpack(submission, dest):
-    """Copy the submission files of a folder or zip into dest.
+    """Copy the submission files of a folder or zip into dest; return those not found.
 
-    Only `tasks.SUBMISSION_FILES` are taken (a zip may wrap them in one
-    folder); zip members are read by name, so nothing lands outside dest.
-    Returns the list of submission files that were not found.
+    Only `tasks.SUBMISSION_FILES` are taken (in a zip, perhaps all inside one
+    wrapping folder); zip members are read by name, so nothing lands outside dest.
     """
-    submission, missing = Path(submission), []
+    submission = Path(submission)
     if submission.is_dir():
-        found = {rel: submission / rel for rel in tasks.SUBMISSION_FILES if (submission / rel).is_file()}
-        read = lambda source: source.read_bytes()
+        files = {rel: (submission / rel).read_bytes for rel in tasks.SUBMISSION_FILES
+                 if (submission / rel).is_file()}
     elif zipfile.is_zipfile(submission):
         archive = zipfile.ZipFile(submission)
         names = [name for name in archive.namelist() if not name.endswith("/")]
-        found = {rel: name for rel in tasks.SUBMISSION_FILES for name in names
-                 if name == rel or name.endswith("/" + rel) and name.count("/") == rel.count("/") + 1}
-        read = archive.read
+        tops = {name.split("/", 1)[0] if "/" in name else None for name in names}
+        wrapped = len(tops) == 1 and None not in tops
+        files = {(name.split("/", 1)[1] if wrapped else name): partial(archive.read, name)
+                 for name in names}
     else:
         raise FileNotFoundError(f"SUBMISSION must be a folder or a zip file, got {submission}")
     for rel in tasks.SUBMISSION_FILES:
-        if rel in found:
+        if rel in files:
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            (dest / rel).write_bytes(read(found[rel]))
-        else:
-            missing.append(rel)
-    return missing
+            (dest / rel).write_bytes(files[rel]())
+    return [rel for rel in tasks.SUBMISSION_FILES if rel not in files]
 
 
 def reference_tree(bundle, dest):

@@ -8,10 +8,11 @@ re-executed by nbval elsewhere) run on a small synthetic CIFAR-format set.
 import csv
 import hashlib
 import json
-import os
+import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -22,106 +23,127 @@ from grading import collect, grade, grade_all, regions, release, sandbox, tasks
 
 BUNDLE = Path(__file__).resolve().parents[1]
 CELLS = [
-    "import json, os, pickle\nfrom pathlib import Path\nimport numpy as np\n"
-    "from classifiers import Softmax\nfrom classifiers.softmax import softmax_loss_vectorized\n"
-    "folder = Path(os.environ['CIFAR10_DIR'])\n"
-    "dataset = 'synthetic' if (folder / 'SYNTHETIC').exists() else 'cifar10'\nprint(dataset)",
-    "with open(folder / 'data_batch_1', 'rb') as f:\n    batch = pickle.load(f, encoding='latin1')\n"
-    "X = batch['data'][:100].astype(float)\ny = np.array(batch['labels'][:100])\n"
-    "X = np.hstack([X - X.mean(axis=0), np.ones((100, 1))])\nprint(X.shape)",
-    "W = 1e-4 * np.random.default_rng(0).standard_normal((3073, 10))\n"
-    "loss, dW = softmax_loss_vectorized(W, X, y, 0.0)\nprint(f'loss {loss:.6f}, sum |dW| {np.abs(dW).sum():.6g}')",
-    "model = Softmax()\nhistory = model.train(X, y, learning_rate=1e-7, reg=10.0, num_iters=30, batch_size=50, seed=0)\n"
-    "train_acc = float(np.mean(model.predict(X) == y))\n"
-    "print(f'final loss {history[-1]:.6g}, train accuracy {train_acc:.3f}')",
-    "# *****START OF YOUR CODE (task: best_model)*****\nbest = model\n# *****END OF YOUR CODE*****",
-    "print(json.dumps({'dataset': dataset, 'accuracy': {'softmax': "
-    "{'train': train_acc, 'val': train_acc, 'test': train_acc}}}))",
+    ["import json, os, pickle", "from pathlib import Path", "import numpy as np",
+     "from classifiers import Softmax", "from classifiers.softmax import softmax_loss_vectorized",
+     "folder = Path(os.environ['CIFAR10_DIR'])",
+     "dataset = 'synthetic' if (folder / 'SYNTHETIC').exists() else 'cifar10'", "print(dataset)"],
+    ["with open(folder / 'data_batch_1', 'rb') as f:",
+     "    batch = pickle.load(f, encoding='latin1')",
+     "X, y = batch['data'][:100].astype(float), np.array(batch['labels'][:100])",
+     "X = np.hstack([X - X.mean(axis=0), np.ones((100, 1))])", "print(X.shape)"],
+    ["W = 1e-4 * np.random.default_rng(0).standard_normal((3073, 10))",
+     "loss, dW = softmax_loss_vectorized(W, X, y, 0.0)",
+     "print(f'loss {loss:.6f}, sum |dW| {np.abs(dW).sum():.6g}')"],
+    ["model = Softmax()",
+     "history = model.train(X, y, learning_rate=1e-7, reg=10.0, num_iters=30, batch_size=50,",
+     "                      seed=0)",
+     "train_acc = float(np.mean(model.predict(X) == y))",
+     "print(f'final loss {history[-1]:.6g}, train accuracy {train_acc:.3f}')"],
+    ["# *****START OF YOUR CODE (task: best_model)*****", "best = model",
+     "# *****END OF YOUR CODE*****"],
+    ["scores = {'train': train_acc, 'val': train_acc, 'test': train_acc}",
+     "print(json.dumps({'dataset': dataset, 'accuracy': {'softmax': scores}}))"],
 ]
-ANSWER = ("Why does the loss start near log(10)?\n<!-- START OF YOUR ANSWER (task: inline_question_1) -->\n"
-          "All ten classes start equally likely.\n<!-- END OF YOUR ANSWER -->")
+ANSWER = ["Why does the loss start near log(10)?",
+          "<!-- START OF YOUR ANSWER (task: inline_question_1) -->",
+          "All ten classes start equally likely.", "<!-- END OF YOUR ANSWER -->"]
 
 
 def fixture_notebook():
-    cells = [new_markdown_cell("# Fixture")] + [new_code_cell(source) for source in CELLS]
-    return new_notebook(cells=cells[:-1] + [new_markdown_cell(ANSWER), cells[-1]],
-                        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                 "language": "python"}})
+    """A small stand-in for the bundle's notebook, with a code region and an answer region."""
+    code = [new_code_cell("\n".join(lines)) for lines in CELLS]
+    cells = [new_markdown_cell("# Fixture"), *code[:-1], new_markdown_cell("\n".join(ANSWER)),
+             code[-1]]
+    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return new_notebook(cells=cells, metadata={"kernelspec": kernel})
 
 
 def plant_bug(text):
-    """The vectorized gradient no longer divided by N (multiplied back by N at the end)."""
-    return regions.rewrite(text, "code", "softmax.py", lambda region, body: body + [
-        region.indent + "dW = dW * X.shape[0]"] if region.task == "softmax_vectorized" else None)
+    """The vectorized gradient is no longer divided by N (it is multiplied back at the end)."""
+    def body(region, lines):
+        return lines + [region.indent + "dW = dW * X.shape[0]"] \
+            if region.task == "softmax_vectorized" else None
+
+    return regions.rewrite(text, "code", "softmax.py", body)
 
 
 def digest(folder):
-    return {rel: hashlib.sha256((folder / rel).read_bytes()).hexdigest() for rel in regions.walk(folder)}
+    return {rel: hashlib.sha256((folder / rel).read_bytes()).hexdigest()
+            for rel in regions.walk(folder)}
 
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
     folder = tmp_path_factory.mktemp("data") / "cifar-10-synthetic"
-    subprocess.run([sys.executable, "-m", "cifar_synthetic", "--out", str(folder), "--num-train", "500",
-                    "--num-test", "100"], cwd=BUNDLE, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "cifar_synthetic", "--out", str(folder),
+                    "--num-train", "500", "--num-test", "100"],
+                   cwd=BUNDLE, check=True, capture_output=True)
     return folder
+
+
+def executed_solution(root, subs):
+    """The solution with the fixture notebook run in a full bundle, as a student runs it."""
+    student = sandbox.reference_tree(BUNDLE, root / "student")
+    (student / tasks.NOTEBOOK).parent.mkdir(exist_ok=True)
+    nbformat.write(fixture_notebook(), student / tasks.NOTEBOOK)
+    status, output = sandbox.run(
+        [sys.executable, "-m", "jupyter", "execute", "--inplace", "--kernel_name=python3",
+         tasks.NOTEBOOK], student, 300, sandbox.environment(student))
+    assert status == 0, output
+    for rel in tasks.SUBMISSION_FILES:
+        (subs / "solution" / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(student / rel, subs / "solution" / rel)
+    return subs / "solution"
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, data):
-    """Grade five submissions with grade_all; return (submissions folder, reports folder)."""
-    mp = pytest.MonkeyPatch()
-    mp.setenv("CIFAR10_DIR", str(data))
+    """Grade five submissions with grade_all; return the reports folder."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("CIFAR10_DIR", str(data))
     root = tmp_path_factory.mktemp("grading")
     subs = root / "submissions"
-    # The solution, its fixture notebook executed in a full bundle as a student would ("Run All").
-    student = sandbox.reference_tree(BUNDLE, root / "student")
-    (student / tasks.NOTEBOOK).parent.mkdir(exist_ok=True)
-    nbformat.write(fixture_notebook(), student / tasks.NOTEBOOK)
-    status, output = sandbox.run([sys.executable, "-m", "jupyter", "execute", "--inplace", "--kernel_name=python3",
-                                  tasks.NOTEBOOK], student, 300, sandbox.environment(student))
-    assert status == 0, output
-    solution = subs / "solution"
-    for rel in tasks.SUBMISSION_FILES:
-        (solution / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(student / rel, solution / rel)
+    solution = executed_solution(root, subs)
     # One planted bug, handed in as collect's zip.
-    planted = root / "planted"
-    shutil.copytree(solution, planted)
-    (planted / "classifiers/softmax.py").write_text(plant_bug((solution / "classifiers/softmax.py").read_text()))
-    assert collect.collect(planted, subs / "planted.zip") == []
-    # The solution with one stored output edited by hand.
-    edited = subs / "edited"
-    shutil.copytree(solution, edited)
-    nb = nbformat.read(edited / tasks.NOTEBOOK, as_version=4)
-    nb.cells[4].outputs[0].text = nb.cells[4].outputs[0].text.replace("train accuracy 0.", "train accuracy 0.9")
-    nbformat.write(nb, edited / tasks.NOTEBOOK)
-    # The untouched student bundle, and a file that is not a zip.
-    release.release(subs / "release", BUNDLE)  # with the fixture notebook, as released
+    shutil.copytree(solution, root / "planted")
+    softmax = solution / "classifiers/softmax.py"
+    (root / "planted/classifiers/softmax.py").write_text(plant_bug(softmax.read_text()))
+    assert collect.collect(root / "planted", subs / "planted.zip") == []
+    # The solution with one stored output edited by hand: train accuracy off by 0.5.
+    shutil.copytree(solution, subs / "edited")
+    nb = nbformat.read(subs / "edited" / tasks.NOTEBOOK, as_version=4)
+    output = nb.cells[4].outputs[0]
+    output.text = re.sub(r"accuracy (\S+)", lambda m: f"accuracy {abs(float(m[1]) - 0.5):.3f}",
+                         output.text)
+    nbformat.write(nb, subs / "edited" / tasks.NOTEBOOK)
+    # The untouched student bundle (with the fixture notebook, released), and not a zip.
+    release.release(subs / "release", BUNDLE)
     (subs / "release" / tasks.NOTEBOOK).parent.mkdir(exist_ok=True)
-    nbformat.write(release.stub_notebook(fixture_notebook(), tasks.NOTEBOOK), subs / "release" / tasks.NOTEBOOK)
+    nbformat.write(release.stub_notebook(fixture_notebook(), tasks.NOTEBOOK),
+                   subs / "release" / tasks.NOTEBOOK)
     (subs / "garbage.zip").write_bytes(b"not a zip")
     before = digest(subs)
-    rows = grade_all.grade_all(subs, root / "reports", jobs=2, task_timeout=120)
+    grade_all.grade_all(subs, root / "reports", jobs=2, task_timeout=120)
     assert digest(subs) == before, "grading modified a submission"
-    mp.undo()
-    return root / "reports", {row["submission"]: row for row in rows}
+    patch.undo()
+    return root / "reports"
 
 
 def report(graded, name):
-    return json.loads((graded[0] / name / "report.json").read_text())
+    return json.loads((graded / name / "report.json").read_text())
 
 
 def test_solution_gets_full_marks_and_its_notebook_matches(graded):
     result = report(graded, "solution")
     assert result["total"] == result["max_total"] == sum(tasks.POINTS.values())
-    assert all(entry["passed"] and entry["points"] == tasks.POINTS[task] for task, entry in result["tasks"].items())
+    assert all(entry["passed"] and entry["points"] == tasks.POINTS[task]
+               for task, entry in result["tasks"].items())
     nb = result["notebook"]
     assert nb["dataset"] == "synthetic" and nb["cells_total"] == len(CELLS)
     assert nb["cells_matched"] == nb["cells_total"] and nb["first_mismatch"] is None
     assert set(nb["accuracy"]["softmax"]) == {"train", "val", "test"}
     assert nb["answers"] == {"inline_question_1": "All ten classes start equally likely."}
-    markdown = (graded[0] / "solution" / "report.md").read_text()
+    markdown = (graded / "solution" / "report.md").read_text()
     assert "**Total: 50 / 50**" in markdown and "All ten classes start equally likely." in markdown
 
 
@@ -131,9 +153,10 @@ def test_untouched_release_gets_zero_on_every_task_and_a_readable_report(graded)
     for task, entry in result["tasks"].items():  # the stub ran, not the bundle's installed solution
         assert f": NotImplementedError: Task {task}:" in entry["message"], entry["message"]
     assert result["notebook"]["status"].startswith("not executed")
-    row = [line for line in (graded[0] / "release" / "report.md").read_text().splitlines()
+    row = [line for line in (graded / "release" / "report.md").read_text().splitlines()
            if line.startswith("| `softmax_naive` |")]
-    assert row[0].startswith("| `softmax_naive` | failed | 0 / 10 | test_") and "Task softmax_naive" in row[0]
+    assert row[0].startswith("| `softmax_naive` | failed | 0 / 10 | test_")
+    assert "Task softmax_naive" in row[0]
 
 
 def test_a_planted_bug_costs_exactly_its_own_task(graded):
@@ -147,11 +170,12 @@ def test_a_planted_bug_costs_exactly_its_own_task(graded):
 def test_hand_edited_outputs_are_caught(graded):
     nb = report(graded, "edited")["notebook"]
     assert nb["cells_matched"] == nb["cells_total"] - 1
-    assert nb["first_mismatch"]["cell"] == 4 and "train accuracy 0.9" in nb["first_mismatch"]["stored"]
+    stored, new = nb["first_mismatch"]["stored"], nb["first_mismatch"]["re-executed"]
+    assert nb["first_mismatch"]["cell"] == 4 and "train accuracy" in stored and stored != new
 
 
 def test_scores_csv_has_a_row_per_submission(graded):
-    with open(graded[0] / "scores.csv") as scores:
+    with open(graded / "scores.csv") as scores:
         rows = {row["submission"]: row for row in csv.DictReader(scores)}
     assert set(rows) == {"solution", "planted", "edited", "release", "garbage"}
     assert rows["planted"]["softmax_vectorized"] == "0" and rows["planted"]["total"] == "40"
@@ -169,11 +193,13 @@ def test_crashes_hangs_bad_imports_and_missing_files_get_a_report(tmp_path):
         regions.rewrite(text, "code", "softmax.py", lambda region, body: bodies[region.task]))
     text = (BUNDLE / "classifiers/least_squares.py").read_text()
     (sub / "classifiers/least_squares.py").write_text("import scipy.linalg\n" + text)
-    text = (BUNDLE / "classifiers/linear_classifier.py").read_text()  # exits 0 before pytest reports
-    (sub / "classifiers/linear_classifier.py").write_text(regions.rewrite(text, "code", "lc.py", lambda region, body: [
-        region.indent + "import os", region.indent + "os._exit(0)"] if region.task == "linear_classifier" else None))
-    done = subprocess.run([sys.executable, "-m", "grading.grade", str(sub), "--out", str(tmp_path / "out"),
-                           "--task-timeout", "10"], cwd=BUNDLE, capture_output=True, text=True, timeout=300)
+    text = (BUNDLE / "classifiers/linear_classifier.py").read_text()  # exits 0 before a report
+    (sub / "classifiers/linear_classifier.py").write_text(regions.rewrite(
+        text, "code", "lc.py", lambda region, body: [region.indent + "import os; os._exit(0)"]
+        if region.task == "linear_classifier" else None))
+    done = subprocess.run([sys.executable, "-m", "grading.grade", str(sub),
+                           "--out", str(tmp_path / "out"), "--task-timeout", "10"],
+                          cwd=BUNDLE, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "Traceback" not in done.stdout + done.stderr, done.stderr
     result = json.loads((tmp_path / "out" / "report.json").read_text())
     messages = {task: entry["message"] for task, entry in result["tasks"].items()}
@@ -181,7 +207,8 @@ def test_crashes_hangs_bad_imports_and_missing_files_get_a_report(tmp_path):
     assert messages["softmax_naive"] == "timed out after 10 s (an endless loop?)"
     assert messages["linear_classifier"].startswith("the tests crashed (exit status 0)")
     assert messages["softmax_vectorized"].startswith("the tests crashed (exit status 3)")
-    assert messages["least_squares"].startswith("classifiers/least_squares.py:1 imports scipy; task files may")
+    assert messages["least_squares"].startswith(
+        "classifiers/least_squares.py:1 imports scipy; task files may import only numpy")
     assert messages["gradient_check"] == "gradient_check.py is missing from the submission"
     assert result["notebook"]["status"].startswith("missing")
     assert (tmp_path / "out" / "report.md").read_text().startswith("# Grading report: broken")
@@ -195,3 +222,15 @@ def test_splicing_keeps_the_submission_task_and_injects_the_reference_for_the_re
     with pytest.raises(regions.MarkerError, match="keep every marker pair"):
         grade.splice(reference.replace("(task: softmax_naive)", "(task: softmax_vectorized)"),
                      reference, "softmax_naive", "softmax.py")
+
+
+def test_unpack_takes_only_submission_files_even_from_a_wrapped_zip(tmp_path):
+    with zipfile.ZipFile(tmp_path / "wrapped.zip", "w") as archive:
+        archive.writestr("alice/gradient_check.py", "x = 1\n")
+        archive.writestr("alice/../../escape.py", "y = 2\n")
+        archive.writestr("alice/notes.txt", "hello")
+    missing = sandbox.unpack(tmp_path / "wrapped.zip", tmp_path / "out")
+    assert (tmp_path / "out" / "gradient_check.py").read_text() == "x = 1\n"
+    assert sorted(regions.walk(tmp_path / "out")) == ["gradient_check.py"]
+    assert missing == [rel for rel in tasks.SUBMISSION_FILES if rel != "gradient_check.py"]
+    assert not (tmp_path / "escape.py").exists()

@@ -20,11 +20,11 @@ def cell(text, count=1, **kwargs):
 
 
 @pytest.mark.parametrize("stored, new, same", [
-    ("validation accuracy: 0.327", "validation accuracy: 0.328", True),   # one unit in the last digit
+    ("validation accuracy: 0.327", "validation accuracy: 0.328", True),  # one unit, last digit
     ("validation accuracy: 0.327", "validation accuracy: 0.330", False),
     ("loss 2.302585", "loss 2.302591", True),                             # within REL_TOL
     ("loss 2.302585", "loss 2.312585", False),
-    ("relative error: 1.2e-09", "relative error: 7.9e-09", True),          # below ABS_TOL: round-off
+    ("relative error: 1.2e-09", "relative error: 7.9e-09", True),  # round-off, below ABS_TOL
     ("relative error: 1.2e-04", "relative error: 1.9e-04", False),
     ("X_train shape: (49000, 3073)", "X_train shape: (49001, 3073)", False),  # integers are exact
     ("naive loss computed in 0.031s", "naive loss computed in 2.5s", True),    # the sanitize file
@@ -39,8 +39,9 @@ def test_printed_numbers_are_compared_with_the_stated_tolerance(stored, new, sam
 
 
 def test_first_mismatch_names_the_cell_and_both_outputs():
-    stored = new_notebook(cells=[new_markdown_cell("# T"), cell("a 1.0\n"), cell("b 2.0\n"), cell("c 3.0\n")])
-    new = new_notebook(cells=[new_markdown_cell("# T"), cell("a 1.0\n"), cell("b 2.5\n"), cell("c 9.0\n")])
+    title = new_markdown_cell("# T")
+    stored = new_notebook(cells=[title, cell("a 1.0\n"), cell("b 2.0\n"), cell("c 3.0\n")])
+    new = new_notebook(cells=[title, cell("a 1.0\n"), cell("b 2.5\n"), cell("c 9.0\n")])
     matched, total, first = notebook.compare(stored, new, [])
     assert (matched, total, first["cell"]) == (1, 3, 2)
     assert "b 2.0" in first["stored"] and "b 2.5" in first["re-executed"]
@@ -48,10 +49,12 @@ def test_first_mismatch_names_the_cell_and_both_outputs():
 
 def test_ignored_cells_stderr_and_images_are_not_compared():
     ignored = cell("0.1", metadata={"tags": ["nbval-ignore-output"]})
-    stored = new_notebook(cells=[ignored, cell("same"), new_code_cell("plot()", execution_count=3, outputs=[
-        new_output("display_data", data={"image/png": "AAAA", "text/plain": "<Figure>"})])])
-    new = new_notebook(cells=[cell("0.9"), cell("same"), new_code_cell("plot()", outputs=[
-        new_output("display_data", data={"image/png": "BBBB", "text/plain": "<Figure>"})])])
+    def figure(png):
+        return new_code_cell("plot()", execution_count=3, outputs=[
+            new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})])
+
+    stored = new_notebook(cells=[ignored, cell("same"), figure("AAAA")])
+    new = new_notebook(cells=[cell("0.9"), cell("same"), figure("BBBB")])
     stored.cells[1].outputs.append(new_output("stream", name="stderr", text="DeprecationWarning"))
     assert notebook.compare(stored, new, [])[:2] == (3, 3)
     new.cells[1].outputs[0].text = "different"
@@ -59,10 +62,11 @@ def test_ignored_cells_stderr_and_images_are_not_compared():
 
 
 def test_record_and_answers_are_read_back():
-    record = {"dataset": "synthetic", "accuracy": {"softmax": {"train": 0.4, "val": 0.38, "test": 0.37}}}
-    nb = new_notebook(cells=[
-        new_markdown_cell("Q\n<!-- START OF YOUR ANSWER (task: q1) -->\nIt overfits.\n<!-- END OF YOUR ANSWER -->"),
-        cell(json.dumps(record, indent=1) + "\n")])
+    record = {"dataset": "synthetic",
+              "accuracy": {"softmax": {"train": 0.4, "val": 0.38, "test": 0.37}}}
+    answer = ("Q\n<!-- START OF YOUR ANSWER (task: q1) -->\nIt overfits.\n"
+              "<!-- END OF YOUR ANSWER -->")
+    nb = new_notebook(cells=[new_markdown_cell(answer), cell(json.dumps(record, indent=1) + "\n")])
     assert notebook.record(nb) == record
     assert notebook.answers(nb, "nb.ipynb") == {"q1": "It overfits."}
     assert notebook.record(new_notebook(cells=[cell("no record")])) == {}
@@ -100,7 +104,8 @@ def test_collect_says_what_is_missing_and_writes_nothing(tmp_path):
     root = executed_bundle(tmp_path, [1, 2])
     (root / "gradient_check.py").unlink()
     text = (root / "classifiers/softmax.py").read_text()
-    (root / "classifiers/softmax.py").write_text(text.replace("# *****END OF YOUR CODE*****", "", 1))
+    text = text.replace("# *****END OF YOUR CODE*****", "", 1)
+    (root / "classifiers/softmax.py").write_text(text)
     found = collect.collect(root, tmp_path / "submission.zip")
     assert found[0] == "gradient_check.py is missing"
     assert "classifiers/softmax.py:" in found[1] and len(found) == 2

@@ -16,8 +16,9 @@ def code(*lines):
     return "\n".join(lines) + "\n"
 
 
-GOOD = code("def f(x):", "    " + START.format("alpha"), "    y = x + 1", "    " + END, "    return y",
-            "", "def g(x):", "    " + START.format("beta"), "    return 2 * x", "    " + END)
+GOOD = code("def f(x):", "    " + START.format("alpha"), "    y = x + 1", "    " + END,
+            "    return y", "", "def g(x):", "    " + START.format("beta"), "    return 2 * x",
+            "    " + END)
 
 
 def test_finds_each_region_with_its_task_lines_and_indent():
@@ -32,14 +33,16 @@ def test_finds_each_region_with_its_task_lines_and_indent():
     (code("# *****START OF YOUR CODE*****", "x = 1", END), r"f\.py:1: malformed or unnamed marker"),
     (code(START.format("Alpha"), END), r"f\.py:1: malformed or unnamed marker"),
     (code(START.format("alpha"), "# *****END OF YOUR CODE****", END), r"f\.py:2: malformed"),
-], ids=["unbalanced-start", "unbalanced-end", "nested", "unnamed", "bad-task-name", "malformed-end"])
+], ids=["unbalanced-start", "unbalanced-end", "nested", "unnamed", "bad-task-name",
+        "malformed-end"])
 def test_bad_markers_are_reported_with_file_and_line(text, message):
     with pytest.raises(regions.MarkerError, match=message):
         regions.find_regions(text, "code", "f.py")
 
 
 def test_rewrite_changes_only_region_bodies():
-    new = regions.rewrite(GOOD, "code", "f.py", lambda r, body: ["    pass"] if r.task == "alpha" else None)
+    new = regions.rewrite(GOOD, "code", "f.py",
+                          lambda region, body: ["    pass"] if region.task == "alpha" else None)
     assert new == GOOD.replace("    y = x + 1\n", "    pass\n")
 
 
