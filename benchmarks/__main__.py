@@ -1,0 +1,42 @@
+"""Print the bundle's benchmark table: ``python -m benchmarks [--quick] [--only ROW ...]``.
+
+Every figure comes from this one run. Progress goes to stderr, so stdout holds
+only the machine, the table and its notes.
+"""
+
+import argparse
+import sys
+
+from benchmarks import bench_loss, bench_notebook, bench_ridge, bench_training, problems, report
+
+SECTIONS = {  # name: (rows function, what the user waits for at full size)
+    "loss": (bench_loss.loss_rows, "softmax losses, dev and full shapes (about 40 s)"),
+    "ridge": (bench_ridge.ridge_rows, "ridge path against per-lambda pinv (about 100 s)"),
+    "sgd": (bench_training.sgd_rows, "SGD time split (about 20 s)"),
+    "grid": (bench_training.grid_rows, "batched against sequential grid (about 2 min)"),
+    "notebook": (bench_notebook.notebook_rows, "whole notebook, headless (about 1 min)"),
+    "loading": (bench_notebook.loading_rows, "loading and preprocessing (about 10 s)"),
+}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Print the benchmark table.")
+    parser.add_argument("--quick", action="store_true",
+                        help="shrink every shape for a smoke run; floors are not judged")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS),
+                        metavar="ROW", help=f"run only these rows, of: {', '.join(SECTIONS)}")
+    args = parser.parse_args(argv)
+    sizes = problems.QUICK if args.quick else problems.FULL
+    rows, notes = [], []
+    for name in args.only:
+        rows_of, what = SECTIONS[name]
+        print(f"timing {what if not args.quick else name} ...", file=sys.stderr, flush=True)
+        section_rows, section_notes = rows_of(sizes)
+        rows += section_rows
+        notes += section_notes
+    title = "Benchmarks" + (" (--quick: shapes shrunk, floors not judged)" if args.quick else "")
+    report.print_report(title, rows, notes, judge=not args.quick)
+
+
+if __name__ == "__main__":
+    main()

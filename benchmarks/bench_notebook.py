@@ -1,0 +1,120 @@
+"""Wall time and peak memory of the whole notebook, and of loading the data.
+
+Both run in child processes under GNU time (``/usr/bin/time -v``, Debian's
+``time`` package). Its "Maximum resident set size" is the ru_maxrss that
+wait4() returns for the command, which Linux defines as the largest peak of any
+single process in the tree the command waited for: for the notebook that is
+the kernel, which nbconvert starts as a child and reaps, not a sum of the
+kernel and nbconvert.
+"""
+
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+
+import data_utils
+from benchmarks import report
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "softmax.ipynb"
+GNU_TIME = pathlib.Path("/usr/bin/time")
+WALL_FLOOR = 60.0  # seconds for the whole notebook
+NOTEBOOK_PEAK = 2.0 * 2**30  # bytes resident, whole notebook
+LOADING_PEAK = 1.6 * 2**30  # bytes resident, loading plus preprocessing
+LOADER = "import data_utils; data_utils.get_CIFAR10_data({})"
+QUICK_LOADING = "num_training=4900, num_validation=500, num_test=500, num_dev=100"
+
+
+def parse_gnu_time(text):
+    """Wall seconds and peak resident bytes from the report of ``/usr/bin/time -v``."""
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", text)
+    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+    if not (wall and peak):
+        raise ValueError(f"text must be the report of /usr/bin/time -v, got {text[-300:]!r}")
+    seconds = 0.0
+    for part in wall.group(1).split(":"):  # [h:]m:s
+        seconds = 60 * seconds + float(part)
+    return seconds, 1024 * int(peak.group(1))
+
+
+def run_under_gnu_time(command, env=None):
+    """Run ``command`` from the repository root under ``/usr/bin/time -v``.
+
+    Returns
+    -------
+    wall, peak : float
+        Seconds of wall clock and peak resident bytes (largest single process).
+    failure : str
+        Empty on success, else why not: the last line the command wrote to
+        stderr, or that GNU time is missing.
+    """
+    if not GNU_TIME.exists():
+        return None, None, "/usr/bin/time missing: apt-get install time"
+    done = subprocess.run([str(GNU_TIME), "-v", *command], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    # GNU time exits with the command's status (128 + N if signal N killed it).
+    report_start = done.stderr.rfind("\tCommand being timed:")
+    wall, peak = parse_gnu_time(done.stderr[report_start:])
+    errors = [line for line in done.stderr[:report_start].splitlines()
+              if line.strip() and not line.startswith("Command ")] or ["no message"]
+    failure = f"exit status {done.returncode}: {errors[-1]}" if done.returncode else ""
+    return wall, peak, failure
+
+
+def _dataset():
+    """The dataset's name, written first if it is the synthetic set and missing,
+    so that generating it is never part of a measurement."""
+    return data_utils.locate_cifar10()[1]
+
+
+def notebook_rows(sizes):
+    """Rows for the headless execution of notebooks/softmax.ipynb.
+
+    A quick run executes it with ``SOFTMAX_QUICK=1`` (the notebook's own small
+    splits); a full run removes that variable, whatever the caller's environment.
+    """
+    env = {key: value for key, value in os.environ.items() if key != "SOFTMAX_QUICK"}
+    if sizes.quick:
+        env["SOFTMAX_QUICK"] = "1"
+    rows = [report.Row("notebook: wall time", "", "", floor="≤ 60 s", limit=WALL_FLOOR),
+            report.Row("notebook: peak RSS (kernel)", "", "", floor="≤ 2.0 GiB",
+                       limit=NOTEBOOK_PEAK)]
+    if not NOTEBOOK.exists():
+        for row in rows:
+            row.measured = "notebook missing"
+        return rows, []
+    dataset = _dataset()
+    with tempfile.TemporaryDirectory() as out:
+        wall, peak, failure = run_under_gnu_time(
+            [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+             str(NOTEBOOK), "--output-dir", out, "--ExecutePreprocessor.timeout=1800",
+             "--log-level", "WARN"], env=env)
+    for row, value, text in zip(rows, (wall, peak), (report.seconds, report.gibibytes)):
+        row.shape = f"{dataset}, {'SOFTMAX_QUICK=1' if sizes.quick else '49000 train rows'}"
+        row.measured, row.value = (f"failed ({failure})", None) if failure else (text(value),
+                                                                                 value)
+    note = ("Notebook: `python -m jupyter nbconvert --to notebook --execute "
+            "notebooks/softmax.ipynb` under `/usr/bin/time -v`, run once, default BLAS "
+            "threads; the wall time includes starting nbconvert and the kernel. The peak is "
+            "GNU time's maximum resident set size, the largest single process of the tree: "
+            "the kernel, since nbconvert itself stays under 0.1 GiB.")
+    return rows, [note]
+
+
+def loading_rows(sizes):
+    """Row for the peak memory of ``data_utils.get_CIFAR10_data()`` in a fresh process."""
+    arguments = QUICK_LOADING if sizes.quick else ""
+    row = report.Row("loading + preprocessing: peak RSS", "", "", floor="≤ 1.6 GiB",
+                     limit=LOADING_PEAK)
+    row.shape = f"{_dataset()}, {'4900' if sizes.quick else '49000'} train rows"
+    wall, peak, failure = run_under_gnu_time([sys.executable, "-c", LOADER.format(arguments)])
+    if failure:
+        row.measured = f"failed ({failure})"
+    else:
+        row.measured, row.value = f"{report.gibibytes(peak)} in {report.seconds(wall)}", peak
+    note = (f"Loading: `data_utils.get_CIFAR10_data({arguments})` in a fresh Python process "
+            "under `/usr/bin/time -v`, run once; the peak includes the interpreter and numpy.")
+    return [row], [note]
