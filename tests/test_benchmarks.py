@@ -1,0 +1,51 @@
+"""The benchmark tooling runs and reports what it measured (no timing is asserted)."""
+
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from benchmarks import bench_notebook, report
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+GNU_TIME_REPORT = """\
+\tCommand being timed: "python -m jupyter nbconvert --execute softmax.ipynb"
+\tUser time (seconds): 71.20
+\tPercent of CPU this job got: 183%
+\tElapsed (wall clock) time (h:mm:ss or m:ss): {wall}
+\tAverage total size (kbytes): 0
+\tMaximum resident set size (kbytes): 1638348
+\tPage size (bytes): 4096
+\tExit status: 0
+"""
+
+
+def test_quick_loss_rows_print_one_table():
+    done = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--only", "loss"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    table = [line for line in done.stdout.splitlines() if line.startswith("|")]
+    assert [line.count("|") for line in table] == [7] * 6, done.stdout
+    assert "vectorized loss ÷ two-product floor (full)" in done.stdout
+    assert table[-1].rstrip(" |").endswith("not judged")
+    assert "BLAS:" in done.stdout
+
+
+@pytest.mark.parametrize("wall, seconds", [("0:45.12", 45.12), ("1:02:03", 3723.0)])
+def test_parse_gnu_time_reads_wall_clock_and_peak(wall, seconds):
+    assert bench_notebook.parse_gnu_time(GNU_TIME_REPORT.format(wall=wall)) == \
+        pytest.approx((seconds, 1638348 * 1024))
+
+
+def test_parse_gnu_time_rejects_other_text():
+    with pytest.raises(ValueError, match="text must be the report of /usr/bin/time -v"):
+        bench_notebook.parse_gnu_time("Traceback (most recent call last):")
+
+
+@pytest.mark.parametrize("value, met", [(1.1, "yes"), (1.2, "NO"), (None, "n/a")])
+def test_row_judges_its_floor(value, met):
+    row = report.Row("r", "1x1", "m", floor="≤ 1.15x", value=value, limit=1.15)
+    assert row.met() == met
+    assert report.format_table([row]).splitlines()[-1].rstrip(" |").endswith(met)
