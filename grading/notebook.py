@@ -27,11 +27,12 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-import cifar_synthetic
 import nbformat
 from nbval.plugin import (coalesce_streams, find_comment_markers, find_metadata_tags,
                           get_sanitize_patterns)
 
+import cifar_synthetic
+import data_utils
 from grading import regions, sandbox, tasks
 
 REL_TOL = 1e-4
@@ -158,20 +159,22 @@ def executed(nb):
 def find_data(bundle):
     """{dataset: folder} of the CIFAR-format data on this machine.
 
-    Looked for where the notebook looks: CIFAR10_DIR, then the bundle's
-    datasets/ folder; a folder holding cifar_synthetic's marker file is the
-    synthetic set.
+    Looked for as data_utils.locate_cifar10 looks: CIFAR10_DIR, the bundle's
+    verified CIFAR-10 download, its synthetic set; a folder holding
+    cifar_synthetic's marker file is the synthetic set.
     """
-    found = {}
-    folders = [os.environ.get("CIFAR10_DIR"), *sorted(Path(bundle, "datasets").glob("cifar-10-*"))]
+    datasets, found = Path(bundle) / "datasets", {}
+    real = datasets / data_utils.CIFAR10_NAME
+    folders = [os.environ.get("CIFAR10_DIR"), datasets / "cifar-10-synthetic",
+               real if (real / data_utils.COMPLETE_MARKER).is_file() else None]
     for folder in filter(None, folders):
         if Path(folder, "data_batch_1").is_file():
-            synthetic = Path(folder, cifar_synthetic.MARKER).exists()
+            synthetic = Path(folder, cifar_synthetic.MARKER).is_file()
             found.setdefault("synthetic" if synthetic else "cifar10", Path(folder))
     return found
 
 
-def choose_data(stored, bundle, timeout):
+def choose_data(stored, bundle):
     """(dataset, folder or None): the notebook's own dataset, if this machine has it.
 
     The synthetic set is generated when missing; a notebook without a record
@@ -181,8 +184,8 @@ def choose_data(stored, bundle, timeout):
     fallback = "cifar10" if "cifar10" in available else "synthetic"
     dataset = record(stored).get("dataset") or fallback
     if dataset == "synthetic" and dataset not in available:
-        sandbox.run([sys.executable, "-m", "cifar_synthetic"], bundle, timeout, dict(os.environ))
-        available = find_data(bundle)
+        available[dataset] = cifar_synthetic.write_dataset(Path(bundle, "datasets",
+                                                                "cifar-10-synthetic"))
     return dataset, available.get(dataset)
 
 
@@ -195,7 +198,7 @@ def regrade(stored_path, tree, bundle, timeout):
                                 for cell in stored.cells)}
     if not executed(stored):
         return {**entry, "status": "not executed: the notebook has no outputs to compare"}
-    entry["dataset"], folder = choose_data(stored, bundle, timeout)
+    entry["dataset"], folder = choose_data(stored, bundle)
     if folder is None:
         return {**entry, "status": f"not re-executable here: it ran on {entry['dataset']}, "
                                    "which this machine does not have"}

@@ -104,6 +104,13 @@ def stub_notebook(nb, where):
                 return [""]
             return [f'{region.indent}raise NotImplementedError("Task {region.task}: write this '
                     f'part of cell {index} of {where}")']
+        found = regions.find_regions(source, kind, loc)
+        inside = {n for region in found for n in range(region.start, region.end + 1)}
+        if kind == "answer" and found and all(
+                n in inside or not line.strip() for n, line in enumerate(source.split("\n"))):
+            raise regions.MarkerError(f"{loc}: the answer region fills the whole cell, so the "
+                                      "student bundle would lose the question; put the "
+                                      "question above the start marker")
         nb.cells[index].source = regions.rewrite(source, kind, loc, stub)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)  # JupyterLab's timestamps

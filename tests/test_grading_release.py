@@ -84,6 +84,13 @@ def test_notebook_stubs_raise_with_their_task_and_answers_and_outputs_are_cleare
         "Why?\n<!-- START OF YOUR ANSWER (task: q1) -->\n\n<!-- END OF YOUR ANSWER -->"
 
 
+def test_an_answer_region_may_not_swallow_its_question():
+    answer = "<!-- START OF YOUR ANSWER (task: q1) -->\nWhy? Because.\n<!-- END OF YOUR ANSWER -->"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(answer)])
+    with pytest.raises(regions.MarkerError, match="nb.ipynb cell 0: the answer region fills the"):
+        release.stub_notebook(nb, "nb.ipynb")
+
+
 def test_release_notebook_opens_with_no_outputs(student):
     for path in Path(student).rglob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
