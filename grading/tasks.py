@@ -28,15 +28,17 @@ SUBMISSION_FILES = (
     NOTEBOOK,
 )
 
-# Files of tests/ shipped to students: property tests (finite differences,
-# closed forms, invariants) check an implementation without containing one.
-# Every other file of tests/ is hidden: graded, never shipped. A test that
+# Files of tests/ shipped to students: tests of the provided code, and
+# property tests (finite differences, closed forms, invariants) that check an
+# implementation without containing one. Every other file of tests/ is hidden: graded, never shipped. A test that
 # imports tests/oracles.py, directly or through another test module, compares
 # against reference implementations and would hand out the answers, so the
 # release refuses to ship it.
 PUBLIC_TESTS = (
     "tests/conftest.py",
     "tests/strategies.py",
+    "tests/cifar_fixtures.py",
+    "tests/test_data_utils.py",
 )
 
 # Besides numpy and the standard library, task files may import only these.
