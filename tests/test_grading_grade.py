@@ -8,6 +8,7 @@ re-executed by nbval elsewhere) run on a small synthetic CIFAR-format set.
 import csv
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -147,7 +148,12 @@ def test_solution_gets_full_marks_and_its_notebook_matches(graded):
     assert "**Total: 50 / 50**" in markdown and "All ten classes start equally likely." in markdown
 
 
-def test_untouched_release_gets_zero_on_every_task_and_a_readable_report(graded):
+def test_untouched_release_gets_zero_on_every_task_and_a_readable_report(graded, tmp_path):
+    # The bundle's solution is importable from anywhere (editable install), yet the stubs ran.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    found = subprocess.run([sys.executable, "-c", "import classifiers; print(classifiers.__file__)"],
+                           cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert found.stdout.startswith(str(BUNDLE)), "the bundle is not installed in editable mode"
     result = report(graded, "release")
     assert result["total"] == 0
     for task, entry in result["tasks"].items():  # the stub ran, not the bundle's installed solution
