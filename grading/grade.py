@@ -1,23 +1,16 @@
 """Grade one submission offline: ``python -m grading.grade SUBMISSION --out REPORT_DIR``.
 
-SUBMISSION is a folder (a student bundle) or a zip written by `collect`;
-only `tasks.SUBMISSION_FILES` are taken from it, into a scratch folder, and
-the submission itself is never modified. Writes REPORT_DIR/report.json and
-REPORT_DIR/report.md, and exits 0 whenever it wrote them: a submission that
-crashes, hangs or lacks files gets a report that says so.
+SUBMISSION is a folder or a zip from `collect`; only `tasks.SUBMISSION_FILES`
+are taken from it, into a scratch folder, so it is never modified. Writes
+REPORT_DIR/report.json and report.md and exits 0 whenever it wrote them: a
+submission that crashes, hangs or lacks files gets a report saying so.
 
-Each task is graded in its own copy of this bundle (solutions and hidden
-tests included) in which only the task's file comes from the submission, and
-in that file every region of another task is replaced by this bundle's
-reference code. So every task's tests run against the reference
-implementation of every other task, and one bug costs exactly its own task.
-The student's code outside regions (helpers, imports) is kept. A task passes
-when all its tests pass (all or nothing) within `tasks.TASK_TIMEOUT` seconds;
-its file must parse, keep its marker pairs, and import nothing beyond numpy,
-the standard library and the bundle's own modules (checked with `ast`).
-
-Graded test files are the tests/*.py files that mark tests with the task's
-marker, public or hidden alike (see grading/README.md).
+Each task is graded, all or nothing within `tasks.TASK_TIMEOUT`, by the test
+files that carry its marker, in a copy of this bundle (solutions and hidden
+tests included) where only the task's file comes from the submission, with
+every region of another task replaced by the reference code. So one bug costs
+exactly its own task. The file must parse, keep its marker pairs and import
+only numpy, the standard library and the bundle's modules (checked with `ast`).
 """
 
 import argparse

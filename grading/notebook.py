@@ -1,13 +1,10 @@
 """Re-execute a submitted notebook and compare its outputs with the stored ones.
 
-Comparison follows nbval: streams are coalesced (`nbval.plugin.coalesce_streams`),
-every text is passed through the bundle's sanitize file
-(tests/nbval_sanitize.cfg, parsed by `nbval.plugin.get_sanitize_patterns`), the
-fields nbval skips by default are skipped (metadata, tracebacks, execution
-counts, images), and cells marked NBVAL_IGNORE_OUTPUT or NBVAL_SKIP (comment
-or tag, read by nbval's own parsers) are not compared. stderr is not compared:
-warnings depend on library versions, and a failing cell shows up in its error
-output anyway.
+Comparison follows nbval, reusing its functions: streams coalesced, the
+bundle's sanitize file (tests/nbval_sanitize.cfg) applied, cells marked
+NBVAL_IGNORE_OUTPUT or NBVAL_SKIP (comment or tag) not compared, metadata,
+tracebacks, execution counts and images skipped. stderr is not compared:
+warnings depend on library versions, and a failing cell shows in its error.
 
 On top of nbval's exact match, printed numbers get a tolerance, because a
 student's laptop may have another BLAS or CPU. Texts match when they are equal
@@ -122,23 +119,15 @@ def sanitize_patterns(bundle):
 
 
 def record(nb):
-    """The machine-readable record of the notebook's last code cell: a dict, or {} if none.
-
-    The record is a JSON object with at least "dataset", printed by the cell
-    or shown as application/json.
-    """
-    code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
-    for output in code_cells[-1].get("outputs", []) if code_cells else []:
-        text = output.get("text") or output.get("data", {}).get("text/plain") or ""
-        candidates = [output.get("data", {}).get("application/json"), text, *text.splitlines()]
-        for candidate in candidates:
-            try:
-                data = json.loads(candidate) if isinstance(candidate, str) else candidate
-            except json.JSONDecodeError:
-                continue
-            if isinstance(data, dict) and data.get("dataset") in DATASETS:
-                return data
-    return {}
+    """The JSON object the last code cell prints ({"dataset": ..., "accuracy": ...}), or {}."""
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    text = "".join(output.get("text", "") for output in (code[-1].outputs if code else [])
+                   if output.get("name") == "stdout")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return {}
+    return data if isinstance(data, dict) and data.get("dataset") in DATASETS else {}
 
 
 def answers(nb, where):
@@ -149,11 +138,6 @@ def answers(nb, where):
         for region in regions.find_regions(source, kind, loc) if kind == "answer" else []:
             found[region.task] = "\n".join(lines[region.start + 1:region.end]).strip()
     return found
-
-
-def executed(nb):
-    """True if any code cell of the notebook was executed."""
-    return any(cell.get("execution_count") for cell in nb.cells if cell.cell_type == "code")
 
 
 def find_data(bundle):
@@ -196,7 +180,7 @@ def regrade(stored_path, tree, bundle, timeout):
              "accuracy": None, "answers": answers(stored, tasks.NOTEBOOK),
              "cells_total": sum(cell.cell_type == "code" and bool(cell.source.strip())
                                 for cell in stored.cells)}
-    if not executed(stored):
+    if not any(cell.get("execution_count") for cell in stored.cells):
         return {**entry, "status": "not executed: the notebook has no outputs to compare"}
     entry["dataset"], folder = choose_data(stored, bundle)
     if folder is None:
