@@ -120,3 +120,16 @@ def test_collect_zips_the_submission_files_reproducibly(tmp_path):
     with zipfile.ZipFile(tmp_path / "a.zip") as archive:
         assert archive.namelist() == list(tasks.SUBMISSION_FILES)
         assert archive.read(tasks.NOTEBOOK) == (root / tasks.NOTEBOOK).read_bytes()
+
+
+def test_a_cifar10_notebook_is_not_re_executed_without_cifar10(tmp_path, monkeypatch):
+    (tmp_path / "synthetic").mkdir()
+    for name in ("data_batch_1", "SYNTHETIC"):
+        (tmp_path / "synthetic" / name).write_text("")
+    monkeypatch.setenv("CIFAR10_DIR", str(tmp_path / "synthetic"))
+    assert notebook.find_data(tmp_path) == {"synthetic": tmp_path / "synthetic"}
+    nb = new_notebook(cells=[cell('{"dataset": "cifar10", "accuracy": {}}\n')])
+    nbformat.write(nb, tmp_path / "stored.ipynb")
+    entry = notebook.regrade(tmp_path / "stored.ipynb", tmp_path, tmp_path, timeout=1)
+    assert entry["status"].startswith("not re-executable here: it ran on cifar10")
+    assert entry["dataset"] == "cifar10" and entry["cells_matched"] == 0
