@@ -17,7 +17,6 @@ import numpy as np
 import cifar_synthetic
 
 DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
-CIFAR10_NAME = "cifar-10-batches-py"
 COMPLETE_MARKER = ".complete"            # written by get_datasets.sh after verification
 FETCH_HINT = ("run ./get_datasets.sh to download CIFAR-10, ./get_datasets.sh --synthetic "
               "for the offline stand-in, or set CIFAR10_DIR to a folder holding data_batch_*")
@@ -59,7 +58,8 @@ def _read_batch(filename):
         got = f"{data.dtype} {data.shape}" if isinstance(data, np.ndarray) else type(data).__name__
         raise ValueError(f"{filename}: 'data' must be a uint8 array of shape (n, 3072), got {got}")
     labels = np.asarray(batch.get("labels"))
-    if labels.shape != (len(data),) or labels.dtype.kind not in "iu" or np.any(labels > 9):
+    if (labels.shape != (len(data),) or labels.dtype.kind not in "iu"
+            or np.any((labels < 0) | (labels > 9))):
         raise ValueError(f"{filename}: 'labels' must be {len(data)} integers in 0..9, got "
                          f"{labels.dtype} {labels.shape}")
     return data, labels.astype(np.int64)
@@ -71,7 +71,7 @@ def _to_nhwc(data):
 
 
 def _batch_files(ROOT):
-    """The five training batch paths and the test batch path; FileNotFoundError if ROOT is absent."""
+    """The five training batch paths and the test batch path; FileNotFoundError without ROOT."""
     root = Path(ROOT)
     if not root.is_dir():
         raise FileNotFoundError(f"CIFAR-10 folder {root} not found: {FETCH_HINT}")
@@ -79,14 +79,14 @@ def _batch_files(ROOT):
 
 
 def locate_cifar10(cifar10_dir=None):
-    """Find the dataset to use, and say whether it is real CIFAR-10 or the synthetic stand-in.
+    """The dataset to use, and whether it is real CIFAR-10 or the synthetic stand-in.
 
     In order: ``cifar10_dir`` if given; the folder named by the environment variable
-    ``CIFAR10_DIR`` if set; ``datasets/cifar-10-batches-py`` in this bundle if it holds the
-    completion marker ``get_datasets.sh`` leaves after verifying a download; otherwise the
-    bundle's ``datasets/cifar-10-synthetic``, written here and now (a few seconds, about
-    180 MB) by ``cifar_synthetic.write_dataset()`` if it does not exist yet. A folder counts as
-    synthetic exactly when it holds the ``SYNTHETIC`` marker file.
+    ``CIFAR10_DIR`` if set and not empty; the bundle's ``datasets/cifar-10-batches-py`` if it
+    holds the completion marker that ``get_datasets.sh`` leaves after verifying a download;
+    otherwise the bundle's ``datasets/cifar-10-synthetic``, written now (a few seconds, 180
+    MB, full size) by ``cifar_synthetic.write_dataset()`` if missing. A folder is synthetic
+    exactly when it holds the ``SYNTHETIC`` marker file.
 
     Returns
     -------
@@ -95,9 +95,9 @@ def locate_cifar10(cifar10_dir=None):
     name : str
         ``'cifar10'`` or ``'synthetic'``.
     """
-    path = cifar10_dir if cifar10_dir is not None else os.environ.get("CIFAR10_DIR")
+    path = cifar10_dir if cifar10_dir is not None else os.environ.get("CIFAR10_DIR") or None
     if path is None:
-        path = DATASETS_DIR / CIFAR10_NAME
+        path = DATASETS_DIR / "cifar-10-batches-py"
         if not (path / COMPLETE_MARKER).is_file():
             if path.exists():
                 warnings.warn(f"{path} has no completion marker, so the synthetic set is used; "
@@ -145,7 +145,8 @@ def load_class_names(cifar10_dir=None):
     meta_file = locate_cifar10(cifar10_dir)[0] / "batches.meta"
     meta = _load_pickle(meta_file)
     names = meta.get("label_names") if isinstance(meta, dict) else None
-    if not (isinstance(names, list) and len(names) == 10 and all(isinstance(n, str) for n in names)):
+    if not (isinstance(names, list) and len(names) == 10
+            and all(isinstance(n, str) for n in names)):
         raise ValueError(f"{meta_file}: 'label_names' must be 10 strings, got {names!r:.80}")
     return names
 
@@ -209,7 +210,8 @@ def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000, num
                          f"images in {path}, got {len(X)}")
     data, y_test = _read_batch(test_file)
     if num_test > len(data):
-        raise ValueError(f"num_test must be <= {len(data)}, the test images in {path}, got {num_test}")
+        raise ValueError(f"num_test must be <= {len(data)}, the test images in {path}, "
+                         f"got {num_test}")
     X_test = _rows_with_bias(num_test)
     X_test[:, :-1] = _to_nhwc(data[:num_test]).reshape(num_test, 3072)
     X_train, X_val = X[:num_training], X[num_training:]      # views: no copies

@@ -101,7 +101,8 @@ def reference_load(folder):
     def batch(name):
         with open(Path(folder) / name, "rb") as f:
             d = pickle.load(f, encoding="latin1")
-        return d["data"].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).astype("float"), np.array(d["labels"])
+        X = d["data"].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).astype("float")
+        return X, np.array(d["labels"])
     parts = [batch(f"data_batch_{b}") for b in range(1, 6)]
     Xte, Yte = batch("test_batch")
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), Xte, Yte

@@ -24,7 +24,8 @@ def batches():
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory, batches):
-    return cifar_fixtures.write_folder(tmp_path_factory.mktemp("cifar") / "cifar-10-batches-py", batches)
+    folder = tmp_path_factory.mktemp("cifar") / "cifar-10-batches-py"
+    return cifar_fixtures.write_folder(folder, batches)
 
 
 @pytest.fixture
@@ -72,7 +73,8 @@ def malicious_pickles(marker):
     via_stack_global = pickle.dumps(_Touch(str(marker)), protocol=4)
     in_a_batch = (b"\x80\x02}(" + cifar_fixtures.py2_string(b"data")
                   + b"cposix\nsystem\n" + cifar_fixtures.py2_string(command) + b"\x85Ru.")
-    return {"os.system": via_global, "subprocess.call": via_stack_global, "posix.system": in_a_batch}
+    return {"os.system": via_global, "subprocess.call": via_stack_global,
+            "posix.system": in_a_batch}
 
 
 class _Touch:
@@ -87,7 +89,8 @@ class _Touch:
 def test_malicious_pickle_is_refused_and_never_runs(tmp_path, name):
     marker = tmp_path / "pwned"
     (tmp_path / "data_batch_1").write_bytes(malicious_pickles(marker)[name])
-    with pytest.raises(ValueError, match=rf"data_batch_1 is not a readable .*refusing to load {name}"):
+    message = rf"data_batch_1 is not a readable .*refusing to load {name}"
+    with pytest.raises(ValueError, match=message):
         data_utils.load_CIFAR_batch(tmp_path / "data_batch_1")
     assert not marker.exists()
 
@@ -110,11 +113,16 @@ def test_truncated_batch_names_the_file(tmp_path, batches, keep):
         data_utils.load_CIFAR_batch(tmp_path / "data_batch_2")
 
 
+DATA_SHAPE = r"'data' must be a uint8 array of shape \(n, 3072\), got "
+LABELS = r"'labels' must be 4 integers in 0..9"
+
+
 @pytest.mark.parametrize("data, labels, message", [
-    (np.zeros((4, 3071), np.uint8), [0] * 4, r"'data' must be a uint8 array of shape \(n, 3072\), got uint8 \(4, 3071\)"),
-    (np.zeros((4, 3072), np.int16), [0] * 4, r"'data' must be a uint8 array of shape \(n, 3072\), got int16 \(4, 3072\)"),
-    (np.zeros((4, 3072), np.uint8), [0] * 3, r"'labels' must be 4 integers in 0..9, got int64 \(3,\)"),
-    (np.zeros((4, 3072), np.uint8), [0, 1, 2, 10], r"'labels' must be 4 integers in 0..9"),
+    (np.zeros((4, 3071), np.uint8), [0] * 4, DATA_SHAPE + r"uint8 \(4, 3071\)"),
+    (np.zeros((4, 3072), np.int16), [0] * 4, DATA_SHAPE + r"int16 \(4, 3072\)"),
+    (np.zeros((4, 3072), np.uint8), [0] * 3, LABELS + r", got int64 \(3,\)"),
+    (np.zeros((4, 3072), np.uint8), [0, 1, 2, 10], LABELS),
+    (np.zeros((4, 3072), np.uint8), [0, 1, 2, -1], LABELS),
 ])
 def test_wrongly_shaped_batch_names_the_file(tmp_path, data, labels, message):
     path = tmp_path / "test_batch"
@@ -124,7 +132,8 @@ def test_wrongly_shaped_batch_names_the_file(tmp_path, data, labels, message):
 
 
 def test_missing_folder_names_it_and_the_fetch_command(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"nowhere not found: run ./get_datasets.sh .*--synthetic"):
+    message = r"nowhere not found: run ./get_datasets.sh .*--synthetic"
+    with pytest.raises(FileNotFoundError, match=message):
         data_utils.load_CIFAR10(tmp_path / "nowhere")
 
 
@@ -194,12 +203,14 @@ def test_default_datasets_folder_is_beside_the_module():
 def worksheet_preprocessing(folder, num_training, num_validation, num_test):
     """The worksheet's get_CIFAR10_data written out plainly (without the dev set)."""
     Xtr, Ytr, Xte, Yte = cifar_fixtures.reference_load(folder)
-    X_val, y_val = Xtr[num_training:num_training + num_validation], Ytr[num_training:num_training + num_validation]
+    val = slice(num_training, num_training + num_validation)
+    X_val, y_val = Xtr[val], Ytr[val]
     X_train, y_train = Xtr[:num_training], Ytr[:num_training]
     X_test, y_test = Xte[:num_test], Yte[:num_test]
     X_train, X_val, X_test = (np.reshape(X, (X.shape[0], -1)) for X in (X_train, X_val, X_test))
     mean_image = np.mean(X_train, axis=0)
-    parts = [np.hstack([X - mean_image, np.ones((X.shape[0], 1))]) for X in (X_train, X_val, X_test)]
+    parts = [np.hstack([X - mean_image, np.ones((X.shape[0], 1))])
+             for X in (X_train, X_val, X_test)]
     return parts[0], y_train, parts[1], y_val, parts[2], y_test, mean_image
 
 
@@ -229,7 +240,8 @@ def test_mean_image_is_numpys_mean(folder):
 
 
 def test_splits_do_not_overlap_and_carry_the_bias_column(folder):
-    X_train, _, X_val, _, X_test, _, X_dev, _ = data_utils.get_CIFAR10_data(**SIZES, cifar10_dir=folder)
+    splits = data_utils.get_CIFAR10_data(**SIZES, cifar10_dir=folder)
+    X_train, X_val, X_test, X_dev = splits[0::2]
     train_rows = {row.tobytes() for row in X_train}
     assert not train_rows & {row.tobytes() for row in X_val}
     assert {row.tobytes() for row in X_dev} <= train_rows
@@ -251,7 +263,8 @@ def test_dev_draw_is_repeatable(folder):
 
 
 @pytest.mark.parametrize("sizes, message", [
-    (dict(num_training=150, num_validation=51), r"num_training \+ num_validation must be <= 200, .* got 201"),
+    (dict(num_training=150, num_validation=51),
+     r"num_training \+ num_validation must be <= 200, .* got 201"),
     (dict(num_test=31), r"num_test must be <= 30, the test images in .*, got 31"),
     (dict(num_training=10, num_dev=11), r"num_dev must be <= num_training = 10, got 11"),
     (dict(num_training=0), r"num_training must be an integer >= 1, got 0"),
