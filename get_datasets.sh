@@ -19,13 +19,15 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 target=$here/datasets/cifar-10-batches-py
 marker=$target/.complete                # data_utils.COMPLETE_MARKER
 url=${CIFAR10_URL:-https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz}
-sha256=$(printf '%s' "${CIFAR10_SHA256:-6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce}" | tr 'A-F' 'a-f')
+cifar10_sha256=6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce
+sha256=$(printf '%s' "${CIFAR10_SHA256:-$cifar10_sha256}" | tr 'A-F' 'a-f')
 if [ -z "${PYTHON:-}" ]; then
-    if [ -x "$here/.venv/bin/python" ]; then PYTHON=$here/.venv/bin/python; else PYTHON=python3; fi
+    PYTHON=python3
+    [ ! -x "$here/.venv/bin/python" ] || PYTHON=$here/.venv/bin/python
 fi
 offline="offline, ./get_datasets.sh --synthetic writes a stand-in dataset instead"
 
-die() { echo "error: $*" >&2; exit 1; }
+die() { echo "error: $*" >&2; exit 1; }       # one line, however many arguments
 
 command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found: install Python 3.11 or set PYTHON"
 
@@ -66,10 +68,12 @@ fi
 [ $# -eq 0 ] || die "unknown option '$1': use --verify, --synthetic, or no option"
 
 if [ -f "$marker" ]; then
-    echo "CIFAR-10 is already in $target (verified); nothing to do. ./get_datasets.sh --verify re-checks it."
+    echo "CIFAR-10 is already in $target (verified); nothing to do." \
+        "./get_datasets.sh --verify re-checks it."
     exit 0
 fi
-[ ! -e "$target" ] || die "$target exists but was not completed by this script: run ./get_datasets.sh --verify to check and mark it, or remove it and run again"
+[ ! -e "$target" ] || die "$target exists but was not completed by this script:" \
+    "run ./get_datasets.sh --verify to check and mark it, or remove it and run again"
 
 mkdir -p "$here/datasets"
 tmp=$(mktemp -d "$here/datasets/.download.XXXXXX")
@@ -78,27 +82,24 @@ trap 'echo "interrupted: nothing was kept" >&2; exit 130' INT TERM
 archive=$tmp/cifar-10-python.tar.gz
 
 echo "Downloading $url"
+status=0
 if command -v curl >/dev/null 2>&1; then
-    status=0
     curl --fail --location --progress-bar --output "$archive.part" "$url" || status=$?
-    case $status in
-        0) ;;
-        6|7) die "could not reach the server of $url (curl exit $status): check the network or set CIFAR10_URL to a mirror; $offline" ;;
-        22) die "the server refused $url (HTTP error, curl exit 22): set CIFAR10_URL to a mirror; $offline" ;;
-        *) die "downloading $url failed (curl exit $status): try again or set CIFAR10_URL to a mirror; $offline" ;;
-    esac
+    case $status in 6|7) status=unreachable ;; 22) status=refused ;; esac
 elif command -v wget >/dev/null 2>&1; then
-    status=0
     wget --progress=bar:force --output-document="$archive.part" "$url" || status=$?
-    case $status in
-        0) ;;
-        4) die "could not reach the server of $url (wget exit 4): check the network or set CIFAR10_URL to a mirror; $offline" ;;
-        8) die "the server refused $url (HTTP error, wget exit 8): set CIFAR10_URL to a mirror; $offline" ;;
-        *) die "downloading $url failed (wget exit $status): try again or set CIFAR10_URL to a mirror; $offline" ;;
-    esac
+    case $status in 4) status=unreachable ;; 8) status=refused ;; esac
 else
     die "neither curl nor wget is installed: install one; $offline"
 fi
+case $status in
+    0) ;;
+    unreachable) die "could not reach the server of $url: check the network" \
+                     "or set CIFAR10_URL to a mirror; $offline" ;;
+    refused) die "the server refused $url (HTTP error): set CIFAR10_URL to a mirror; $offline" ;;
+    *) die "downloading $url failed (exit status $status): try again" \
+           "or set CIFAR10_URL to a mirror; $offline" ;;
+esac
 
 got=$("$PYTHON" - "$archive.part" <<'EOF'
 import hashlib, sys
@@ -109,7 +110,9 @@ with open(sys.argv[1], "rb") as f:
 print(digest.hexdigest())
 EOF
 )
-[ "$got" = "$sha256" ] || die "checksum mismatch: $url has SHA-256 $got, expected $sha256 (corrupt or not CIFAR-10; nothing was kept): try again or set CIFAR10_URL to another mirror; $offline"
+[ "$got" = "$sha256" ] || die "checksum mismatch: $url has SHA-256 $got, expected $sha256" \
+    "(corrupt or not CIFAR-10; nothing was kept): try again or set CIFAR10_URL to another" \
+    "mirror; $offline"
 mv "$archive.part" "$archive"
 echo "SHA-256 verified; extracting"
 
@@ -122,19 +125,24 @@ try:
         members = tar.getmembers()
         for m in members:
             where = os.path.realpath(os.path.join(dest, m.name))
-            if os.path.isabs(m.name) or ".." in m.name.split("/") or not (
-                    where == dest or where.startswith(dest + os.sep)):
-                raise ValueError(f"refusing archive member {m.name!r}: it would land outside the target folder")
-            if not (m.isfile() or m.isdir()):
-                raise ValueError(f"refusing archive member {m.name!r}: only plain files and folders are allowed")
+            if (os.path.isabs(m.name) or ".." in m.name.split("/")
+                    or not (where == dest or where.startswith(dest + os.sep))):
+                why = "it would land outside the target folder"
+            elif not (m.isfile() or m.isdir()):
+                why = "only plain files and folders are allowed"
+            else:
+                continue
+            raise ValueError(f"refusing archive member {m.name!r}: {why}")
         extra = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
         tar.extractall(dest, members=members, **extra)
 except (ValueError, OSError, tarfile.TarError) as err:
-    sys.exit(f"error: {err}; nothing was kept: check CIFAR10_URL, or offline use ./get_datasets.sh --synthetic")
+    sys.exit(f"error: {err}; nothing was kept: check CIFAR10_URL, "
+             "or offline use ./get_datasets.sh --synthetic")
 EOF
-for name in data_batch_1 data_batch_2 data_batch_3 data_batch_4 data_batch_5 test_batch batches.meta; do
-    [ -f "$tmp/extract/cifar-10-batches-py/$name" ] \
-        || die "the archive has no cifar-10-batches-py/$name: it is not CIFAR-10's python version; nothing was kept"
+for name in data_batch_1 data_batch_2 data_batch_3 data_batch_4 data_batch_5 test_batch \
+        batches.meta; do
+    [ -f "$tmp/extract/cifar-10-batches-py/$name" ] || die "the archive has no" \
+        "cifar-10-batches-py/$name: it is not CIFAR-10's python version; nothing was kept"
 done
 echo "$sha256  $url" > "$tmp/extract/cifar-10-batches-py/${marker##*/}"
 [ ! -e "$target" ] || die "$target appeared while downloading (another run?): nothing was changed"

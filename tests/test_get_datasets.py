@@ -60,8 +60,8 @@ class Server:
                 pass
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever,
+                                       kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     def url(self, name):
@@ -98,7 +98,8 @@ def publish(server, name, files, extra=()):
 
 def run(bundle, *args, url=None, sha256=None, path=None):
     env = {**os.environ, "PYTHON": sys.executable}
-    env.update({k: v for k, v in [("CIFAR10_URL", url), ("CIFAR10_SHA256", sha256), ("PATH", path)] if v})
+    overrides = {"CIFAR10_URL": url, "CIFAR10_SHA256": sha256, "PATH": path}
+    env.update({name: value for name, value in overrides.items() if value})
     return subprocess.run([BASH, str(bundle / "get_datasets.sh"), *args], env=env,
                           capture_output=True, text=True, timeout=60)
 
@@ -129,7 +130,8 @@ def test_second_run_leaves_the_dataset_alone(server, bundle):
     batch = bundle / "datasets" / "cifar-10-batches-py" / "data_batch_1"
     before = batch.stat().st_mtime_ns
     second = run(bundle, url=url, sha256=sha256)
-    assert second.returncode == 0 and "already" in second.stdout and "nothing to do" in second.stdout
+    assert second.returncode == 0
+    assert "already" in second.stdout and "nothing to do" in second.stdout
     assert server.requests == ["/c.tar.gz"] and batch.stat().st_mtime_ns == before
 
 
@@ -137,7 +139,8 @@ def test_wrong_checksum_fails_and_leaves_nothing(server, bundle):
     url, _ = publish(server, "c.tar.gz", GOOD_FILES)
     result = run(bundle, url=url, sha256="0" * 64)
     assert result.returncode != 0
-    assert "checksum mismatch" in last_line(result) and "./get_datasets.sh --synthetic" in last_line(result)
+    assert "checksum mismatch" in last_line(result)
+    assert "./get_datasets.sh --synthetic" in last_line(result)
     assert list((bundle / "datasets").iterdir()) == []
 
 
@@ -159,7 +162,8 @@ def test_unsafe_archive_members_are_refused(server, bundle, tmp_path, kind):
     url, sha256 = publish(server, "evil.tar.gz", GOOD_FILES, [unsafe_members()[kind]])
     result = run(bundle, url=url, sha256=sha256)
     assert result.returncode != 0
-    assert "refusing archive member" in last_line(result) and "nothing was kept" in last_line(result)
+    assert "refusing archive member" in last_line(result)
+    assert "nothing was kept" in last_line(result)
     assert list((bundle / "datasets").iterdir()) == []
     assert not any(p.name.startswith("escaped") for p in tmp_path.rglob("*"))
 
@@ -197,10 +201,11 @@ def test_wget_is_used_when_curl_is_absent(server, bundle, tmp_path):
 
 def test_interrupt_during_download_leaves_nothing(server, bundle):
     url, sha256 = publish(server, "c.tar.gz", GOOD_FILES)
-    env = {**os.environ, "PYTHON": sys.executable, "CIFAR10_URL": url.replace("/c.tar", "/stall/c.tar"),
-           "CIFAR10_SHA256": sha256}
-    process = subprocess.Popen([BASH, str(bundle / "get_datasets.sh")], env=env, start_new_session=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {**os.environ, "PYTHON": sys.executable, "CIFAR10_SHA256": sha256,
+           "CIFAR10_URL": url.replace("/c.tar", "/stall/c.tar")}
+    process = subprocess.Popen([BASH, str(bundle / "get_datasets.sh")], env=env,
+                               start_new_session=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
     for _ in range(300):                # until the half-written download is on disk
         if any((bundle / "datasets").glob(".download.*/*.part")):
             break
@@ -243,9 +248,10 @@ def test_unknown_option(bundle):
 
 def test_synthetic_option_writes_the_offline_set(tmp_path):
     out = tmp_path / "syn"
-    result = subprocess.run([BASH, str(BUNDLE / "get_datasets.sh"), "--synthetic", "--out", str(out),
-                             "--num-train", "50", "--num-test", "10"],
-                            env={**os.environ, "PYTHON": sys.executable}, capture_output=True, text=True)
+    command = [BASH, str(BUNDLE / "get_datasets.sh"), "--synthetic", "--out", str(out),
+               "--num-train", "50", "--num-test", "10"]
+    result = subprocess.run(command, env={**os.environ, "PYTHON": sys.executable},
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert data_utils.locate_cifar10(out) == (out, "synthetic")
     assert data_utils.load_CIFAR10(out)[0].shape == (50, 32, 32, 3)
