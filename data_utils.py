@@ -17,6 +17,7 @@ import numpy as np
 import cifar_synthetic
 
 DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
+CIFAR10_NAME = "cifar-10-batches-py"     # get_datasets.sh's folder in DATASETS_DIR
 COMPLETE_MARKER = ".complete"            # written by get_datasets.sh after verification
 FETCH_HINT = ("run ./get_datasets.sh to download CIFAR-10, ./get_datasets.sh --synthetic "
               "for the offline stand-in, or set CIFAR10_DIR to a folder holding data_batch_*")
@@ -97,7 +98,7 @@ def locate_cifar10(cifar10_dir=None):
     """
     path = cifar10_dir if cifar10_dir is not None else os.environ.get("CIFAR10_DIR") or None
     if path is None:
-        path = DATASETS_DIR / "cifar-10-batches-py"
+        path = DATASETS_DIR / CIFAR10_NAME
         if not (path / COMPLETE_MARKER).is_file():
             if path.exists():
                 warnings.warn(f"{path} has no completion marker, so the synthetic set is used; "
