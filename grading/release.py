@@ -36,14 +36,18 @@ STUDENT_TOOLS = ("grading/__init__.py", "grading/tasks.py", "grading/regions.py"
 
 
 def task_files(root):
-    """Map each graded task to the .py file holding its regions; check the configuration."""
+    """Map each graded task to the one .py file holding its regions; check the configuration."""
     owner, problems = {}, regions.check(root)
+    if problems:
+        raise regions.MarkerError("\n".join(problems))
     for rel in regions.region_files(root):
         if rel not in tasks.SUBMISSION_FILES:
             problems.append(f"{rel} holds solution regions but is not in tasks.SUBMISSION_FILES")
-        if rel.endswith(".py"):
-            for _, _, region in regions.file_regions(Path(root) / rel, rel):
-                owner.setdefault(region.task, rel)
+        found = regions.file_regions(Path(root) / rel, rel) if rel.endswith(".py") else []
+        for _, _, region in found:
+            if owner.setdefault(region.task, rel) != rel:
+                problems.append(f"{rel}: task {region.task} has regions in {owner[region.task]} "
+                                "too; a task's regions must all be in one file")
     if set(owner) != set(tasks.POINTS):
         problems.append(f"tasks with regions in .py files {sorted(owner)} differ from "
                         f"the tasks of tasks.POINTS {sorted(tasks.POINTS)}")

@@ -142,3 +142,9 @@ def test_release_refuses_broken_bundles_and_occupied_folders(student, tmp_path):
     (bad / "gradient_check.py").write_text(text + module_level)
     with pytest.raises(regions.MarkerError, match="is not inside a function"):
         release.release(tmp_path / "out", bad)
+    (bad / "gradient_check.py").write_text(text)
+    softmax = (bad / "classifiers/softmax.py").read_text()
+    (bad / "classifiers/softmax.py").write_text(
+        softmax.replace("(task: softmax_naive)", "(task: gradient_check)"))
+    with pytest.raises(regions.MarkerError, match="task gradient_check has regions in"):
+        release.release(tmp_path / "out", bad)
