@@ -102,8 +102,8 @@ def locate_cifar10(cifar10_dir=None):
         if not (path / COMPLETE_MARKER).is_file():
             if path.exists():
                 warnings.warn(f"{path} has no completion marker, so the synthetic set is used; "
-                              "run ./get_datasets.sh --verify to check and mark it")
-            path = DATASETS_DIR / "cifar-10-synthetic"
+                              "run ./get_datasets.sh --verify to check and mark it", stacklevel=2)
+            path = DATASETS_DIR / cifar_synthetic.DEFAULT_DIR.name
             if not (path / cifar_synthetic.MARKER).is_file():
                 cifar_synthetic.write_dataset(path)
     path = Path(path)
@@ -111,7 +111,7 @@ def locate_cifar10(cifar10_dir=None):
 
 
 def load_CIFAR_batch(filename):
-    """Load one CIFAR-10 batch file.
+    """Load one CIFAR-10 batch file (a path).
 
     Returns
     -------
@@ -125,7 +125,7 @@ def load_CIFAR_batch(filename):
 
 
 def load_CIFAR10(ROOT):
-    """Load all of CIFAR-10 from the folder ROOT, as float64 images in NHWC order.
+    """Load all of CIFAR-10 from the folder ROOT (a path), as float64 images in NHWC order.
 
     Returns
     -------

@@ -168,6 +168,7 @@ def test_default_is_the_bundles_verified_download(bundle, batches, tmp_path, mon
     real = cifar_fixtures.write_folder(bundle / "cifar-10-batches-py", batches)
     (real / data_utils.COMPLETE_MARKER).touch()
     monkeypatch.chdir(tmp_path)              # resolved from the bundle, not the working folder
+    monkeypatch.setenv("CIFAR10_DIR", "")    # empty counts as unset
     assert data_utils.locate_cifar10() == (real, "cifar10")
 
 
