@@ -81,7 +81,7 @@ def first_failure(failed, output):
                   if line.startswith("E ")]
         message = causes[-1] if causes else message
     message = " ".join(message.split())  # one line: numpy's assertion messages span several
-    return f"{failed[0].get('name')}: {message[:300] or 'failed'}"
+    return f"{failed[0].get('name')}: {notebook.shorten(message, 300) or 'failed'}"
 
 
 def marked_tests(tree, task):

@@ -100,16 +100,20 @@ def compare(stored, new, patterns):
             len(want[k]) == len(got[k]) and all(map(texts_match, want[k], got[k])) for k in want))
         matched += same
         if not same and first is None:
-            first = {"cell": index, "source": old_cell.source[:300],
+            first = {"cell": index, "source": shorten(old_cell.source, 400),
                      "stored": _show(want), "re-executed": _show(got)}
     return matched, total, first
 
 
-def _show(fields, limit=600):
-    """A short readable rendering of a cell's compared fields."""
-    text = "\n".join(f"[{key}] {str(value).rstrip()}"
-                     for key, values in fields.items() for value in values)
+def shorten(text, limit):
+    """text, cut to `limit` characters with a visible " ..." if longer."""
     return text if len(text) <= limit else text[:limit] + " ..."
+
+
+def _show(fields):
+    """A short readable rendering of a cell's compared fields."""
+    return shorten("\n".join(f"[{key}] {str(value).rstrip()}"
+                             for key, values in fields.items() for value in values), 600)
 
 
 def sanitize_patterns(bundle):
