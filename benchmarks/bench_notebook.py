@@ -14,8 +14,10 @@ import re
 import subprocess
 import sys
 import tempfile
+from datetime import datetime
 
 import data_utils
+import nbformat
 from benchmarks import report
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -64,21 +66,57 @@ def run_under_gnu_time(command, env=None):
     return wall, peak, failure
 
 
+def slowest_cells(path, count=3):
+    """The ``count`` slowest code cells of an executed notebook, from nbclient's timestamps.
+
+    Returns
+    -------
+    cells : list of (float, int, str)
+        Seconds, cell index and first line of source, slowest first.
+    """
+    cells = []
+    for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        stamps = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in stamps and "shell.execute_reply" in stamps:
+            start, end = (datetime.fromisoformat(stamps[key].replace("Z", "+00:00"))
+                          for key in ("iopub.execute_input", "shell.execute_reply"))
+            cells.append(((end - start).total_seconds(), index, cell.source.split("\n")[0]))
+    return sorted(cells, reverse=True)[:count]
+
+
 def _dataset():
     """The dataset's name, written first if it is the synthetic set and missing,
     so that generating it is never part of a measurement."""
     return data_utils.locate_cifar10()[1]
 
 
-def notebook_rows(sizes):
-    """Rows for the headless execution of notebooks/softmax.ipynb.
+def execute_notebook(quick):
+    """Execute notebooks/softmax.ipynb headless under GNU time, in a scratch folder.
 
-    A quick run executes it with ``SOFTMAX_QUICK=1`` (the notebook's own small
-    splits); a full run removes that variable, whatever the caller's environment.
+    A quick run sets ``SOFTMAX_QUICK=1`` (the notebook's own small splits); a
+    full run removes that variable, whatever the caller's environment.
+
+    Returns
+    -------
+    wall, peak, failure
+        As `run_under_gnu_time` returns them.
+    slowest : list
+        As `slowest_cells` returns it; empty if the execution failed.
     """
     env = {key: value for key, value in os.environ.items() if key != "SOFTMAX_QUICK"}
-    if sizes.quick:
+    if quick:
         env["SOFTMAX_QUICK"] = "1"
+    with tempfile.TemporaryDirectory() as out:
+        wall, peak, failure = run_under_gnu_time(
+            [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+             str(NOTEBOOK), "--output-dir", out, "--ExecutePreprocessor.timeout=1800",
+             "--log-level", "WARN"], env=env)
+        slowest = [] if failure else slowest_cells(pathlib.Path(out) / NOTEBOOK.name)
+    return wall, peak, failure, slowest
+
+
+def notebook_rows(sizes):
+    """Rows for the notebook's wall time and the kernel's peak memory."""
     rows = [report.Row("notebook: wall time", "", "", floor="≤ 60 s", limit=WALL_FLOOR),
             report.Row("notebook: peak RSS (kernel)", "", "", floor="≤ 2.0 GiB",
                        limit=NOTEBOOK_PEAK)]
@@ -87,20 +125,20 @@ def notebook_rows(sizes):
             row.measured = "notebook missing"
         return rows, []
     dataset = _dataset()
-    with tempfile.TemporaryDirectory() as out:
-        wall, peak, failure = run_under_gnu_time(
-            [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-             str(NOTEBOOK), "--output-dir", out, "--ExecutePreprocessor.timeout=1800",
-             "--log-level", "WARN"], env=env)
+    wall, peak, failure, slowest = execute_notebook(sizes.quick)
     for row, value, text in zip(rows, (wall, peak), (report.seconds, report.gibibytes)):
         row.shape = f"{dataset}, {'SOFTMAX_QUICK=1' if sizes.quick else '49000 train rows'}"
-        row.measured, row.value = (f"failed ({failure})", None) if failure else (text(value),
-                                                                                 value)
+        row.measured, row.value = ((f"failed ({failure})", None) if failure
+                                   else (text(value), value))
     note = ("Notebook: `python -m jupyter nbconvert --to notebook --execute "
             "notebooks/softmax.ipynb` under `/usr/bin/time -v`, run once, default BLAS "
             "threads; the wall time includes starting nbconvert and the kernel. The peak is "
             "GNU time's maximum resident set size, the largest single process of the tree: "
             "the kernel, since nbconvert itself stays under 0.1 GiB.")
+    if slowest:
+        note += " Slowest cells: " + "; ".join(
+            f"cell {index} `{line[:50]}` {report.seconds(seconds)}"
+            for seconds, index, line in slowest) + "."
     return rows, [note]
 
 

@@ -84,7 +84,7 @@ def machine_description():
              f"Python {platform.python_version()}, numpy {np.__version__}, "
              f"BLAS: {'; '.join(blas) or 'none found by threadpoolctl'}"]
     if "OPENBLAS_CORETYPE" in os.environ:
-        lines.append(f"OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']} (as the machine sets it)")
+        lines.append(f"OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']} (left as set)")
     return lines
 
 

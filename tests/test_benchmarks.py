@@ -4,6 +4,7 @@ import pathlib
 import subprocess
 import sys
 
+import nbformat
 import pytest
 
 from benchmarks import bench_notebook, report
@@ -49,3 +50,18 @@ def test_row_judges_its_floor(value, met):
     row = report.Row("r", "1x1", "m", floor="≤ 1.15x", value=value, limit=1.15)
     assert row.met() == met
     assert report.format_table([row]).splitlines()[-1].rstrip(" |").endswith(met)
+
+
+def test_slowest_cells_reads_nbclient_timestamps(tmp_path):
+    def cell(source, start, end):
+        stamps = {"iopub.execute_input": f"2026-01-01T00:00:{start}Z",
+                  "shell.execute_reply": f"2026-01-01T00:00:{end}Z"}
+        return nbformat.v4.new_code_cell(source, metadata={"execution": stamps})
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        cell("fast()", "01.000000", "01.500000"), nbformat.v4.new_markdown_cell("# text"),
+        cell("slow()\nmore()", "02.000000", "09.250000"),
+        cell("medium()", "10.000000", "12.000000")])
+    nbformat.write(notebook, tmp_path / "executed.ipynb")
+    assert bench_notebook.slowest_cells(tmp_path / "executed.ipynb", count=2) == \
+        [(7.25, 2, "slow()"), (2.0, 3, "medium()")]
