@@ -1,9 +1,12 @@
 """What every softmax loss function(W, X, y, reg) -> (loss, dW) must satisfy.
 
-A test module subclasses `LossContract` and names its ``loss_function``; the
-module's pytestmark then attributes every inherited test to that module's task.
-Answers come from tests/oracles.py (log-sum-exp reference, central differences,
-closed forms), never from the other loss function.
+A test module subclasses `LossContract` and names its ``loss_function`` and the
+``counterpart`` it must agree with; the module's pytestmark then attributes
+every inherited test to that module's task. Answers come from tests/checks.py
+(central differences, closed forms) and from invariants; the only comparison
+with other code is with the counterpart, which is the reference code whenever
+a task is graded, so a bug costs only its own task. The comparisons with the
+reference loss are in loss_contract_reference.py.
 """
 
 import numpy as np
@@ -11,17 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import oracles
-from strategies import (LOSS_VALIDATION_CASES, extreme_score_problems, loss_problems,
-                        make_dev_problem, make_problem)
-
-
-def assert_matches_reference(loss, dW, W, X, y, reg, loss_rtol=1e-12, dW_rtol=1e-10):
-    """loss to loss_rtol relative; dW to dW_rtol relative to max|dW| of the reference."""
-    ref_loss, ref_dW = oracles.softmax_loss_reference(W, X, y, reg)
-    np.testing.assert_allclose(loss, ref_loss, rtol=loss_rtol, err_msg="loss vs reference")
-    np.testing.assert_allclose(dW, ref_dW, rtol=0, atol=dW_rtol * np.abs(ref_dW).max(),
-                               err_msg="dW vs reference")
+import checks
+from strategies import LOSS_VALIDATION_CASES, extreme_score_problems, loss_problems, make_problem
 
 
 # The property tests below run once per subclass (one per loss function), which
@@ -30,15 +24,22 @@ def assert_matches_reference(loss, dW, W, X, y, reg, loss_rtol=1e-12, dW_rtol=1e
 shared_by_subclasses = settings(suppress_health_check=[HealthCheck.differing_executors])
 
 
+def strict_loss(loss_function, W, X, y, reg):
+    """loss_function(W, X, y, reg), failing on any overflow, invalid value or division by 0."""
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        return loss_function(W, X, y, reg)
+
+
 class LossContract:
     loss_function = None
+    counterpart = None
 
     # ------------------------------------------------------------------ gradient
     @pytest.mark.parametrize("reg", [0.0, 0.7])
     def test_dW_matches_central_differences_at_every_coordinate(self, reg):
         W, X, y = make_problem(np.random.default_rng(1), num_train=7, dim=5, num_classes=4)
         _, dW = self.loss_function(W, X, y, reg)
-        numerical = oracles.central_difference_gradient(
+        numerical = checks.central_difference_gradient(
             lambda W: self.loss_function(W, X, y, reg)[0], W)
         for index in np.ndindex(W.shape):
             np.testing.assert_allclose(
@@ -46,17 +47,12 @@ class LossContract:
                 err_msg=f"dW{index}: analytic {dW[index]!r}, central difference "
                         f"{numerical[index]!r} (reg={reg})")
 
-    # ------------------------------------------------------ oracle, closed forms
+    # ------------------------------------------------- counterpart, closed forms
     @pytest.mark.parametrize("shape", [(7, 5, 4), (60, 20, 10)])
-    @pytest.mark.parametrize("reg", [0.0, 0.3])
-    def test_matches_reference(self, shape, reg):
-        W, X, y = make_problem(np.random.default_rng(2), *shape, weight_scale=0.5)
-        assert_matches_reference(*self.loss_function(W, X, y, reg), W, X, y, reg)
-
-    def test_matches_reference_on_dev_shape(self):
-        W, X, y = make_dev_problem(np.random.default_rng(3))
-        reg = 5e-6
-        assert_matches_reference(*self.loss_function(W, X, y, reg), W, X, y, reg)
+    def test_agrees_with_the_counterpart(self, shape):
+        W, X, y = make_problem(np.random.default_rng(12), *shape, weight_scale=0.5)
+        checks.assert_losses_agree(*self.loss_function(W, X, y, 0.3),
+                                   *self.counterpart(W, X, y, 0.3), what="counterpart")
 
     # A sum of N equal terms taken in order may be off by about N/2 ulps, hence
     # the looser tolerance at N = 500.
@@ -66,8 +62,8 @@ class LossContract:
         _, X, y = make_problem(np.random.default_rng(4), num_train, 6, num_classes)
         W = np.zeros((6, num_classes))
         loss, dW = self.loss_function(W, X, y, 0.5)
-        np.testing.assert_allclose(loss, oracles.loss_at_zero_weights(num_classes), rtol=rtol)
-        expected = oracles.gradient_at_zero_weights(X, y, num_classes)
+        np.testing.assert_allclose(loss, checks.loss_at_zero_weights(num_classes), rtol=rtol)
+        expected = checks.gradient_at_zero_weights(X, y, num_classes)
         np.testing.assert_allclose(dW, expected, rtol=0, atol=1e-13 * np.abs(expected).max())
 
     def test_reg_term_alone_when_X_is_zero(self):
@@ -103,13 +99,18 @@ class LossContract:
         assert isinstance(dW, np.ndarray)
         assert dW.shape == W.shape and dW.dtype == np.float64
 
-    def test_float32_gives_float32_dW_close_to_float64(self):
+    def test_float32_gives_float32_dW(self):
         W, X, y = make_problem(np.random.default_rng(9), 20, 8, 5, dtype=np.float32)
         loss, dW = self.loss_function(W, X, y, 0.1)
         assert type(loss) is float and np.isfinite(loss)
         assert dW.dtype == np.float32 and np.isfinite(dW).all()
-        assert_matches_reference(loss, dW, W.astype(np.float64), X.astype(np.float64), y, 0.1,
-                                 loss_rtol=1e-5, dW_rtol=1e-5)
+
+    def test_float32_zero_weights_give_the_closed_forms_to_float32_precision(self):
+        _, X, y = make_problem(np.random.default_rng(9), 20, 8, 5, dtype=np.float32)
+        loss, dW = self.loss_function(np.zeros((8, 5), dtype=np.float32), X, y, 0.1)
+        assert loss == pytest.approx(checks.loss_at_zero_weights(5), rel=1e-6)
+        expected = checks.gradient_at_zero_weights(X.astype(np.float64), y, 5)
+        np.testing.assert_allclose(dW, expected, rtol=0, atol=1e-5 * np.abs(expected).max())
 
     def test_inputs_are_not_modified(self):
         W, X, y = make_problem(np.random.default_rng(10), 7, 5, 4)
@@ -119,17 +120,6 @@ class LossContract:
             np.testing.assert_array_equal(original, copy)
 
     # --------------------------------------------------------------- properties
-    @shared_by_subclasses
-    @given(loss_problems(), st.floats(0, 2))
-    def test_matches_reference_on_random_problems(self, problem, reg):
-        W, X, y = problem
-        loss, dW = self.loss_function(W, X, y, reg)
-        ref_loss, ref_dW = oracles.softmax_loss_reference(W, X, y, reg)
-        # Absolute slack for rounding in scores of size up to |X| |W| D.
-        slack = 1e-12 * (1 + np.abs(X).sum(axis=1).max() * np.abs(W).max())
-        assert loss == pytest.approx(ref_loss, rel=1e-12, abs=slack)
-        np.testing.assert_allclose(dW, ref_dW, rtol=1e-9, atol=slack)
-
     @shared_by_subclasses
     @given(loss_problems(), st.floats(0, 2))
     def test_dW_shape_equals_W_shape(self, problem, reg):
@@ -152,10 +142,8 @@ class LossContract:
     @given(extreme_score_problems())
     def test_scores_of_plus_minus_1e4_give_finite_loss_and_gradient(self, problem):
         W, X, y = problem
-        with np.errstate(over="raise", invalid="raise", divide="raise"):
-            loss, dW = self.loss_function(W, X, y, 0.0)
+        loss, dW = strict_loss(self.loss_function, W, X, y, 0.0)
         assert np.isfinite(loss) and np.isfinite(dW).all()
-        assert_matches_reference(loss, dW, W, X, y, 0.0)
 
     # --------------------------------------------------------------- validation
     # A NaN or inf in X is found from the scores, after arithmetic that may warn.
