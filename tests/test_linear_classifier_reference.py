@@ -1,0 +1,64 @@
+"""LinearClassifier / Softmax against the reference loss (hidden: the reference is an answer).
+
+Every test here trains through the reference loss (tests/oracles.py) in place of
+classifiers.softmax, so only linear_classifier.py is under test.
+"""
+
+import numpy as np
+import pytest
+
+import oracles
+from classifiers import linear_classifier
+from classifiers.linear_classifier import Softmax
+from test_linear_classifier import small_problem
+
+pytestmark = pytest.mark.linear_classifier
+
+
+@pytest.fixture(autouse=True)
+def reference_loss(monkeypatch):
+    monkeypatch.setattr(linear_classifier, "softmax_loss_vectorized",
+                        oracles.validated_softmax_loss)
+
+
+def test_sgd_step_is_W_minus_learning_rate_times_gradient():
+    # With identical examples every minibatch has the same loss and gradient,
+    # whatever rows are drawn, so each step is known exactly.
+    X = np.tile([[0.5, -1.0, 2.0, 1.0]], (10, 1))
+    y = np.full(10, 2)
+    classifier = Softmax()
+    classifier.train(X, y, num_iters=0, seed=0)
+    W = classifier.W.copy()
+    loss_history = classifier.train(X, y, learning_rate=0.3, reg=0.1, num_iters=3,
+                                    batch_size=4, seed=1)
+    for it in range(3):
+        loss, dW = oracles.softmax_loss_reference(W, X[:1], y[:1], 0.1)
+        assert loss_history[it] == pytest.approx(loss, rel=1e-12), f"iteration {it}"
+        W = W - 0.3 * dW
+    np.testing.assert_allclose(classifier.W, W, rtol=1e-12)
+
+
+def test_softmax_trains_through_the_module_loss_function(monkeypatch):
+    # Guards the substitution above: Softmax must look the loss up in its module.
+    calls = []
+
+    def counting_loss(W, X, y, reg):
+        calls.append(X.shape)
+        return oracles.softmax_loss_reference(W, X, y, reg)
+
+    monkeypatch.setattr(linear_classifier, "softmax_loss_vectorized",
+                        oracles.validated(counting_loss))
+    X, y = small_problem()
+    Softmax().train(X, y, num_iters=3, batch_size=10, seed=0)
+    assert len(calls) >= 3 and (10, 5) in calls  # minibatches of 10 went through it
+
+
+def test_loss_method_evaluates_the_softmax_loss_at_W():
+    X, y = small_problem()
+    W = np.random.default_rng(3).standard_normal((5, 4))
+    classifier = Softmax()
+    classifier.W = W
+    loss, dW = classifier.loss(X, y, 0.2)
+    ref_loss, ref_dW = oracles.softmax_loss_reference(W, X, y, 0.2)
+    assert loss == pytest.approx(ref_loss, rel=1e-12)
+    np.testing.assert_allclose(dW, ref_dW, rtol=1e-12)
