@@ -55,6 +55,21 @@ def softmax_loss_reference(W, X, y, reg):
     return float(data_loss + reg * np.sum(W * W)), dW.astype(W.dtype)
 
 
+def sgd_reference(X, y, learning_rate, reg, num_iters, batch_size, seed):
+    """W (D, C) after minibatch SGD on the reference loss from a fresh start.
+
+    The draws follow the bundle's rule: rng = default_rng(seed), W0 =
+    0.001 * standard_normal((D, max(y) + 1)), then per step the batch indices
+    rng.integers(N, size=batch_size) (with replacement) and W <- W - learning_rate dW.
+    """
+    rng = np.random.default_rng(seed)
+    W = 0.001 * rng.standard_normal((X.shape[1], int(np.max(y)) + 1))
+    for _ in range(num_iters):
+        idx = rng.integers(X.shape[0], size=batch_size)
+        W = W - learning_rate * softmax_loss_reference(W, X[idx], y[idx], reg)[1]
+    return W
+
+
 def check_loss_inputs(W, X, y, reg):
     """Raise the documented ValueError for bad (W, X, y, reg); finiteness of X aside."""
     if np.ndim(W) != 2:
