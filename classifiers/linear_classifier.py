@@ -73,7 +73,10 @@ class LinearClassifier:
             Print the loss (6 significant digits) every 100 iterations.
         seed : int or None
             Seed for the initial W and the batches; None draws one from numpy's
-            global generator.
+            global generator. From ``rng = np.random.default_rng(seed)`` the
+            first W is ``0.001 * rng.standard_normal((D, C))`` and each batch
+            is ``X[rng.integers(num_train, size=batch_size)]``: `train_grid`
+            reproduces exactly this sequence.
 
         Returns
         -------
