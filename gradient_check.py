@@ -25,6 +25,7 @@ def rel_error(x, y):
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.shape != y.shape:
         raise ValueError(f"y must have the shape of x, {x.shape}, got {y.shape}")
+    # Set error, the largest elementwise relative error.
     # *****START OF YOUR CODE (task: gradient_check)*****
     scale = np.abs(x) + np.abs(y)
     # Dividing by max(scale, tiny) turns 0 / 0 into 0 instead of NaN.
@@ -34,13 +35,18 @@ def rel_error(x, y):
 
 
 def _centred_difference(f, x, ix, h):
-    """(f(x + h e_ix) - f(x - h e_ix)) / (2h), leaving x as it was."""
+    """The pair f(x + h e_ix), f(x - h e_ix), leaving x as it was even if f raises."""
+    if not (isinstance(x, np.ndarray) and np.issubdtype(x.dtype, np.floating)):
+        raise ValueError(f"x must be a float array (a step of h would be truncated), "
+                         f"got {type(x).__name__} of dtype {np.asarray(x).dtype}")
     old_value = x[ix]
-    x[ix] = old_value + h
-    fxph = f(x)
-    x[ix] = old_value - h
-    fxmh = f(x)
-    x[ix] = old_value
+    try:
+        x[ix] = old_value + h
+        fxph = f(x)
+        x[ix] = old_value - h
+        fxmh = f(x)
+    finally:
+        x[ix] = old_value
     return fxph, fxmh
 
 
@@ -129,6 +135,8 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None):
         seed = np.random.randint(2**31 - 1)
     rng = np.random.default_rng(seed)
     errors = np.empty(num_checks)
+    # For each check, draw an entry ix with rng, compare the centred difference
+    # with analytic_grad[ix], print the line above and set errors[k].
     # *****START OF YOUR CODE (task: gradient_check)*****
     for k in range(num_checks):
         ix = tuple(int(rng.integers(n)) for n in x.shape)

@@ -32,6 +32,7 @@ def one_hot(y, num_classes):
     if y.size and (y.min() < 0 or y.max() >= num_classes):
         raise ValueError(f"y must hold labels in [0, {num_classes}), "
                          f"got min {y.min()} and max {y.max()}")
+    # Set Y (N, num_classes).
     # *****START OF YOUR CODE (task: least_squares)*****
     Y = np.zeros((y.shape[0], num_classes))
     Y[np.arange(y.shape[0]), y] = 1.0
@@ -54,10 +55,13 @@ def least_squares_loss(W, X, Y):
     """
     _check_XY(X, Y)
     _check_W(W, X.shape[1], Y.shape[1])
+    # Set loss.
     # *****START OF YOUR CODE (task: least_squares)*****
     residual = X @ W - Y
     loss = np.sum(residual * residual) / X.shape[0]
     # *****END OF YOUR CODE*****
+    if not np.isfinite(loss):
+        raise ValueError("W and X must be finite (no NaN or inf): the loss is not")
     return float(loss)
 
 
@@ -75,9 +79,13 @@ def predict(W, X):
     """
     _check_XY(X, None)
     _check_W(W, X.shape[1], None)
+    # Set scores (N, C) and y_pred (N,).
     # *****START OF YOUR CODE (task: least_squares)*****
-    y_pred = np.argmax(X @ W, axis=1)
+    scores = X @ W
+    y_pred = np.argmax(scores, axis=1)
     # *****END OF YOUR CODE*****
+    if not np.isfinite(scores).all():
+        raise ValueError("W and X must be finite (no NaN or inf): some scores X @ W are not")
     return y_pred
 
 
@@ -127,6 +135,7 @@ def ridge_path(X, Y, lambdas):
     gram = X.T @ X
     if not np.isfinite(gram).all():
         raise ValueError("X must be finite (no NaN or inf)")
+    # Set W (L, D, C), W[k] the weights for lambdas[k], diagonalizing gram once.
     # *****START OF YOUR CODE (task: least_squares)*****
     evals, V = np.linalg.eigh(gram)
     VtB = V.T @ (X.T @ Y)
@@ -145,10 +154,15 @@ def ridge_path(X, Y, lambdas):
 def _check_XY(X, Y):
     """Raise ValueError unless X is (N, D) and Y, when given, is (N, C)."""
     if not (isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[0] > 0):
-        raise ValueError(f"X must be a non-empty 2-D array of shape (N, D), got shape {np.shape(X)}")
-    if Y is not None and not (isinstance(Y, np.ndarray) and Y.ndim == 2 and Y.shape[0] == X.shape[0]):
+        raise ValueError("X must be a non-empty 2-D array of shape (N, D), "
+                         f"got shape {np.shape(X)}")
+    if Y is None:
+        return
+    if not (isinstance(Y, np.ndarray) and Y.ndim == 2 and Y.shape[0] == X.shape[0]):
         raise ValueError(f"Y must have shape (N, C) with N = {X.shape[0]} rows like X, "
                          f"got {np.shape(Y)}")
+    if not np.isfinite(Y).all():
+        raise ValueError("Y must be finite (no NaN or inf)")
 
 
 def _check_W(W, D, C):

@@ -6,6 +6,7 @@ shape (D, C) and the predicted class of x is argmax_j (x W)_j.
 """
 
 import numbers
+import os
 
 import numpy as np
 
@@ -35,7 +36,8 @@ def _check_number(name, value, low, strict, integer=False):
 def _check_training_inputs(X, y, learning_rates, regs, num_iters, batch_size):
     """Validate the arguments of `LinearClassifier.train` and `train_grid`."""
     if not (isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[0] > 0):
-        raise ValueError(f"X must be a non-empty 2-D array of shape (N, D), got shape {np.shape(X)}")
+        raise ValueError("X must be a non-empty 2-D array of shape (N, D), "
+                         f"got shape {np.shape(X)}")
     y = np.asarray(y)
     if y.shape != (X.shape[0],):
         raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {y.shape}")
@@ -47,6 +49,12 @@ def _check_training_inputs(X, y, learning_rates, regs, num_iters, batch_size):
         _check_number("reg", reg, 0, strict=False)
     _check_number("num_iters", num_iters, 0, strict=False, integer=True)
     _check_number("batch_size", batch_size, 1, strict=False, integer=True)
+
+
+def _npz_path(path):
+    """``path`` with the ``.npz`` suffix that np.savez would add."""
+    path = os.fspath(path)
+    return path if path.endswith(".npz") else path + ".npz"
 
 
 class LinearClassifier:
@@ -95,6 +103,8 @@ class LinearClassifier:
                              f"got max {np.max(y)}")
         loss_history = []
         for it in range(num_iters):
+            # Draw X_batch (batch_size, D) and y_batch (batch_size,) with rng, set
+            # loss to their minibatch loss, and take one SGD step on self.W.
             # *****START OF YOUR CODE (task: linear_classifier)*****
             # Sample a minibatch with replacement (cheaper than without), then
             # step against the gradient: W <- W - learning_rate * dL/dW.
@@ -126,6 +136,7 @@ class LinearClassifier:
             Integer predicted labels, the argmax of the scores X W.
         """
         self._check_features(X)
+        # Set scores (N, C) and y_pred (N,).
         # *****START OF YOUR CODE (task: linear_classifier)*****
         scores = X @ self.W
         y_pred = np.argmax(scores, axis=1)
@@ -163,19 +174,20 @@ class LinearClassifier:
                              f"got {np.shape(X)}")
 
     def save(self, path):
-        """Write W to an ``.npz`` file at ``path``."""
+        """Write W to the ``.npz`` file ``path`` (the suffix is added if missing)."""
         if self.W is None:
             raise ValueError("W must be trained before it can be saved: call train() first")
-        np.savez(path, W=self.W)
+        np.savez(_npz_path(path), W=self.W)
 
     @classmethod
     def load(cls, path):
         """Read a classifier written by `save`; nothing executable is ever loaded."""
-        with np.load(path, allow_pickle=False) as data:
-            if "W" not in data or data["W"].ndim != 2:
-                raise ValueError(f"path must name an .npz file with a 2-D array 'W', got {path}")
-            model = cls()
-            model.W = data["W"]
+        with np.load(_npz_path(path), allow_pickle=False) as data:
+            W = data["W"] if "W" in data else None
+        if W is None or W.ndim != 2:
+            raise ValueError(f"path must name an .npz file with a 2-D array 'W', got {path}")
+        model = cls()
+        model.W = W
         return model
 
 
@@ -183,6 +195,7 @@ class Softmax(LinearClassifier):
     """A linear classifier trained with the softmax cross-entropy loss."""
 
     def loss(self, X_batch, y_batch, reg):
+        """The softmax loss and its gradient; see `softmax_loss_vectorized`."""
         return softmax_loss_vectorized(self.W, X_batch, y_batch, reg)
 
     def _unchecked_loss(self, X_batch, y_batch, reg):
@@ -214,13 +227,17 @@ def train_grid(X, y, learning_rates, regs, num_iters=1500, batch_size=200, seed=
         Maps each (learning_rate, reg) to its trained `Softmax`.
     """
     _check_training_inputs(X, y, learning_rates, regs, num_iters, batch_size)
+    for name, values in [("learning_rates", learning_rates), ("regs", regs)]:
+        if len(set(values)) != len(values):
+            raise ValueError(f"{name} must not repeat a value, got {list(values)}")
     configs = [(lr, reg) for lr in learning_rates for reg in regs]
     num_train, dim = X.shape
     num_classes = int(np.max(y)) + 1
     rng = _make_rng(seed)
     W0 = 0.001 * rng.standard_normal((dim, num_classes))
+    # Train every configuration from W0 with the batches rng draws, as train
+    # does; leave the weights in W (D, K*C), configs[k] in columns k*C:(k+1)*C.
     # *****START OF YOUR CODE (task: train_grid)*****
-    # Column block k of W, W[:, k*C:(k+1)*C], is configuration k's weights.
     W = np.tile(W0, (1, len(configs)))
     step_sizes = np.repeat([lr for lr, _ in configs], num_classes)
     decays = 2 * np.repeat([reg for _, reg in configs], num_classes)

@@ -105,6 +105,7 @@ def softmax_loss_naive(W, X, y, reg):
     dW : ndarray of shape (D, C)
         Gradient of the loss with respect to W, with W's dtype.
     """
+    # Set loss (a float) and dW (D, C).
     # *****START OF YOUR CODE (task: softmax_naive)*****
     num_train, num_classes = X.shape[0], W.shape[1]
     loss = 0.0
@@ -135,6 +136,7 @@ def softmax_loss_vectorized(W, X, y, reg):
 
     Inputs and outputs are the same as `softmax_loss_naive`.
     """
+    # Set loss (a float) and dW (D, C).
     # *****START OF YOUR CODE (task: softmax_vectorized)*****
     num_train = X.shape[0]
     rows = np.arange(num_train)

@@ -163,3 +163,23 @@ def test_rel_error_of_zero_and_zero_is_zero():
         warnings.simplefilter("error")
         assert rel_error(0.0, 0.0) == 0
         assert rel_error(np.array([0.0, 1.0]), np.array([0.0, 3.0])) == pytest.approx(0.5)
+
+
+def test_integer_x_is_refused_rather_than_truncated():
+    # x[ix] + 1e-5 would be stored back as an integer, giving a silent wrong gradient.
+    x = np.arange(6).reshape(2, 3)
+    with pytest.raises(ValueError, match=r"^x must be a float array.*int64"):
+        eval_numerical_gradient(lambda x: float(np.sum(x ** 2)), x, verbose=False)
+
+
+def test_x_is_restored_when_f_raises():
+    x = np.zeros(3)
+
+    def f(x):
+        if x[0] != 0:
+            raise RuntimeError("f failed")
+        return 0.0
+
+    with pytest.raises(RuntimeError, match="f failed"):
+        eval_numerical_gradient(f, x, verbose=False)
+    np.testing.assert_array_equal(x, np.zeros(3))

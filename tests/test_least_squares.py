@@ -167,3 +167,21 @@ def test_loss_rejects_shapes_that_do_not_fit(W, Y, pattern):
 def test_predict_rejects_shapes_that_do_not_fit(W, X, pattern):
     with pytest.raises(ValueError, match=pattern):
         predict(W, X)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_weights_are_refused_not_predicted(bad):
+    X, Y = regression_problem()
+    W = np.zeros((X.shape[1], Y.shape[1]))
+    W[2, 1] = bad
+    with pytest.raises(ValueError, match=r"^W and X must be finite"):
+        predict(W, X)
+    with pytest.raises(ValueError, match=r"^W and X must be finite"):
+        least_squares_loss(W, X, Y)
+
+
+def test_non_finite_targets_are_refused():
+    X, Y = regression_problem()
+    Y[0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"^Y must be finite"):
+        ridge_path(X, Y, [0.0, 1.0])

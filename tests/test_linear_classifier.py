@@ -189,9 +189,18 @@ def test_load_refuses_pickled_objects(tmp_path):
     W = np.empty((5, 4), dtype=object)
     W[...] = 1.0
     np.savez(path, W=W)  # an object array is stored as a pickle
-    # The message may be numpy's (allow_pickle=False) or the bundle's own.
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="allow_pickle=False"):
         Softmax.load(path)
+
+
+def test_save_and_load_agree_on_the_npz_suffix(tmp_path):
+    # np.savez appends .npz to a bare name; load must find the same file.
+    X, y = small_problem()
+    classifier = Softmax()
+    classifier.train(X, y, num_iters=2, batch_size=5, seed=0)
+    classifier.save(tmp_path / "model")
+    assert (tmp_path / "model.npz").is_file()
+    np.testing.assert_array_equal(Softmax.load(tmp_path / "model").W, classifier.W)
 
 
 def test_load_of_a_missing_file_raises_file_not_found(tmp_path):

@@ -82,3 +82,13 @@ def test_bad_input_raises_value_error_naming_the_argument(data, change, pattern)
     arguments.update(change)
     with pytest.raises(ValueError, match=pattern):
         train_grid(**arguments)
+
+
+def test_repeated_grid_values_are_refused():
+    # A repeated value would train twice and collapse into one key of the result.
+    X = np.zeros((4, 3))
+    y = np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match=r"^learning_rates must not repeat a value"):
+        train_grid(X, y, [1e-3, 1e-3], [0.0], num_iters=1)
+    with pytest.raises(ValueError, match=r"^regs must not repeat a value"):
+        train_grid(X, y, [1e-3], [0.0, 0.0], num_iters=1)
