@@ -1,4 +1,4 @@
-"""Wall-clock timing helpers: medians over repeats, competitors interleaved."""
+"""Wall-clock timing: medians over repeats, with competing ways interleaved."""
 
 import statistics
 import time
