@@ -22,8 +22,10 @@ from grading import regions, tasks
 def unpack(submission, dest):
     """Copy the submission files of a folder or zip into dest; return those not found.
 
-    Only `tasks.SUBMISSION_FILES` are taken (in a zip, perhaps all inside one
-    wrapping folder); zip members are read by name, so nothing lands outside dest.
+    Only `tasks.SUBMISSION_FILES` are taken; zip members are read by name, so
+    nothing lands outside dest. A zip's single top folder is a wrapper, and is
+    stripped, only when no member is a submission file as it stands and some
+    member is one without that folder: a zip of classifiers/*.py alone keeps its paths.
     """
     submission = Path(submission)
     if submission.is_dir():
@@ -31,11 +33,13 @@ def unpack(submission, dest):
                  if (submission / rel).is_file()}
     elif zipfile.is_zipfile(submission):
         archive = zipfile.ZipFile(submission)
-        names = [name for name in archive.namelist() if not name.endswith("/")]
-        tops = {name.split("/", 1)[0] if "/" in name else None for name in names}
-        wrapped = len(tops) == 1 and None not in tops
-        files = {(name.split("/", 1)[1] if wrapped else name): partial(archive.read, name)
-                 for name in names}
+        names = {name: name for name in archive.namelist() if not name.endswith("/")}
+        inner = {name.split("/", 1)[1]: name for name in names if "/" in name}
+        wanted = set(tasks.SUBMISSION_FILES)
+        if (len({name.split("/")[0] for name in names}) == 1
+                and wanted & inner.keys() and not wanted & names.keys()):
+            names = inner  # {member name without the wrapping folder: member name}
+        files = {rel: partial(archive.read, name) for rel, name in names.items()}
     else:
         raise FileNotFoundError(f"SUBMISSION must be a folder or a zip file, got {submission}")
     for rel in tasks.SUBMISSION_FILES:
@@ -64,8 +68,14 @@ def overlay(reference, dest, files):
 
 
 def environment(tree, **extra):
-    """Environment for code in `tree`: its root first on the path, BLAS pinned to one thread."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
+    """Environment for code in `tree`: its root first on the path, BLAS pinned to one thread.
+
+    The caller's environment is passed on except pytest's variables and
+    SOFTMAX_QUICK: students hand in full-size notebook runs, so a re-execution
+    at the quick size would mismatch in every cell.
+    """
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("PYTEST_") and key != "SOFTMAX_QUICK"}
     env.update(PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1", OMP_NUM_THREADS="1",
                OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", **extra)
     return env

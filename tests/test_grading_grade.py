@@ -2,7 +2,8 @@
 
 The submissions are graded by `grade_all` in a process pool, once per module.
 Their notebook is a small fixture (not the bundle's, whose full-size run is
-re-executed by nbval elsewhere) run on a small synthetic CIFAR-format set.
+re-executed by nbval elsewhere) run on a small synthetic CIFAR-format set; it is
+small by its own code, and prints SOFTMAX_QUICK, which grading must not pass on.
 """
 
 import csv
@@ -27,7 +28,8 @@ CELLS = [
     ["import json, os, pickle", "from pathlib import Path", "import numpy as np",
      "from classifiers import Softmax", "from classifiers.softmax import softmax_loss_vectorized",
      "folder = Path(os.environ['CIFAR10_DIR'])",
-     "dataset = 'synthetic' if (folder / 'SYNTHETIC').exists() else 'cifar10'", "print(dataset)"],
+     "dataset = 'synthetic' if (folder / 'SYNTHETIC').exists() else 'cifar10'",
+     "print(dataset, os.environ.get('SOFTMAX_QUICK', 'full size'))"],
     ["with open(folder / 'data_batch_1', 'rb') as f:",
      "    batch = pickle.load(f, encoding='latin1')",
      "X, y = batch['data'][:100].astype(float), np.array(batch['labels'][:100])",
@@ -99,7 +101,7 @@ def executed_solution(root, subs):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, data):
-    """Grade five submissions with grade_all; return the reports folder."""
+    """Grade seven submissions with grade_all; return the reports folder."""
     patch = pytest.MonkeyPatch()
     patch.setenv("CIFAR10_DIR", str(data))
     root = tmp_path_factory.mktemp("grading")
@@ -123,7 +125,16 @@ def graded(tmp_path_factory, data):
     nbformat.write(release.stub_notebook(fixture_notebook(), tasks.NOTEBOOK),
                    subs / "release" / tasks.NOTEBOOK)
     (subs / "garbage.zip").write_bytes(b"not a zip")
+    (subs / "garbage").mkdir()  # an empty folder named like the zip: its own submission
+    # A password-protected zip: zipfile raises RuntimeError reading it, which grade
+    # does not expect.
+    with zipfile.ZipFile(subs / "locked.zip", "w") as archive:
+        archive.writestr("gradient_check.py", "x = 1\n")
+    locked = bytearray((subs / "locked.zip").read_bytes())
+    locked[locked.find(b"PK\x01\x02") + 8] |= 1  # central directory: "encrypted" flag bit
+    (subs / "locked.zip").write_bytes(locked)
     before = digest(subs)
+    patch.setenv("SOFTMAX_QUICK", "1")  # a grader's quick setting must not reach the notebook
     grade_all.grade_all(subs, root / "reports", jobs=2, task_timeout=120)
     assert digest(subs) == before, "grading modified a submission"
     patch.undo()
@@ -166,7 +177,7 @@ def test_untouched_release_gets_zero_on_every_task_and_a_readable_report(graded,
 
 
 def test_a_planted_bug_costs_exactly_its_own_task(graded):
-    result = report(graded, "planted")
+    result = report(graded, "planted.zip")
     lost = {task for task, entry in result["tasks"].items() if not entry["passed"]}
     assert lost == {"softmax_vectorized"}
     assert result["total"] == result["max_total"] - tasks.POINTS["softmax_vectorized"]
@@ -183,10 +194,25 @@ def test_hand_edited_outputs_are_caught(graded):
 def test_scores_csv_has_a_row_per_submission(graded):
     with open(graded / "scores.csv") as scores:
         rows = {row["submission"]: row for row in csv.DictReader(scores)}
-    assert set(rows) == {"solution", "planted", "edited", "release", "garbage"}
-    assert rows["planted"]["softmax_vectorized"] == "0" and rows["planted"]["total"] == "40"
-    assert rows["garbage"]["total"] == "0" and rows["solution"]["cells_matched"] == str(len(CELLS))
-    assert "cannot be read" in report(graded, "garbage")["problems"][0]
+    assert set(rows) == {"solution", "planted.zip", "edited", "release", "garbage.zip",
+                         "garbage", "locked.zip"}
+    assert rows["planted.zip"]["softmax_vectorized"] == "0" and rows["planted.zip"]["total"] == "40"
+    assert rows["solution"]["cells_matched"] == str(len(CELLS))
+    assert rows["garbage.zip"]["total"] == "0"
+    assert "cannot be read" in rows["garbage.zip"]["problems"]
+    assert "cannot be read" in report(graded, "garbage.zip")["problems"][0]
+    assert "is missing from the submission" in rows["garbage"]["problems"]
+
+
+def test_an_unexpected_error_in_one_submission_gets_a_report_and_the_run_goes_on(graded):
+    result = report(graded, "locked.zip")
+    assert result["total"] == 0 and set(result["tasks"]) == set(tasks.POINTS)
+    assert result["problems"][0].startswith("not graded: grading stopped with RuntimeError: ")
+    assert "encrypted" in result["problems"][0]
+    assert "grading stopped with RuntimeError" in (graded / "locked.zip" / "report.md").read_text()
+    with open(graded / "scores.csv") as scores:
+        row = [row for row in csv.DictReader(scores) if row["submission"] == "locked.zip"][0]
+    assert row["total"] == "0" and row["problems"] == result["problems"][0]
 
 
 def test_crashes_hangs_bad_imports_and_missing_files_get_a_report(tmp_path):
@@ -240,3 +266,14 @@ def test_unpack_takes_only_submission_files_even_from_a_wrapped_zip(tmp_path):
     assert sorted(regions.walk(tmp_path / "out")) == ["gradient_check.py"]
     assert missing == [rel for rel in tasks.SUBMISSION_FILES if rel != "gradient_check.py"]
     assert not (tmp_path / "escape.py").exists()
+
+
+def test_unpack_keeps_the_paths_of_a_zip_holding_only_classifiers(tmp_path):
+    partial = ("classifiers/softmax.py", "classifiers/least_squares.py")
+    with zipfile.ZipFile(tmp_path / "partial.zip", "w") as archive:
+        for rel in partial:
+            archive.writestr(rel, f"# {rel}\n")
+    missing = sandbox.unpack(tmp_path / "partial.zip", tmp_path / "out")
+    assert sorted(regions.walk(tmp_path / "out")) == sorted(partial)
+    assert (tmp_path / "out/classifiers/softmax.py").read_text() == "# classifiers/softmax.py\n"
+    assert missing == [rel for rel in tasks.SUBMISSION_FILES if rel not in partial]
