@@ -30,10 +30,10 @@ SUBMISSION_FILES = (
 
 # Files of tests/ shipped to students: tests of the provided code, and
 # property tests (finite differences, closed forms, invariants) that check an
-# implementation without containing one. Every other file of tests/ is hidden: graded, never shipped. A test that
-# imports tests/oracles.py, directly or through another test module, compares
-# against reference implementations and would hand out the answers, so the
-# release refuses to ship it.
+# implementation without containing one. Every other file of tests/ is hidden:
+# graded, never shipped. A test that imports tests/oracles.py, directly or
+# through another test module, compares against reference implementations and
+# would hand out the answers, so the release refuses to ship it.
 PUBLIC_TESTS = (
     "tests/conftest.py",
     "tests/strategies.py",
