@@ -141,23 +141,25 @@ def softmax_loss_vectorized(W, X, y, reg):
     """
     # Set loss (a float) and dW (D, C).
     # *****START OF YOUR CODE (task: softmax_vectorized)*****
+    # Scores and probabilities are kept class-major, as (C, N) arrays: W^T X^T
+    # is X W transposed, but BLAS computes it faster from the row-major X, and
+    # the reductions over the C classes then run along the long axis.
     num_train = X.shape[0]
-    rows = np.arange(num_train)
+    examples = np.arange(num_train)
     # 1) class scores of every example
-    scores = X @ W
-    # 2) shift scores so each row maximum is 0: exp cannot overflow
-    scores -= scores.max(axis=1, keepdims=True)
-    # 3) probabilities P = exp(s) / sum_c exp(s_c), as exp(s) and the row sums
+    scores = W.T @ X.T
+    # 2) shift scores so each example's maximum is 0: exp cannot overflow
+    scores -= scores.max(axis=0)
+    # 3) probabilities P = exp(s) / sum_c exp(s_c), as exp(s) and their sums
     probs = np.exp(scores)
-    row_sums = probs.sum(axis=1, keepdims=True)
+    sums = probs.sum(axis=0)
     # 4) cross-entropy of the correct classes: -(s_y - log sum_c exp(s_c))
-    loss = np.sum(np.log(row_sums[:, 0]) - scores[rows, y])
-    # 5) dL/dscores = (P - onehot(y)) / N, normalized and averaged in one pass;
-    #    dW = X^T dL/dscores is computed as its transpose, dL/dscores^T X:
-    #    BLAS streams the row-major X about 1.5x faster that way round
-    probs /= num_train * row_sums
-    probs[rows, y] -= 1 / num_train
-    dW_T = probs.T @ X
+    loss = np.sum(np.log(sums) - scores[y, examples])
+    # 5) dL/dscores = (P - onehot(y)) / N, normalized and averaged in one pass,
+    #    then dL/dW = X^T dL/dscores, here as its transpose (dL/dscores)^T X
+    probs /= num_train * sums
+    probs[y, examples] -= 1 / num_train
+    dW_T = probs @ X
     # 6) average the loss and add the L2 penalty reg * sum(W^2), gradient 2 reg W
     loss = loss / num_train + reg * np.vdot(W, W)
     dW_T += (2 * reg) * W.T
