@@ -238,25 +238,29 @@ def train_grid(X, y, learning_rates, regs, num_iters=1500, batch_size=200, seed=
     # Train every configuration from W0 with the batches rng draws, as train
     # does; leave the weights in W (D, K*C), configs[k] in columns k*C:(k+1)*C.
     # *****START OF YOUR CODE (task: train_grid)*****
-    W = np.tile(W0, (1, len(configs)))
-    step_sizes = np.repeat([lr for lr, _ in configs], num_classes)
-    decays = 2 * np.repeat([reg for _, reg in configs], num_classes)
-    rows = np.arange(batch_size)
+    # Kept class-major, as in softmax_loss_vectorized: W_T (K*C, D) holds
+    # configuration k's W^T in rows k*C:(k+1)*C.
+    num_configs = len(configs)
+    W_T = np.tile(W0.T, (num_configs, 1))
+    step_sizes = np.repeat([lr for lr, _ in configs], num_classes)[:, None]
+    decays = 2 * np.repeat([reg for _, reg in configs], num_classes)[:, None]
+    examples = np.arange(batch_size)
     for _ in range(num_iters):
         idx = rng.integers(num_train, size=batch_size)
         X_batch, y_batch = X[idx], y[idx]
-        # 1) scores of every configuration, as (batch_size, K, C)
-        scores = (X_batch @ W).reshape(batch_size, len(configs), num_classes)
-        # 2) shift scores so each row maximum is 0: exp cannot overflow
-        scores -= scores.max(axis=2, keepdims=True)
+        # 1) scores of every configuration, as (K, C, batch_size)
+        scores = (W_T @ X_batch.T).reshape(num_configs, num_classes, batch_size)
+        # 2) shift scores so each example's maximum is 0: exp cannot overflow
+        scores -= scores.max(axis=1, keepdims=True)
         # 3) probabilities; the loss itself is not needed to take a step
         probs = np.exp(scores)
-        probs /= probs.sum(axis=2, keepdims=True)
-        # 4) dL/dscores = P - onehot(y) for every configuration, then the
-        #    gradient (1/N) X^T (P - Y) + 2 reg W and the step, block by block
-        probs[rows, :, y_batch] -= 1
-        dW = (probs.reshape(batch_size, -1).T @ X_batch).T / batch_size + decays * W
-        W -= step_sizes * dW
+        probs /= batch_size * probs.sum(axis=1, keepdims=True)
+        # 4) dL/dscores = (P - onehot(y)) / N for every configuration, then the
+        #    gradient's transpose (dL/dscores)^T X + 2 reg W^T and the step
+        probs[:, y_batch, examples] -= 1 / batch_size
+        dW_T = probs.reshape(-1, batch_size) @ X_batch + decays * W_T
+        W_T -= step_sizes * dW_T
+    W = W_T.T
     # *****END OF YOUR CODE*****
     models = {}
     for k, config in enumerate(configs):
