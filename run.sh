@@ -17,8 +17,12 @@ fi
 
 mkdir -p build
 echo "Executing notebooks/softmax.ipynb ..."
-"$PYTHON" -m jupyter nbconvert --to notebook --execute notebooks/softmax.ipynb \
-    --ExecutePreprocessor.timeout=1800 --output-dir build --log-level WARN
+if ! "$PYTHON" -m jupyter nbconvert --to notebook --execute notebooks/softmax.ipynb \
+        --ExecutePreprocessor.timeout=1800 --output-dir build --log-level WARN; then
+    echo "error: the notebook stopped at the failing cell shown above (an unfinished task" \
+         "raises NotImplementedError naming it)." >&2
+    exit 1
+fi
 "$PYTHON" -m jupyter nbconvert --to html build/softmax.ipynb --output-dir build --log-level WARN
 echo "Wrote build/softmax.ipynb and build/softmax.html."
 "$PYTHON" -m scripts.results build/softmax.ipynb
