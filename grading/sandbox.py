@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 
 from grading import regions, tasks
+from scripts import notebook_env
 
 
 def unpack(submission, dest):
@@ -76,8 +77,8 @@ def environment(tree, **extra):
     """
     env = {key: value for key, value in os.environ.items()
            if not key.startswith("PYTEST_") and key != "SOFTMAX_QUICK"}
-    env.update(PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1", OMP_NUM_THREADS="1",
-               OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", **extra)
+    env.update(notebook_env.PINNED_THREADS, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1",
+               **extra)
     return env
 
 

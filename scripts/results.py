@@ -1,7 +1,8 @@
-"""Print the accuracy table that an executed softmax notebook recorded.
+"""Read back the accuracy table that an executed softmax notebook recorded.
 
-The notebook's last cell prints one JSON object, ``{"dataset": ..., "accuracy":
-{method: {"train": ..., "val": ..., "test": ...}}}``; this reads it back.
+The notebook's last cell prints one JSON object, ``{"dataset": "cifar10" |
+"synthetic", "accuracy": {method: {"train": ..., "val": ..., "test": ...}}}``;
+`record` parses it (run.sh prints it, the grader copies it into reports).
 
 Usage: python -m scripts.results build/softmax.ipynb
 """
@@ -11,24 +12,28 @@ import sys
 
 import nbformat
 
+DATASETS = ("cifar10", "synthetic")
 
-def read_record(path):
-    """The JSON record printed by the last code cell of the notebook at ``path``."""
-    notebook = nbformat.read(path, as_version=4)
-    last = [cell for cell in notebook.cells if cell.cell_type == "code"][-1]
-    text = "".join(out.get("text", "") for out in last.get("outputs", [])
-                   if out.get("name") == "stdout")
-    if not text.strip():
-        raise ValueError(f"path must name an executed notebook, but {path} has no record "
-                         "in its last cell: execute it first")
-    return json.loads(text)
+
+def record(notebook):
+    """The JSON object the notebook's last code cell printed, or {} if there is none."""
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    text = "".join(output.get("text", "") for output in (code[-1].outputs if code else [])
+                   if output.get("name") == "stdout")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return {}
+    return data if isinstance(data, dict) and data.get("dataset") in DATASETS else {}
 
 
 def main(path):
-    record = read_record(path)
-    print(f"dataset: {record['dataset']}")
+    found = record(nbformat.read(path, as_version=4))
+    if not found:
+        sys.exit(f"error: {path} records no results in its last cell: execute it first")
+    print(f"dataset: {found['dataset']}")
     print(f"{'method':<40} {'train':>6} {'val':>6} {'test':>6}")
-    for method, acc in record["accuracy"].items():
+    for method, acc in found["accuracy"].items():
         print(f"{method:<40} {acc['train']:6.3f} {acc['val']:6.3f} {acc['test']:6.3f}")
 
 
