@@ -85,15 +85,16 @@ def first_failure(failed, output):
 
 
 def marked_tests(tree, task):
-    """The test files of tree/tests that mark tests with `task` (``pytest.mark.<task>``)."""
+    """The public and hidden test files of `tree` that mark tests with ``pytest.mark.<task>``."""
     def marks(rel):
-        source = (tree / "tests" / rel).read_text(encoding="utf-8")
+        source = (tree / rel).read_text(encoding="utf-8")
         return any(isinstance(node, ast.Attribute) and node.attr == task
                    and isinstance(node.value, ast.Attribute) and node.value.attr == "mark"
                    for node in ast.walk(ast.parse(source)))
 
-    return [f"tests/{rel}" for rel in regions.walk(tree / "tests")
-            if rel.endswith(".py") and marks(rel)]
+    found = [f"{folder}/{rel}" for folder in (tasks.PUBLIC_TESTS, tasks.HIDDEN_TESTS)
+             for rel in regions.walk(tree / folder)]
+    return [rel for rel in found if rel.endswith(".py") and marks(rel)]
 
 
 def run_task(tree, task, timeout):

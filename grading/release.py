@@ -6,7 +6,7 @@ The student bundle has the same layout as this one, with
   (markers, signature and docstring kept, so the stubs are the API a
   submission must provide, and `grade` can find the student's code again);
 * every answer region emptied and every notebook's outputs cleared;
-* from tests/, only `tasks.PUBLIC_TESTS`; from datasets/, only its README;
+* from tests/, only the folder `tasks.PUBLIC_TESTS`; from datasets/, only its README;
 * from grading/, only what students run (`collect` and what it needs);
 * a README for students in place of this one (grading/student_README.md), and
   a test.sh that runs the public unit tests (grading/student_test.sh): nbval
@@ -16,7 +16,7 @@ The student bundle has the same layout as this one, with
 Files are written in sorted order from their contents alone, so running the
 release twice gives identical trees. The release refuses to run if a marker
 is malformed, if a file with regions is not a submission file, if a region
-sits outside a function, or if a public test imports the hidden oracles.
+sits outside a function, or if a public test imports a hidden or tool test.
 """
 
 import argparse
@@ -51,8 +51,7 @@ def task_files(root):
     if set(owner) != set(tasks.POINTS):
         problems.append(f"tasks with regions in .py files {sorted(owner)} differ from "
                         f"the tasks of tasks.POINTS {sorted(tasks.POINTS)}")
-    problems += [f"{rel} is a public test but imports tests/oracles.py, which reveals solutions"
-                 for rel in tasks.PUBLIC_TESTS if reveals(root, rel)]
+    problems += public_test_problems(root)
     if problems:
         raise regions.MarkerError("\n".join(problems))
     return owner
@@ -70,16 +69,24 @@ def module_imports(text):
     return found
 
 
-def reveals(root, rel, seen=()):
-    """True if the test module `rel` imports tests/oracles.py, directly or via test modules."""
-    path = Path(root) / rel
-    if rel in seen or not path.exists() or not rel.endswith(".py"):
-        return False
-    for _, name in module_imports(path.read_text(encoding="utf-8")):
-        parts = name.lstrip(".").split(".")
-        if "oracles" in parts or reveals(root, f"tests/{parts[0]}.py", seen + (rel,)):
-            return True
-    return False
+def public_test_problems(root):
+    """Imports by which a public test would reach a hidden or tool test module, as messages.
+
+    Hidden tests compare with reference implementations (the answers), so a
+    public test that imports one would hand them out.
+    """
+    root = Path(root)
+    private = {path.stem: f"{folder}/{path.name}" for folder in (tasks.HIDDEN_TESTS,
+               tasks.TOOL_TESTS) for path in (root / folder).glob("*.py")}
+    private.pop("conftest", None)  # every folder's own; pytest never imports another's
+    problems = []
+    for path in sorted((root / tasks.PUBLIC_TESTS).glob("*.py")):
+        for line, name in module_imports(path.read_text(encoding="utf-8")):
+            top = name.lstrip(".").split(".")[0]
+            if top in private:
+                problems.append(f"{tasks.PUBLIC_TESTS}/{path.name}:{line} imports {private[top]}; "
+                                "public tests may not import hidden or tool tests")
+    return problems
 
 
 def stub_python(text, where):
@@ -128,7 +135,8 @@ def ships(rel, out_rel):
     top = rel.split("/")[0]
     if out_rel and rel.startswith(out_rel + "/") or rel in ("README.md", "test.sh"):
         return False
-    return {"tests": rel in tasks.PUBLIC_TESTS, "datasets": rel == "datasets/README.md",
+    return {"tests": rel.startswith(tasks.PUBLIC_TESTS + "/"),
+            "datasets": rel == "datasets/README.md",
             "grading": rel in STUDENT_TOOLS}.get(top, True)
 
 

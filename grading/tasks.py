@@ -28,26 +28,16 @@ SUBMISSION_FILES = (
     NOTEBOOK,
 )
 
-# Files of tests/ shipped to students: tests of the provided code, and
-# property tests (finite differences, closed forms, invariants) that check an
-# implementation without containing one. Every other file of tests/ is hidden:
-# graded, never shipped. A test that imports tests/oracles.py, directly or
-# through another test module, compares against reference implementations and
-# would hand out the answers, so the release refuses to ship it.
-PUBLIC_TESTS = (
-    "tests/conftest.py",
-    "tests/strategies.py",
-    "tests/checks.py",
-    "tests/loss_contract.py",
-    "tests/cifar_fixtures.py",
-    "tests/test_data_utils.py",
-    "tests/test_softmax_naive.py",
-    "tests/test_softmax_vectorized.py",
-    "tests/test_linear_classifier.py",
-    "tests/test_train_grid.py",
-    "tests/test_least_squares.py",
-    "tests/test_gradient_check.py",
-)
+# The three test folders. PUBLIC_TESTS ships to students: tests of the provided
+# code, and property tests (finite differences, closed forms, invariants) that
+# check an implementation without containing one. HIDDEN_TESTS compare with
+# reference implementations (tests/hidden/oracles.py): graded, never shipped.
+# TOOL_TESTS test the tooling. A task's tests are the public and hidden files
+# that carry its marker. hidden and tools may import from public, never the
+# reverse: the release refuses a public test that imports a hidden or tool one.
+PUBLIC_TESTS = "tests/public"
+HIDDEN_TESTS = "tests/hidden"
+TOOL_TESTS = "tests/tools"
 
 # Besides numpy and the standard library, task files may import only these.
 BUNDLE_MODULES = ("classifiers", "gradient_check", "data_utils", "cifar_synthetic")

@@ -2,7 +2,7 @@
 
 The hidden half of loss_contract.py: a test module subclasses
 `ReferenceContract` and names its ``loss_function``, as with `LossContract`.
-Answers come from tests/oracles.py, whose loss is in effect the vectorized
+Answers come from tests/hidden/oracles.py, whose loss is in effect the vectorized
 task's answer, so this file and its test modules are never shipped.
 """
 

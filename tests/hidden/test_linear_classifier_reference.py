@@ -1,6 +1,6 @@
 """LinearClassifier / Softmax against the reference loss (hidden: the reference is an answer).
 
-Every test here trains through the reference loss (tests/oracles.py) in place of
+Every test here trains through the reference loss (tests/hidden/oracles.py) in place of
 classifiers.softmax, so only linear_classifier.py is under test.
 """
 
@@ -10,7 +10,7 @@ import pytest
 import oracles
 from classifiers import linear_classifier
 from classifiers.linear_classifier import Softmax
-from test_linear_classifier import small_problem
+from strategies import small_problem
 
 pytestmark = pytest.mark.linear_classifier
 

@@ -1,6 +1,6 @@
 """train_grid against plain SGD on the reference loss (hidden: that SGD is an answer).
 
-The expected weights come from tests/oracles.py alone, so neither Softmax.train
+The expected weights come from tests/hidden/oracles.py alone, so neither Softmax.train
 nor classifiers/softmax.py can fail these tests.
 """
 
@@ -9,14 +9,14 @@ import pytest
 
 import oracles
 from classifiers.linear_classifier import train_grid
-from test_train_grid import LEARNING_RATES, REGS, data  # noqa: F401  (a fixture)
+from strategies import LEARNING_RATES, REGS, grid_problem
 
 pytestmark = pytest.mark.train_grid
 
 
 @pytest.mark.parametrize("seed", [0, 7])
-def test_each_model_equals_plain_sgd_on_the_reference_loss(data, seed):
-    X, y = data
+def test_each_model_equals_plain_sgd_on_the_reference_loss(seed):
+    X, y = grid_problem()
     models = train_grid(X, y, LEARNING_RATES, REGS, num_iters=40, batch_size=16, seed=seed)
     for (learning_rate, reg), model in models.items():
         W = oracles.sgd_reference(X, y, learning_rate, reg, num_iters=40, batch_size=16,

@@ -1,7 +1,7 @@
 """Checks that need no implementation of the exercise: finite differences and closed forms.
 
 Nothing here computes a softmax loss in general, so test modules built on this
-file (and not on tests/oracles.py) can be handed to students.
+file (and not on tests/hidden/oracles.py) can be handed to students.
 
 N examples of dimension D, C classes: W (D, C), X (N, D), y (N,).
 """

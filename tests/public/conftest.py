@@ -1,10 +1,5 @@
-"""Shared pytest configuration."""
+"""Configuration of the public tests: the reproducible hypothesis profile."""
 
-import os
+import strategies
 
-from hypothesis import settings
-
-import strategies  # noqa: F401  (registers the hypothesis profiles)
-
-# Reproducible property tests by default; HYPOTHESIS_PROFILE=default explores anew.
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+strategies.use_profile()

@@ -2,7 +2,7 @@
 
 A test module subclasses `LossContract` and names its ``loss_function`` and the
 ``counterpart`` it must agree with; the module's pytestmark then attributes
-every inherited test to that module's task. Answers come from tests/checks.py
+every inherited test to that module's task. Answers come from tests/public/checks.py
 (central differences, closed forms) and from invariants; the only comparison
 with other code is with the counterpart, which is the reference code whenever
 a task is graded, so a bug costs only its own task. The comparisons with the

@@ -3,7 +3,10 @@
 The 'ci' profile makes property tests reproducible (derandomize: the examples
 depend only on the test, not on a random seed or a saved database) and
 deadline-free, since timings on a loaded machine say nothing about correctness.
+The conftest files of tests/public and tests/hidden load it with `use_profile`.
 """
+
+import os
 
 import numpy as np
 from hypothesis import settings
@@ -13,6 +16,15 @@ from hypothesis.extra.numpy import arrays
 settings.register_profile("ci", deadline=None, derandomize=True, database=None,
                           max_examples=60, print_blob=True)
 
+# The train_grid tests' grid: 2 learning rates x 3 regularization strengths.
+LEARNING_RATES = [1e-2, 3e-1]
+REGS = [0.0, 1e-2, 0.5]
+
+
+def use_profile():
+    """Load the 'ci' profile, or the one HYPOTHESIS_PROFILE names ('default' explores anew)."""
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
 
 def make_problem(rng, num_train, dim, num_classes, weight_scale=1.0, dtype=np.float64):
     """A seeded softmax problem: W (D, C), X (N, D) standard normal, y (N,) uniform labels."""
@@ -20,6 +32,18 @@ def make_problem(rng, num_train, dim, num_classes, weight_scale=1.0, dtype=np.fl
     X = rng.standard_normal((num_train, dim)).astype(dtype)
     y = rng.integers(num_classes, size=num_train)
     return W, X, y
+
+
+def small_problem(seed=0):
+    """X (40, 5), y (40,) in 4 classes: a quick training problem."""
+    _, X, y = make_problem(np.random.default_rng(seed), num_train=40, dim=5, num_classes=4)
+    return X, y
+
+
+def grid_problem():
+    """X (60, 6), y (60,) in 3 classes: the train_grid tests' training set."""
+    _, X, y = make_problem(np.random.default_rng(0), num_train=60, dim=6, num_classes=3)
+    return X, y
 
 
 def make_dev_problem(rng, num_train=500, num_classes=10):

@@ -14,7 +14,7 @@ import pytest
 
 from classifiers import linear_classifier
 from classifiers.linear_classifier import LinearClassifier, Softmax
-from strategies import make_problem
+from strategies import make_problem, small_problem
 
 pytestmark = pytest.mark.linear_classifier
 
@@ -26,11 +26,6 @@ def separable_toy(rng, per_class=50):
     y = np.repeat(np.arange(3), per_class)
     points = centres[y] + 0.5 * rng.standard_normal((y.size, 2))
     return np.hstack([points, np.ones((y.size, 1))]), y
-
-
-def small_problem(seed=0):
-    _, X, y = make_problem(np.random.default_rng(seed), num_train=40, dim=5, num_classes=4)
-    return X, y
 
 
 # ------------------------------------------------------------------- training

@@ -11,18 +11,14 @@ import numpy as np
 import pytest
 
 from classifiers.linear_classifier import Softmax, train_grid
-from strategies import make_problem
+from strategies import LEARNING_RATES, REGS, grid_problem
 
 pytestmark = pytest.mark.train_grid
-
-LEARNING_RATES = [1e-2, 3e-1]
-REGS = [0.0, 1e-2, 0.5]
 
 
 @pytest.fixture(scope="module")
 def data():
-    _, X, y = make_problem(np.random.default_rng(0), num_train=60, dim=6, num_classes=3)
-    return X, y
+    return grid_problem()
 
 
 def test_returns_a_trained_softmax_for_every_pair(data):

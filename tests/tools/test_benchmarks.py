@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks import bench_notebook, report
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 GNU_TIME_REPORT = """\
 \tCommand being timed: "python -m jupyter nbconvert --execute softmax.ipynb"

@@ -17,7 +17,7 @@ import cifar_fixtures
 import cifar_synthetic
 import data_utils
 
-BUNDLE = Path(__file__).resolve().parents[1]
+BUNDLE = Path(__file__).resolve().parents[2]
 FILES = [f"data_batch_{b}" for b in range(1, 6)] + ["test_batch", "batches.meta", "SYNTHETIC"]
 
 # SHA-256 of `python -m cifar_synthetic --num-train 500 --num-test 100` (seed 0). Image i of a

@@ -22,7 +22,7 @@ import pytest
 import cifar_fixtures
 import data_utils
 
-BUNDLE = Path(__file__).resolve().parents[1]
+BUNDLE = Path(__file__).resolve().parents[2]
 BASH = shutil.which("bash")
 BATCHES = cifar_fixtures.random_batches(seed=5, batch_size=20, num_test=10)
 NAMES = [f"data_batch_{b}" for b in range(1, 6)] + ["test_batch"]

@@ -23,7 +23,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grading import collect, grade, grade_all, regions, release, sandbox, tasks
 
-BUNDLE = Path(__file__).resolve().parents[1]
+BUNDLE = Path(__file__).resolve().parents[2]
 CELLS = [
     ["import json, os, pickle", "from pathlib import Path", "import numpy as np",
      "from classifiers import Softmax", "from classifiers.softmax import softmax_loss_vectorized",

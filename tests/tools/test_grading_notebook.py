@@ -10,7 +10,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from grading import collect, notebook, tasks
 
-BUNDLE = Path(__file__).resolve().parents[1]
+BUNDLE = Path(__file__).resolve().parents[2]
 PATTERNS = [(r"(computed in|took) \d+\.\d+s", r"\1 TIMEs")]
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from grading import regions, release, tasks
 
-BUNDLE = Path(__file__).resolve().parents[1]
+BUNDLE = Path(__file__).resolve().parents[2]
 START = "# *****START OF YOUR CODE (task: {})*****"
 END = "# *****END OF YOUR CODE*****"
 
@@ -77,11 +77,16 @@ def test_the_bundle_markers_are_sound_and_match_the_task_list():
     assert set(owner.values()) == {rel for rel in tasks.SUBMISSION_FILES if rel.endswith(".py")}
 
 
-def test_public_tests_never_reach_the_oracles(tmp_path):
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "helper.py").write_text("from oracles import softmax_loss_reference\n")
-    (tmp_path / "tests" / "test_a.py").write_text("import numpy\nfrom helper import x\n")
-    (tmp_path / "tests" / "test_b.py").write_text("import numpy\nimport strategies\n")
-    assert release.reveals(tmp_path, "tests/test_a.py")
-    assert not release.reveals(tmp_path, "tests/test_b.py")
-    assert not any(release.reveals(BUNDLE, rel) for rel in tasks.PUBLIC_TESTS)
+def test_public_tests_never_import_hidden_or_tool_tests(tmp_path):
+    files = [(tasks.PUBLIC_TESTS, "strategies.py", ""),
+             (tasks.PUBLIC_TESTS, "test_a.py", "import numpy\nimport strategies\n"),
+             (tasks.PUBLIC_TESTS, "test_b.py", "\nfrom oracles import loss\n"),
+             (tasks.HIDDEN_TESTS, "oracles.py", "import strategies\n"),
+             (tasks.TOOL_TESTS, "test_c.py", "import test_a\n")]
+    for folder, name, text in files:
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / folder / name).write_text(text)
+    assert release.public_test_problems(tmp_path) == [
+        f"{tasks.PUBLIC_TESTS}/test_b.py:2 imports {tasks.HIDDEN_TESTS}/oracles.py; "
+        "public tests may not import hidden or tool tests"]
+    assert release.public_test_problems(BUNDLE) == []

@@ -13,7 +13,7 @@ import pytest
 
 from grading import grade, regions, release, sandbox, tasks
 
-BUNDLE = Path(__file__).resolve().parents[1]
+BUNDLE = Path(__file__).resolve().parents[2]
 ALL_TASKS = " or ".join(tasks.POINTS)
 
 
@@ -46,7 +46,7 @@ def test_releasing_twice_gives_identical_trees(student, tmp_path):
 def test_only_public_tests_and_student_tools_ship(student):
     shipped = set(files(student))
     assert {rel for rel in shipped if rel.startswith("tests/")} == \
-        {rel for rel in tasks.PUBLIC_TESTS if (BUNDLE / rel).exists()}
+        {f"{tasks.PUBLIC_TESTS}/{rel}" for rel in regions.walk(BUNDLE / tasks.PUBLIC_TESTS)}
     assert {rel for rel in shipped if rel.startswith("grading/")} == set(release.STUDENT_TOOLS)
     assert not any(rel.startswith(("datasets/", "build/", ".git/")) and rel != "datasets/README.md"
                    for rel in shipped)
@@ -101,8 +101,8 @@ def test_release_notebook_opens_with_no_outputs(student):
 def test_stub_release_fails_only_with_not_implemented_and_solution_passes(student, tmp_path):
     graded = tmp_path / "graded"  # the student bundle plus the hidden tests, as the grader runs it
     shutil.copytree(student, graded)
-    shutil.copytree(BUNDLE / "tests", graded / "tests", dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("test_grading_*", "__pycache__"))
+    shutil.copytree(BUNDLE / tasks.HIDDEN_TESTS, graded / tasks.HIDDEN_TESTS,
+                    ignore=shutil.ignore_patterns("__pycache__"))
     results = run_task_tests(graded, tmp_path)
     failures = {test: message for test, message in results.items() if message}
     assert failures, "no test failed against the stubs"

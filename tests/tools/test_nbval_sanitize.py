@@ -9,7 +9,7 @@ from pathlib import Path
 
 from nbval.plugin import get_sanitize_patterns
 
-SANITIZE_FILE = Path(__file__).parent / "nbval_sanitize.cfg"
+SANITIZE_FILE = Path(__file__).resolve().parents[1] / "nbval_sanitize.cfg"
 
 
 def test_sanitize_file_has_exactly_the_timing_rule():
