@@ -18,7 +18,6 @@ import nbformat
 
 from grading import regions, tasks
 
-BUNDLE = Path(__file__).resolve().parents[1]
 
 
 def order_problem(nb):
@@ -65,7 +64,7 @@ def main(argv=None):
     parser.add_argument("--out", default="submission.zip",
                         help="the zip to write (default: %(default)s)")
     args = parser.parse_args(argv)
-    found = collect(BUNDLE, Path(args.out))
+    found = collect(tasks.BUNDLE, Path(args.out))
     for problem in found:
         print(f"collect: {problem}", file=sys.stderr)
     if found:

@@ -21,7 +21,7 @@ import zipfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from grading import notebook, regions, release, report, sandbox, tasks
+from grading import notebook, regions, report, sandbox, tasks
 
 ALLOWED_IMPORTS = {"numpy", *sys.stdlib_module_names, *tasks.BUNDLE_MODULES}
 NO_NOTEBOOK = {"dataset": None, "cells_matched": 0, "cells_total": 0, "first_mismatch": None,
@@ -51,7 +51,7 @@ def splice(text, reference, task, where):
 def import_problem(text, where):
     """Why the task file `text` may not be graded (does not parse, bad import), or None."""
     try:
-        imports = release.module_imports(text)
+        imports = regions.module_imports(text)
     except SyntaxError as error:
         return f"{where} does not parse: {error.msg} (line {error.lineno})"
     for line, name in imports:
@@ -158,11 +158,11 @@ def grade_notebook(work, bundle, timeout, missing):
                 "status": f"could not be re-executed: {type(error).__name__}: {error}"}
 
 
-def grade(submission, out, bundle=release.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
+def grade(submission, out, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
           notebook_timeout=tasks.NOTEBOOK_TIMEOUT):
     """Grade one submission (folder or zip), write its report into out, and return it."""
     submission, bundle = Path(submission).resolve(), Path(bundle)
-    owner = release.task_files(bundle)
+    owner = regions.task_files(bundle)
     result = {"submission": submission.name, "total": 0,
               "max_total": sum(tasks.POINTS.values()), "problems": []}
     with tempfile.TemporaryDirectory(prefix="grade-") as scratch:

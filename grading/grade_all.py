@@ -18,7 +18,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from grading import grade, release, report, tasks
+from grading import grade, regions, report, tasks
 
 
 def submissions(folder):
@@ -29,7 +29,7 @@ def submissions(folder):
 
 def stopped(submission, error, bundle):
     """The report of a submission whose grading stopped with an unexpected error."""
-    owner = release.task_files(bundle)
+    owner = regions.task_files(bundle)
     problem = (f"not graded: grading stopped with {type(error).__name__}: {error} "
                "(grade it alone with python -m grading.grade to see the traceback)")
     return {"submission": submission.name, "total": 0, "max_total": sum(tasks.POINTS.values()),
@@ -51,7 +51,7 @@ def grade_all(folder, out, jobs=None, **options):
             try:
                 reports[name] = future.result()
             except Exception as error:  # one submission's failure must not stop the class
-                reports[name] = stopped(found[name], error, options.get("bundle", release.BUNDLE))
+                reports[name] = stopped(found[name], error, options.get("bundle", tasks.BUNDLE))
                 report.write(reports[name], out / name)
                 print(f"grade_all: {name}: {reports[name]['problems'][0]}", file=sys.stderr)
     rows = [{"submission": name, "total": result["total"], "max_total": result["max_total"],

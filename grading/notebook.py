@@ -17,7 +17,6 @@ nature, such as gradient-check relative errors of 1e-9.
 """
 
 import math
-import os
 import re
 import sys
 from decimal import Decimal
@@ -27,10 +26,9 @@ import nbformat
 from nbval.plugin import (coalesce_streams, find_comment_markers, find_metadata_tags,
                           get_sanitize_patterns)
 
-import cifar_synthetic
 import data_utils
 from grading import regions, sandbox, tasks
-from scripts.results import record  # the notebook's own record of its run
+from grading.record import record  # the notebook's own record of its run
 
 REL_TOL = 1e-4
 ABS_TOL = 1e-6
@@ -131,36 +129,18 @@ def answers(nb, where):
     return found
 
 
-def find_data(bundle):
-    """{dataset: folder} of the CIFAR-format data on this machine.
-
-    Looked for as data_utils.locate_cifar10 looks: CIFAR10_DIR, the bundle's
-    verified CIFAR-10 download, its synthetic set; a folder holding
-    cifar_synthetic's marker file is the synthetic set.
-    """
-    datasets, found = Path(bundle) / "datasets", {}
-    real = datasets / data_utils.CIFAR10_NAME
-    folders = [os.environ.get("CIFAR10_DIR"), datasets / "cifar-10-synthetic",
-               real if (real / data_utils.COMPLETE_MARKER).is_file() else None]
-    for folder in filter(None, folders):
-        if Path(folder, "data_batch_1").is_file():
-            synthetic = Path(folder, cifar_synthetic.MARKER).is_file()
-            found.setdefault("synthetic" if synthetic else "cifar10", Path(folder))
-    return found
-
-
-def choose_data(stored, bundle):
+def choose_data(stored):
     """(dataset, folder or None): the notebook's own dataset, if this machine has it.
 
-    The synthetic set is generated when missing; a notebook without a record
-    runs on CIFAR-10 when present, else on the synthetic set.
+    The datasets present are data_utils.available_datasets(); the synthetic set
+    is generated when missing. A notebook without a record runs on CIFAR-10
+    when present, else on the synthetic set.
     """
-    available = find_data(bundle)
+    available = data_utils.available_datasets()
     fallback = "cifar10" if "cifar10" in available else "synthetic"
     dataset = record(stored).get("dataset") or fallback
     if dataset == "synthetic" and dataset not in available:
-        available[dataset] = cifar_synthetic.write_dataset(Path(bundle, "datasets",
-                                                                "cifar-10-synthetic"))
+        available[dataset] = data_utils.ensure_synthetic()
     return dataset, available.get(dataset)
 
 
@@ -173,7 +153,7 @@ def regrade(stored_path, tree, bundle, timeout):
                                 for cell in stored.cells)}
     if not any(cell.get("execution_count") for cell in stored.cells):
         return {**entry, "status": "not executed: the notebook has no outputs to compare"}
-    entry["dataset"], folder = choose_data(stored, bundle)
+    entry["dataset"], folder = choose_data(stored)
     if folder is None:
         return {**entry, "status": f"not re-executable here: it ran on {entry['dataset']}, "
                                    "which this machine does not have"}

@@ -16,9 +16,11 @@ An answer region (in a notebook markdown cell) renders invisibly::
 Regions never nest, every start names its task, every start has its end.
 `python -m grading.regions [PATH ...]` checks the given files (by default
 every file of the bundle that holds regions) and names file and line of each
-problem.
+problem. `task_files` maps each task to its file; `module_imports` reads the
+imports of Python source, for the checks on task files and test folders.
 """
 
+import ast
 import os
 import re
 import sys
@@ -146,6 +148,39 @@ def check(root, paths=None):
         except MarkerError as error:
             problems.append(str(error))
     return problems
+
+
+def task_files(root):
+    """Map each graded task to the one .py file holding its regions; check the configuration."""
+    owner, problems = {}, check(root)
+    if problems:
+        raise MarkerError("\n".join(problems))
+    for rel in region_files(root):
+        if rel not in tasks.SUBMISSION_FILES:
+            problems.append(f"{rel} holds solution regions but is not in tasks.SUBMISSION_FILES")
+        found = file_regions(Path(root) / rel, rel) if rel.endswith(".py") else []
+        for _, _, region in found:
+            if owner.setdefault(region.task, rel) != rel:
+                problems.append(f"{rel}: task {region.task} has regions in {owner[region.task]} "
+                                "too; a task's regions must all be in one file")
+    if set(owner) != set(tasks.POINTS):
+        problems.append(f"tasks with regions in .py files {sorted(owner)} differ from "
+                        f"the tasks of tasks.POINTS {sorted(tasks.POINTS)}")
+    if problems:
+        raise MarkerError("\n".join(problems))
+    return owner
+
+
+def module_imports(text):
+    """(line, dotted name) of each import in Python source; relative names start with "."."""
+    found = []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            prefix = "." * node.level + (f"{node.module}." if node.module else "")
+            found += [(node.lineno, prefix + alias.name) for alias in node.names]
+    return found
 
 
 def main(argv=None):

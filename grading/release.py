@@ -1,22 +1,22 @@
 """Write the student bundle: ``python -m grading.release OUT_DIR [--force]``.
 
-The student bundle has the same layout as this one, with
+The student bundle is exactly the files of `tasks.STUDENT_FILES`, laid out as
+in this bundle, with
 
 * every code region replaced by ``raise NotImplementedError("Task <id>: ...")``
   (markers, signature and docstring kept, so the stubs are the API a
   submission must provide, and `grade` can find the student's code again);
 * every answer region emptied and every notebook's outputs cleared;
-* from tests/, only the folder `tasks.PUBLIC_TESTS`; from datasets/, only its README;
-* from grading/, only what students run (`collect` and what it needs);
 * a README for students in place of this one (grading/student_README.md), and
   a test.sh that runs the public unit tests (grading/student_test.sh): nbval
   on a cleared notebook would check nothing, so the student bundle does not
   pretend to.
 
 Files are written in sorted order from their contents alone, so running the
-release twice gives identical trees. The release refuses to run if a marker
-is malformed, if a file with regions is not a submission file, if a region
-sits outside a function, or if a public test imports a hidden or tool test.
+release twice gives identical trees. The release refuses to run if a listed
+file is missing, if tests/public holds a file not listed, if a public test
+imports a hidden or tool test, if a marker is malformed, if a file with
+regions is not a submission file, or if a region sits outside a function.
 """
 
 import argparse
@@ -30,43 +30,19 @@ import nbformat
 
 from grading import regions, tasks
 
-BUNDLE = Path(__file__).resolve().parents[1]
-STUDENT_TOOLS = ("grading/__init__.py", "grading/tasks.py", "grading/regions.py",
-                 "grading/collect.py")
+BUNDLE = tasks.BUNDLE
 
 
-def task_files(root):
-    """Map each graded task to the one .py file holding its regions; check the configuration."""
-    owner, problems = {}, regions.check(root)
-    if problems:
-        raise regions.MarkerError("\n".join(problems))
-    for rel in regions.region_files(root):
-        if rel not in tasks.SUBMISSION_FILES:
-            problems.append(f"{rel} holds solution regions but is not in tasks.SUBMISSION_FILES")
-        found = regions.file_regions(Path(root) / rel, rel) if rel.endswith(".py") else []
-        for _, _, region in found:
-            if owner.setdefault(region.task, rel) != rel:
-                problems.append(f"{rel}: task {region.task} has regions in {owner[region.task]} "
-                                "too; a task's regions must all be in one file")
-    if set(owner) != set(tasks.POINTS):
-        problems.append(f"tasks with regions in .py files {sorted(owner)} differ from "
-                        f"the tasks of tasks.POINTS {sorted(tasks.POINTS)}")
-    problems += public_test_problems(root)
-    if problems:
-        raise regions.MarkerError("\n".join(problems))
-    return owner
-
-
-def module_imports(text):
-    """(line, dotted name) of each import in Python source; relative names start with "."."""
-    found = []
-    for node in ast.walk(ast.parse(text)):
-        if isinstance(node, ast.Import):
-            found += [(node.lineno, alias.name) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            prefix = "." * node.level + (f"{node.module}." if node.module else "")
-            found += [(node.lineno, prefix + alias.name) for alias in node.names]
-    return found
+def list_problems(root):
+    """Why `root`'s files do not make the listed student bundle, as messages."""
+    root = Path(root)
+    found = [f"{rel} is listed in tasks.STUDENT_FILES but missing"
+             for rel in tasks.STUDENT_FILES if not (root / origin_of(rel)).is_file()]
+    found += [f"{tasks.PUBLIC_TESTS}/{rel} is not in tasks.STUDENT_FILES: list it (public "
+              f"tests ship) or move it to {tasks.HIDDEN_TESTS}"
+              for rel in regions.walk(root / tasks.PUBLIC_TESTS)
+              if f"{tasks.PUBLIC_TESTS}/{rel}" not in tasks.STUDENT_FILES]
+    return found + public_test_problems(root)
 
 
 def public_test_problems(root):
@@ -81,12 +57,17 @@ def public_test_problems(root):
     private.pop("conftest", None)  # every folder's own; pytest never imports another's
     problems = []
     for path in sorted((root / tasks.PUBLIC_TESTS).glob("*.py")):
-        for line, name in module_imports(path.read_text(encoding="utf-8")):
+        for line, name in regions.module_imports(path.read_text(encoding="utf-8")):
             top = name.lstrip(".").split(".")[0]
             if top in private:
                 problems.append(f"{tasks.PUBLIC_TESTS}/{path.name}:{line} imports {private[top]}; "
                                 "public tests may not import hidden or tool tests")
     return problems
+
+
+def origin_of(rel):
+    """The bundle file that the student bundle's file `rel` is made from."""
+    return tasks.STUDENT_SOURCES.get(rel, rel)
 
 
 def stub_python(text, where):
@@ -130,21 +111,11 @@ def stub_notebook(nb, where):
     return nb
 
 
-def ships(rel, out_rel):
-    """True if the file `rel` of the bundle goes into the student bundle."""
-    top = rel.split("/")[0]
-    if out_rel and rel.startswith(out_rel + "/") or rel in ("README.md", "test.sh"):
-        return False
-    return {"tests": rel.startswith(tasks.PUBLIC_TESTS + "/"),
-            "datasets": rel == "datasets/README.md",
-            "grading": rel in STUDENT_TOOLS}.get(top, True)
-
-
-def student_readme(owner):
-    """The student README: the template with the task table filled in."""
+def student_readme(owner, template):
+    """The student README: the template file with the task table filled in."""
     rows = "\n".join(f"| `{task}` | `{owner[task]}` | {points} |"
                      for task, points in tasks.POINTS.items())
-    template = string.Template((BUNDLE / "grading" / "student_README.md").read_text("utf-8"))
+    template = string.Template(Path(template).read_text("utf-8"))
     return template.substitute(task_table=rows, max_total=sum(tasks.POINTS.values()),
                                notebook=tasks.NOTEBOOK)
 
@@ -152,27 +123,26 @@ def student_readme(owner):
 def release(out, root=BUNDLE, force=False):
     """Write the student bundle of `root` into `out` (replaced if `force`)."""
     root, out = Path(root).resolve(), Path(out).resolve()
-    owner = task_files(root)
+    owner = regions.task_files(root)
+    problems = list_problems(root)
+    if problems:
+        raise ValueError("\n".join(problems))
     if out.exists() and any(out.iterdir()):
         if not force:
             raise FileExistsError(f"OUT_DIR {out} is not empty; pass --force to replace it")
         shutil.rmtree(out)
-    out_rel = out.relative_to(root).as_posix() if out.is_relative_to(root) else None
-    for rel in regions.walk(root):
-        if not ships(rel, out_rel):
-            continue
-        source, target = root / rel, out / rel
+    for rel in sorted(tasks.STUDENT_FILES):
+        origin, target = root / origin_of(rel), out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        if rel.endswith(".ipynb"):
-            nbformat.write(stub_notebook(nbformat.read(source, as_version=4), rel), target)
+        if rel == "README.md":
+            target.write_text(student_readme(owner, origin), encoding="utf-8")
+        elif rel.endswith(".ipynb"):
+            nbformat.write(stub_notebook(nbformat.read(origin, as_version=4), rel), target)
         elif rel in owner.values():
-            target.write_text(stub_python(source.read_text("utf-8"), rel), "utf-8")
+            target.write_text(stub_python(origin.read_text("utf-8"), rel), "utf-8")
         else:
-            shutil.copyfile(source, target)
-            shutil.copymode(source, target)
-    (out / "README.md").write_text(student_readme(owner), encoding="utf-8")
-    shutil.copyfile(BUNDLE / "grading" / "student_test.sh", out / "test.sh")
-    shutil.copymode(BUNDLE / "grading" / "student_test.sh", out / "test.sh")
+            shutil.copyfile(origin, target)
+            shutil.copymode(origin, target)
     return out
 
 
@@ -184,7 +154,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         out = release(args.out_dir, force=args.force)
-    except (regions.MarkerError, FileExistsError) as error:
+    except (ValueError, FileExistsError) as error:  # MarkerError is a ValueError
         print(f"release: {error}", file=sys.stderr)
         return 1
     print(f"release: student bundle written to {out}")

@@ -1,9 +1,13 @@
 """The grading configuration of the bundle, in one place.
 
-Points per task, the files a submission consists of, which test files
-students receive, and the limits the grader applies. Every other module of
-`grading` reads these names; nothing else hard-codes a task or a test file.
+Points per task, the files a submission consists of, the files of the student
+bundle, and the limits the grader applies. Every other module of `grading`
+reads these names; nothing else hard-codes a task or a test file.
 """
+
+from pathlib import Path
+
+BUNDLE = Path(__file__).resolve().parents[1]
 
 # Automatically graded tasks and their points. Each id is a pytest marker
 # registered in pyproject.toml and names the solution regions of one file.
@@ -39,12 +43,39 @@ PUBLIC_TESTS = "tests/public"
 HIDDEN_TESTS = "tests/hidden"
 TOOL_TESTS = "tests/tools"
 
+# The student bundle, exactly: `release` writes these files and nothing else,
+# and refuses to run if one is missing or tests/public holds a file not listed.
+# Task files are stubbed and the notebook cleared; README.md and test.sh are
+# the students' own (STUDENT_SOURCES). From grading/, the collect command and
+# the modules it imports, and `record`, with which run.sh prints the results.
+STUDENT_FILES = (
+    "README.md", "LICENSE", "pyproject.toml", "requirements.txt", "run.sh", "test.sh",
+    ".gitignore", "scripts/venv.sh",
+    NOTEBOOK,
+    "classifiers/__init__.py", "classifiers/softmax.py", "classifiers/linear_classifier.py",
+    "classifiers/least_squares.py",
+    "data_utils.py", "gradient_check.py", "get_datasets.sh", "datasets/README.md",
+    "cifar_synthetic.py",
+    *(f"{PUBLIC_TESTS}/{name}.py" for name in (
+        "conftest", "strategies", "checks", "loss_contract", "cifar_fixtures",
+        "test_data_utils", "test_softmax_naive", "test_softmax_vectorized",
+        "test_linear_classifier", "test_train_grid", "test_least_squares",
+        "test_gradient_check")),
+    "grading/__init__.py", "grading/collect.py", "grading/regions.py", "grading/tasks.py",
+    "grading/record.py",
+)
+STUDENT_SOURCES = {"README.md": "grading/student_README.md", "test.sh": "grading/student_test.sh"}
+
 # Besides numpy and the standard library, task files may import only these.
 BUNDLE_MODULES = ("classifiers", "gradient_check", "data_utils", "cifar_synthetic")
 
 # Never copied into a student bundle or a grading tree (names at any depth).
 SKIPPED_NAMES = (".git", ".venv", ".ci", "build", "__pycache__", ".pytest_cache",
                  ".hypothesis", ".ipynb_checkpoints", "*.egg-info", "*.zip")
+
+# Code under grading, the nbval test and the committed outputs run with one BLAS
+# thread: another thread count may add floating-point sums in another order.
+PINNED_THREADS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 # Seconds: one task's tests, and the whole notebook re-execution.
 TASK_TIMEOUT = 300
