@@ -3,7 +3,8 @@
 Where the data comes from (``locate_cifar10``): the folder named by the environment variable
 ``CIFAR10_DIR`` if set; else the bundle's ``datasets/cifar-10-batches-py`` once
 ``./get_datasets.sh`` has downloaded, verified and marked it complete; else the offline
-synthetic stand-in ``datasets/cifar-10-synthetic``, written on first use by ``cifar_synthetic``.
+synthetic stand-in ``datasets/cifar-10-synthetic``, written on first use by ``ensure_synthetic``.
+``available_datasets`` lists the sets present; every tool finds the data with these two.
 Batches are pickles, so they are read with an unpickler that rebuilds numpy arrays and
 refuses every other object: loading a file never runs code from it.
 """
@@ -18,6 +19,7 @@ import cifar_synthetic
 
 DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
 CIFAR10_NAME = "cifar-10-batches-py"     # get_datasets.sh's folder in DATASETS_DIR
+SYNTHETIC_NAME = "cifar-10-synthetic"    # cifar_synthetic's folder in DATASETS_DIR
 COMPLETE_MARKER = ".complete"            # written by get_datasets.sh after verification
 FETCH_HINT = ("run ./get_datasets.sh to download CIFAR-10, ./get_datasets.sh --synthetic "
               "for the offline stand-in, or set CIFAR10_DIR to a folder holding data_batch_*")
@@ -79,35 +81,56 @@ def _batch_files(ROOT):
     return [root / f"data_batch_{b}" for b in range(1, 6)], root / "test_batch"
 
 
-def locate_cifar10(cifar10_dir=None):
-    """The dataset to use, and whether it is real CIFAR-10 or the synthetic stand-in.
+def _name(folder):
+    """'synthetic' if the folder holds cifar_synthetic's marker file, else 'cifar10'."""
+    return "synthetic" if (Path(folder) / cifar_synthetic.MARKER).is_file() else "cifar10"
 
-    In order: ``cifar10_dir`` if given; the folder named by the environment variable
-    ``CIFAR10_DIR`` if set and not empty; the bundle's ``datasets/cifar-10-batches-py`` if it
-    holds the completion marker that ``get_datasets.sh`` leaves after verifying a download;
-    otherwise the bundle's ``datasets/cifar-10-synthetic``, written now (a few seconds, 180
-    MB, full size) by ``cifar_synthetic.write_dataset()`` if missing. A folder is synthetic
-    exactly when it holds the ``SYNTHETIC`` marker file.
+
+def available_datasets():
+    """The datasets present, {'cifar10' and/or 'synthetic': folder}; nothing is written.
+
+    In order, the first folder of each name kept: ``CIFAR10_DIR``, the bundle's verified
+    download (with its completion marker), the bundle's synthetic set (with its marker).
+    A folder counts when it holds ``data_batch_1``; it is synthetic when it holds the marker.
+    """
+    real, synthetic = DATASETS_DIR / CIFAR10_NAME, DATASETS_DIR / SYNTHETIC_NAME
+    folders = [os.environ.get("CIFAR10_DIR") or None,
+               real if (real / COMPLETE_MARKER).is_file() else None,
+               synthetic if (synthetic / cifar_synthetic.MARKER).is_file() else None]
+    found = {}
+    for folder in filter(None, folders):
+        if (Path(folder) / "data_batch_1").is_file():
+            found.setdefault(_name(folder), Path(folder))
+    return found
+
+
+def ensure_synthetic():
+    """The bundle's synthetic set's folder (a Path), written first if missing (180 MB)."""
+    folder = DATASETS_DIR / SYNTHETIC_NAME
+    if not (folder / cifar_synthetic.MARKER).is_file():
+        cifar_synthetic.write_dataset(folder)
+    return folder
+
+
+def locate_cifar10(cifar10_dir=None):
+    """The dataset to use: ``cifar10_dir`` if given, else ``CIFAR10_DIR`` if set and not
+    empty, else the bundle's verified download, else its synthetic set (written if missing).
 
     Returns
     -------
     path : Path
         The folder holding ``data_batch_1`` .. ``data_batch_5`` and ``test_batch``.
     name : str
-        ``'cifar10'`` or ``'synthetic'``.
+        ``'synthetic'`` if the folder holds the ``SYNTHETIC`` marker, else ``'cifar10'``.
     """
     path = cifar10_dir if cifar10_dir is not None else os.environ.get("CIFAR10_DIR") or None
     if path is None:
-        path = DATASETS_DIR / CIFAR10_NAME
-        if not (path / COMPLETE_MARKER).is_file():
-            if path.exists():
-                warnings.warn(f"{path} has no completion marker, so the synthetic set is used; "
-                              "run ./get_datasets.sh --verify to check and mark it", stacklevel=2)
-            path = DATASETS_DIR / cifar_synthetic.DEFAULT_DIR.name
-            if not (path / cifar_synthetic.MARKER).is_file():
-                cifar_synthetic.write_dataset(path)
-    path = Path(path)
-    return path, "synthetic" if (path / cifar_synthetic.MARKER).is_file() else "cifar10"
+        real = DATASETS_DIR / CIFAR10_NAME
+        if real.exists() and not (real / COMPLETE_MARKER).is_file():
+            warnings.warn(f"{real} has no completion marker, so the synthetic set is used; "
+                          "run ./get_datasets.sh --verify to check and mark it", stacklevel=2)
+        path = available_datasets().get("cifar10") or ensure_synthetic()
+    return Path(path), _name(path)
 
 
 def load_CIFAR_batch(filename):

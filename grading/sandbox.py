@@ -17,7 +17,6 @@ from functools import partial
 from pathlib import Path
 
 from grading import regions, tasks
-from scripts import notebook_env
 
 
 def unpack(submission, dest):
@@ -77,7 +76,7 @@ def environment(tree, **extra):
     """
     env = {key: value for key, value in os.environ.items()
            if not key.startswith("PYTEST_") and key != "SOFTMAX_QUICK"}
-    env.update(notebook_env.PINNED_THREADS, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1",
+    env.update(tasks.PINNED_THREADS, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1",
                **extra)
     return env
 

@@ -2,20 +2,18 @@
 
 The nbval test (notebooks/conftest.py) and the regeneration command
 (``python -m scripts.regenerate_notebook``) both execute the notebook at full size on
-the synthetic dataset with one BLAS thread: a different thread count may add up
-floating-point sums in a different order, and the stored outputs would not repeat.
+the synthetic dataset with one BLAS thread (`grading.tasks.PINNED_THREADS`, as the grader
+runs it): a different thread count may add up floating-point sums in a different order,
+and the stored outputs would not repeat.
 """
 
 import os
 
-import cifar_synthetic
-
-PINNED_THREADS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+import data_utils
+from grading import tasks
 
 
 def use_notebook_env():
     """Set os.environ for a reference run, generating the synthetic dataset if missing."""
-    if not (cifar_synthetic.DEFAULT_DIR / cifar_synthetic.MARKER).exists():
-        cifar_synthetic.write_dataset()
-    os.environ.update(PINNED_THREADS, CIFAR10_DIR=str(cifar_synthetic.DEFAULT_DIR))
+    os.environ.update(tasks.PINNED_THREADS, CIFAR10_DIR=str(data_utils.ensure_synthetic()))
     os.environ.pop("SOFTMAX_QUICK", None)

@@ -8,6 +8,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+import data_utils
 from grading import collect, notebook, tasks
 
 BUNDLE = Path(__file__).resolve().parents[2]
@@ -127,7 +128,8 @@ def test_a_cifar10_notebook_is_not_re_executed_without_cifar10(tmp_path, monkeyp
     for name in ("data_batch_1", "SYNTHETIC"):
         (tmp_path / "synthetic" / name).write_text("")
     monkeypatch.setenv("CIFAR10_DIR", str(tmp_path / "synthetic"))
-    assert notebook.find_data(tmp_path) == {"synthetic": tmp_path / "synthetic"}
+    monkeypatch.setattr(data_utils, "DATASETS_DIR", tmp_path / "datasets")
+    assert data_utils.available_datasets() == {"synthetic": tmp_path / "synthetic"}
     nb = new_notebook(cells=[cell('{"dataset": "cifar10", "accuracy": {}}\n')])
     nbformat.write(nb, tmp_path / "stored.ipynb")
     entry = notebook.regrade(tmp_path / "stored.ipynb", tmp_path, tmp_path, timeout=1)
