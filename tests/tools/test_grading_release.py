@@ -202,7 +202,7 @@ def test_release_refuses_broken_bundles_and_occupied_folders(student, tmp_path):
     with pytest.raises(FileExistsError, match="is not empty; pass --force"):
         release.release(student, BUNDLE)
     bad = tmp_path / "bad"
-    shutil.copytree(BUNDLE, bad, ignore=shutil.ignore_patterns(*tasks.SKIPPED_NAMES, "datasets"))
+    shutil.copytree(BUNDLE, bad, ignore=shutil.ignore_patterns(*tasks.SKIPPED_NAMES, "cifar-10-*"))
     text = (bad / "gradient_check.py").read_text()
     (bad / "gradient_check.py").write_text(text.replace("# *****END OF YOUR CODE*****", "", 1))
     with pytest.raises(regions.MarkerError, match=r"gradient_check\.py:\d+: .* nest"):
