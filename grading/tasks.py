@@ -53,9 +53,9 @@ STUDENT_FILES = (
     ".gitignore", "scripts/venv.sh",
     NOTEBOOK,
     "classifiers/__init__.py", "classifiers/softmax.py", "classifiers/linear_classifier.py",
-    "classifiers/least_squares.py",
+    "classifiers/least_squares.py", "classifiers/_checks.py",
     "data_utils.py", "gradient_check.py", "get_datasets.sh", "datasets/README.md",
-    "cifar_synthetic.py",
+    "cifar_synthetic.py", "cifar_pickle.py",
     *(f"{PUBLIC_TESTS}/{name}.py" for name in (
         "conftest", "strategies", "checks", "loss_contract", "cifar_fixtures",
         "test_data_utils", "test_softmax_naive", "test_softmax_vectorized",
