@@ -25,9 +25,10 @@ def rel_error(x, y):
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.shape != y.shape:
         raise ValueError(f"y must have the shape of x, {x.shape}, got {y.shape}")
-    # TODO: compute the relative error |x - y| / (|x| + |y|) of every pair of entries and
-    # store the largest in `error` (a float; 0.0 when x and y are empty). Where both entries
-    # are 0 they agree: the error there must be 0, not the NaN of 0 / 0.
+    # TODO: compute the relative error |x - y| / (|x| + |y|) of every pair of entries of x and
+    # y, float arrays of one shape (for example (D, C) when comparing an analytic dW with a
+    # numerical one), and store the largest in `error` (a float; 0.0 when x and y are
+    # empty). Where both entries are 0 they agree: the error there must be 0, not 0 / 0 = NaN.
     # *****START OF YOUR CODE (task: gradient_check)*****
     scale = np.abs(x) + np.abs(y)
     # Dividing by max(scale, tiny) turns 0 / 0 into 0 instead of NaN.

@@ -42,15 +42,15 @@ def softmax_loss_naive(W, X, y, reg):
     # TODO: compute the softmax loss and its gradient with explicit loops, and store the
     # loss in `loss` (a float) and the gradient in `dW` (D, C, like W). For each example i:
     #   - its scores are s = X[i] @ W, shape (C,), and s_y = s[y[i]] is the correct class's;
-    #   - shift the row: subtract max(s) from every score. exp cannot overflow after the
-    #     shift, and the probabilities do not change, since the shift cancels in the ratio;
+    #   - the per-row shift: subtract max(s) from every score. exp cannot overflow after
+    #     it, and the probabilities do not change, since the shift cancels in the ratio;
     #   - take the log-probability of the correct class as s_y - log(sum(exp(s))), never as
     #     log(exp(s_y) / sum(exp(s))): when the correct class trails by thousands,
     #     exp(s_y) underflows to 0 and the loss becomes log(0) = -inf;
     #   - the example's loss is minus that log-probability, and its gradient with respect to
     #     column j of W is (P(j) - [j == y[i]]) * X[i], P(j) the probability of class j.
-    # Then divide the loss and dW by N (the loss is the mean over the minibatch) and add the
-    # regularization: reg * sum(W * W) to the loss, and its gradient 2 * reg * W to dW.
+    # Then multiply the loss and dW by 1/N (the loss is the mean over the minibatch), and add
+    # the regularization: reg * sum(W * W) to the loss, and its gradient 2 * reg * W to dW.
     # *****START OF YOUR CODE (task: softmax_naive)*****
     for i in range(num_train):
         # 1) class scores of example i
@@ -84,8 +84,8 @@ def softmax_loss_vectorized(W, X, y, reg):
     dW = np.zeros_like(W)
     # TODO: compute the same loss and gradient as softmax_loss_naive without Python loops,
     # and store them in `loss` (a float) and `dW` (D, C). With the scores S = X @ W, (N, C):
-    #   - shift each row of S by its own maximum (a single maximum over all of S is not
-    #     enough: rows far below it underflow to exp = 0 everywhere);
+    #   - the per-row shift: subtract from each row of S its own maximum (one maximum over
+    #     all of S is not enough: rows far below it underflow to exp = 0 everywhere);
     #   - log-probabilities are the shifted S minus log(sum(exp(S))) along each row, so the
     #     loss of example i is -(s_y - log(sum(exp(s)))) as in the naive version; fancy
     #     indexing with (row indices, y) picks the N correct-class entries;
