@@ -5,6 +5,7 @@ and the standard library, so every module of the bundle may use it. Shapes follo
 exercise: N examples of dimension D, C classes, W (D, C), X (N, D), y (N,).
 """
 
+import math
 import numbers
 import os
 
@@ -17,7 +18,8 @@ def check_scalar(x, name, target_type, *, min_val=None, max_val=None,
                  include_boundaries="both"):
     """Return ``x`` if it is a scalar of ``target_type`` within bounds; else raise ValueError.
 
-    In the spirit of scikit-learn's ``check_scalar``. ``int`` accepts Python and numpy
+    In the spirit of scikit-learn's ``check_scalar``, but a value of the wrong type is a
+    ValueError too, as every bad argument in this bundle. ``int`` accepts Python and numpy
     integers; ``float`` accepts any finite real number (numpy scalars included). bool is
     refused for both, although Python counts it as an integer.
 
@@ -41,7 +43,7 @@ def check_scalar(x, name, target_type, *, min_val=None, max_val=None,
     left = include_boundaries in ("both", "left")
     right = include_boundaries in ("both", "right")
     ok = (isinstance(x, kind) and not isinstance(x, bool)
-          and (target_type is int or np.isfinite(x))
+          and (isinstance(x, numbers.Integral) or math.isfinite(x))
           and (min_val is None or x > min_val or (left and x == min_val))
           and (max_val is None or x < max_val or (right and x == max_val)))
     if not ok:

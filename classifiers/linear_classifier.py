@@ -68,7 +68,7 @@ class LinearClassifier:
             X_batch, y_batch = X[idx], y[idx]
             # *****END OF YOUR CODE*****
 
-            # The minibatch loss and its gradient dW (D, C) at the current W.
+            # The minibatch loss, and its gradient grad (D, C) with respect to W, at the current W.
             loss, grad = self.loss(X_batch, y_batch, reg)
             loss_history.append(loss)
 

@@ -18,7 +18,8 @@ def test_integers_python_or_numpy_pass_unchanged(value):
     assert check_scalar(value, "n", int, min_val=0) is value
 
 
-@pytest.mark.parametrize("value", [0.5, 2, np.float32(0.5), np.float64(1e-300), np.int64(1)])
+@pytest.mark.parametrize("value", [0.5, 2, 10**400, np.float32(0.5), np.float64(1e-300),
+                                   np.int64(1)])
 def test_real_numbers_python_or_numpy_pass_as_floats(value):
     assert check_scalar(value, "lr", float, min_val=0, include_boundaries="neither") is value
 
