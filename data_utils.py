@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 import cifar_synthetic
+from classifiers._checks import check_scalar, make_rng
 
 DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
 CIFAR10_NAME = "cifar-10-batches-py"     # get_datasets.sh's folder in DATASETS_DIR
@@ -175,11 +176,6 @@ def load_class_names(cifar10_dir=None):
     return names
 
 
-def _check_count(name, value, minimum):
-    if not (isinstance(value, (int, np.integer)) and value >= minimum):
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
 def _rows_with_bias(n):
     """An (n, 3073) float64 array whose last column, the bias feature, is 1."""
     X = np.empty((n, 3073))
@@ -215,7 +211,8 @@ def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000, num
     """
     for name, value, minimum in (("num_training", num_training, 1), ("num_test", num_test, 0),
                                  ("num_validation", num_validation, 0), ("num_dev", num_dev, 0)):
-        _check_count(name, value, minimum)
+        check_scalar(value, name, int, min_val=minimum)
+    rng = make_rng(seed)                                      # checks seed before the loading
     if num_dev > num_training:
         raise ValueError(f"num_dev must be <= num_training = {num_training}, got {num_dev}")
     path, _ = locate_cifar10(cifar10_dir)
@@ -243,7 +240,6 @@ def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000, num
     mean_image = X_train[:, :-1].mean(axis=0)
     for part in (X_train, X_val, X_test):
         part[:, :-1] -= mean_image                            # in place
-    rng = np.random.default_rng(np.random.randint(2**31) if seed is None else seed)
     mask = rng.choice(num_training, num_dev, replace=False)
     y_train, y_val = y[:num_training], y[num_training:]
     return X_train, y_train, X_val, y_val, X_test, y_test[:num_test], X_train[mask], y_train[mask]

@@ -5,9 +5,9 @@ O(h) for a one-sided difference, so with h = 1e-5 a correct analytic gradient
 typically agrees to a relative error of 1e-7 or better.
 """
 
-import numbers
-
 import numpy as np
+
+from classifiers._checks import check_scalar, make_rng
 
 
 def rel_error(x, y):
@@ -25,7 +25,10 @@ def rel_error(x, y):
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.shape != y.shape:
         raise ValueError(f"y must have the shape of x, {x.shape}, got {y.shape}")
-    # Set error, the largest elementwise relative error.
+    # TODO: compute the relative error |x - y| / (|x| + |y|) of every pair of entries of x and
+    # y, float arrays of one shape (for example (D, C) when comparing an analytic dW with a
+    # numerical one), and store the largest in `error` (a float; 0.0 when x and y are
+    # empty). Where both entries are 0 they agree: the error there must be 0, not 0 / 0 = NaN.
     # *****START OF YOUR CODE (task: gradient_check)*****
     scale = np.abs(x) + np.abs(y)
     # Dividing by max(scale, tiny) turns 0 / 0 into 0 instead of NaN.
@@ -68,10 +71,11 @@ def eval_numerical_gradient(f, x, verbose=True, h=1e-5):
     -------
     grad : ndarray shaped like x
     """
+    check_scalar(h, "h", float, min_val=0, include_boundaries="neither")
     grad = np.zeros_like(x)
     for ix in np.ndindex(x.shape):
-        fxph, fxmh = _centred_difference(f, x, ix, h)
-        grad[ix] = (fxph - fxmh) / (2 * h)
+        f_plus, f_minus = _centred_difference(f, x, ix, h)
+        grad[ix] = (f_plus - f_minus) / (2 * h)
         if verbose:
             print(ix, grad[ix])
     return grad
@@ -95,10 +99,11 @@ def eval_numerical_gradient_array(f, x, df, h=1e-5):
     grad : ndarray shaped like x
         dL/dx by the chain rule, sum over outputs of dL/df * df/dx.
     """
+    check_scalar(h, "h", float, min_val=0, include_boundaries="neither")
     grad = np.zeros_like(x)
     for ix in np.ndindex(x.shape):
-        fxph, fxmh = _centred_difference(lambda x: np.copy(f(x)), x, ix, h)
-        grad[ix] = np.sum((fxph - fxmh) * df) / (2 * h)
+        f_plus, f_minus = _centred_difference(lambda x: np.copy(f(x)), x, ix, h)
+        grad[ix] = np.sum((f_plus - f_minus) * df) / (2 * h)
     return grad
 
 
@@ -129,14 +134,15 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None):
     if analytic_grad.shape != x.shape:
         raise ValueError(f"analytic_grad must have the shape of x, {x.shape}, "
                          f"got {analytic_grad.shape}")
-    if not isinstance(num_checks, numbers.Integral) or num_checks < 1:
-        raise ValueError(f"num_checks must be an integer >= 1, got {num_checks!r}")
-    if seed is None:
-        seed = np.random.randint(2**31 - 1)
-    rng = np.random.default_rng(seed)
+    check_scalar(num_checks, "num_checks", int, min_val=1)
+    check_scalar(h, "h", float, min_val=0, include_boundaries="neither")
+    rng = make_rng(seed)
     errors = np.empty(num_checks)
     # For each check, draw an entry ix with rng, compare the centred difference
     # with analytic_grad[ix], print the line above and set errors[k].
+    # Hints: ix is a tuple of one index per axis of x, drawn with rng so that seed makes the
+    # checks repeatable; _centred_difference(f, x, ix, h) returns f at x with entry ix
+    # stepped by +h and by -h, and restores x; rel_error gives the relative error.
     # *****START OF YOUR CODE (task: gradient_check)*****
     for k in range(num_checks):
         ix = tuple(int(rng.integers(n)) for n in x.shape)

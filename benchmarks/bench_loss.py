@@ -29,7 +29,7 @@ PAIRS = ("`X @ W, X.T @ G`", "`X @ W, G.T @ X`", "`W.T @ X.T, G.T @ X`")
 
 def loss_rows(sizes):
     """Rows comparing naive, vectorized and the floor on the dev and full shapes."""
-    rows, layouts, kernels = [], [], []
+    rows, layouts = [], []
     for label in ("dev", "full"):
         num_train, dim, num_classes = getattr(sizes, label)
         X, y = problems.cifar_like(num_train, dim, num_classes)
@@ -37,9 +37,8 @@ def loss_rows(sizes):
         W = 0.001 * rng.standard_normal((dim, num_classes))
         G = rng.random((num_train, num_classes))  # stands in for dL/dscores
         G_T = np.ascontiguousarray(G.T)           # the same, class-major (C, N)
-        (t_vec, t_kernel, *t_pairs), _ = timing.median_times([
+        (t_vec, *t_pairs), _ = timing.median_times([
             lambda: softmax_loss_vectorized(W, X, y, REG),
-            lambda: softmax_loss_vectorized.__wrapped__(W, X, y, REG),
             lambda: (X @ W, X.T @ G),
             lambda: (X @ W, (G_T @ X).T),
             lambda: ((W.T @ X.T).T, (G_T @ X).T),
@@ -57,13 +56,11 @@ def loss_rows(sizes):
                                t_vec / t_floor, FLOOR))
         layouts.append(f"{label} " + ", ".join(
             f"{name} {report.seconds(t)}" for name, t in zip(PAIRS, t_pairs)))
-        kernels.append(f"{label} {report.seconds(t_kernel)}")
     notes = [
         "Losses: softmax_loss_naive and softmax_loss_vectorized as users call them "
         f"(inputs validated), reg = {REG:g}, CIFAR-like synthetic data; medians over "
         f"{REPEATS['dev']} (dev) and {REPEATS['full']} (full) calls, naive over "
-        f"{NAIVE_REPEATS['dev']} and {NAIVE_REPEATS['full']}. The unvalidated kernel "
-        f"(`softmax_loss_vectorized.__wrapped__`, what train() calls): {', '.join(kernels)}.",
+        f"{NAIVE_REPEATS['dev']} and {NAIVE_REPEATS['full']}.",
         "Two-product floor: the time of only the two products the loss needs, X W and "
         "the X-transpose product X^T G with an (N, C) matrix G, timed together, in the "
         "fastest of three layouts numpy offers (row-major scores and gradient; the class-major "

@@ -25,19 +25,18 @@ def sgd_split(X, y, learning_rate, reg, num_iters, batch_size, seed=0):
     -------
     draw, loss : float
         Total seconds in ``rng.integers`` plus the row copies ``X[idx], y[idx]``,
-        and in the loss kernel that `Softmax.train` calls on each step.
+        and in the loss that `Softmax.train` calls on each step.
     """
     num_train, dim = X.shape
     rng = np.random.default_rng(seed)
     W = 0.001 * rng.standard_normal((dim, int(np.max(y)) + 1))
-    kernel = softmax_loss_vectorized.__wrapped__
     draw = loss = 0.0
     for _ in range(num_iters):
         start = time.perf_counter()
         idx = rng.integers(num_train, size=batch_size)
         X_batch, y_batch = X[idx], y[idx]
         drawn = time.perf_counter()
-        _, dW = kernel(W, X_batch, y_batch, reg)
+        _, dW = softmax_loss_vectorized(W, X_batch, y_batch, reg)
         loss += time.perf_counter() - drawn
         draw += drawn - start
         W -= learning_rate * dW
@@ -63,7 +62,7 @@ def sgd_rows(sizes):
     note = (f"SGD: `Softmax().train(X, y, learning_rate=1e-7, reg=5e4, num_iters="
             f"{sizes.num_iters}, batch_size={sizes.batch_size}, seed=0)`, median of "
             f"{SGD_REPEATS}; the split times the batch draw (`rng.integers` + `X[idx], y[idx]`) "
-            "and the loss kernel separately in a loop that mirrors train's (medians of "
+            "and the loss separately in a loop that mirrors train's (medians of "
             f"{SGD_REPEATS}), as shares of the train() time.")
     return rows, [note]
 

@@ -10,6 +10,8 @@ Setting the gradient (2/N) X^T (X W - Y) + 2 lambda W to zero gives
 
 import numpy as np
 
+from ._checks import as_labels, check_scalar
+
 
 def one_hot(y, num_classes):
     """One-hot label matrix.
@@ -25,6 +27,7 @@ def one_hot(y, num_classes):
     Y : ndarray of shape (N, num_classes)
         ``Y[i, y[i]] = 1`` and zeros elsewhere, float64.
     """
+    check_scalar(num_classes, "num_classes", int, min_val=1)
     y = np.asarray(y)
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
         raise ValueError(f"y must be a 1-D array of integer labels, got shape {y.shape} "
@@ -32,9 +35,10 @@ def one_hot(y, num_classes):
     if y.size and (y.min() < 0 or y.max() >= num_classes):
         raise ValueError(f"y must hold labels in [0, {num_classes}), "
                          f"got min {y.min()} and max {y.max()}")
-    # Set Y (N, num_classes).
-    # *****START OF YOUR CODE (task: least_squares)*****
     Y = np.zeros((y.shape[0], num_classes))
+    # TODO: set the 1s of the one-hot matrix Y (N, num_classes), which starts as zeros:
+    # row i has its 1 in column y[i]. One fancy-indexing assignment does it without a loop.
+    # *****START OF YOUR CODE (task: least_squares)*****
     Y[np.arange(y.shape[0]), y] = 1.0
     # *****END OF YOUR CODE*****
     return Y
@@ -55,7 +59,10 @@ def least_squares_loss(W, X, Y):
     """
     _check_XY(X, Y)
     _check_W(W, X.shape[1], Y.shape[1])
-    # Set loss.
+    loss = 0.0
+    # TODO: compute the mean squared error of the scores X @ W (N, C) against the one-hot
+    # targets Y (N, C): the sum of all N * C squared differences, divided by N (not by N * C).
+    # Store it in `loss`.
     # *****START OF YOUR CODE (task: least_squares)*****
     residual = X @ W - Y
     loss = np.sum(residual * residual) / X.shape[0]
@@ -79,14 +86,16 @@ def predict(W, X):
     """
     _check_XY(X, None)
     _check_W(W, X.shape[1], None)
-    # Set scores (N, C) and y_pred (N,).
+    scores = None
+    y_pred = np.zeros(X.shape[0])
+    # TODO: as the softmax classifier predicts: the label of row i of X is the class with
+    # the largest score, the scores being X @ W (N, C). Store the labels in y_pred (N,), and
+    # the scores in `scores` (N, C) for the check after the region to reuse.
     # *****START OF YOUR CODE (task: least_squares)*****
     scores = X @ W
     y_pred = np.argmax(scores, axis=1)
     # *****END OF YOUR CODE*****
-    if not np.isfinite(scores).all():
-        raise ValueError("W and X must be finite (no NaN or inf): some scores X @ W are not")
-    return y_pred
+    return as_labels(y_pred, scores, X, W)
 
 
 def least_squares(X, Y):
@@ -128,21 +137,27 @@ def ridge_path(X, Y, lambdas):
         ``W[k]`` are the weights for ``lambdas[k]``.
     """
     _check_XY(X, Y)
-    lambdas = np.asarray(lambdas, dtype=float)
-    if lambdas.ndim != 1 or not np.all(np.isfinite(lambdas) & (lambdas >= 0)):
-        raise ValueError(f"lambdas must be finite numbers >= 0 in a 1-D sequence, got {lambdas}")
+    if np.ndim(lambdas) != 1:
+        raise ValueError(f"lambdas must be a 1-D sequence of numbers, got {lambdas!r}")
+    for index, value in enumerate(lambdas):
+        check_scalar(value, f"lambdas[{index}]", float, min_val=0)
     num_train, dim = X.shape
     gram = X.T @ X
     if not np.isfinite(gram).all():
         raise ValueError("X must be finite (no NaN or inf)")
-    # Set W (L, D, C), W[k] the weights for lambdas[k], diagonalizing gram once.
+    W = np.zeros((len(lambdas), dim, Y.shape[1]))
+    # TODO: fill W (L, D, C) with W[k] = (gram + lambdas[k] * N * I)^-1 X^T Y for each k, where
+    # gram = X^T X (D, D) and I is the identity. Diagonalize gram once, gram = V diag(s) V^T
+    # (np.linalg.eigh), so that each lambda costs only a product: the inverse is then
+    # V diag(1 / (s + lambda N)) V^T. Where s + lambda N is numerically zero (relative to the
+    # largest s), use 0 in place of its inverse: this is the pseudo-inverse, which gives
+    # lambda = 0 the least-squares solution of least norm when X is rank deficient.
     # *****START OF YOUR CODE (task: least_squares)*****
     evals, V = np.linalg.eigh(gram)
     VtB = V.T @ (X.T @ Y)
     # Relative cutoff as in numpy.linalg.matrix_rank: eigenvalues below it are
     # rounding noise, and inverting them would amplify that noise.
     cutoff = max(evals.max(), 0.0) * dim * np.finfo(float).eps
-    W = np.empty((len(lambdas), dim, Y.shape[1]))
     for k, lam in enumerate(lambdas):
         d = evals + lam * num_train
         inv_d = np.divide(1.0, d, out=np.zeros_like(d), where=d > cutoff)

@@ -5,56 +5,11 @@ X holds N examples of dimension D (one per row, the last column the constant
 shape (D, C) and the predicted class of x is argmax_j (x W)_j.
 """
 
-import numbers
-import os
-
 import numpy as np
 
+from ._checks import (as_labels, check_features, check_labels, check_training_inputs, make_rng,
+                      npz_path)
 from .softmax import softmax_loss_vectorized
-
-
-def _make_rng(seed):
-    """A numpy Generator: seeded by ``seed``, or else by numpy's global generator.
-
-    Drawing the seed from the global generator keeps the worksheet's habit
-    working: ``np.random.seed(0)`` at the top of a cell makes the cell repeatable.
-    """
-    if seed is None:
-        seed = np.random.randint(2**31 - 1)
-    return np.random.default_rng(seed)
-
-
-def _check_number(name, value, low, strict, integer=False):
-    """Raise ValueError unless ``value`` is a finite number above ``low``."""
-    kinds = numbers.Integral if integer else numbers.Real
-    ok = isinstance(value, kinds) and not isinstance(value, bool) and np.isfinite(value)
-    if not ok or value < low or (strict and value == low):
-        kind = "an integer" if integer else "a finite number"
-        raise ValueError(f"{name} must be {kind} {'>' if strict else '>='} {low}, got {value!r}")
-
-
-def _check_training_inputs(X, y, learning_rates, regs, num_iters, batch_size):
-    """Validate the arguments of `LinearClassifier.train` and `train_grid`."""
-    if not (isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[0] > 0):
-        raise ValueError("X must be a non-empty 2-D array of shape (N, D), "
-                         f"got shape {np.shape(X)}")
-    y = np.asarray(y)
-    if y.shape != (X.shape[0],):
-        raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {y.shape}")
-    if not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
-        raise ValueError(f"y must hold integer labels >= 0, got dtype {y.dtype} and min {y.min()}")
-    for learning_rate in learning_rates:
-        _check_number("learning_rate", learning_rate, 0, strict=True)
-    for reg in regs:
-        _check_number("reg", reg, 0, strict=False)
-    _check_number("num_iters", num_iters, 0, strict=False, integer=True)
-    _check_number("batch_size", batch_size, 1, strict=False, integer=True)
-
-
-def _npz_path(path):
-    """``path`` with the ``.npz`` suffix that np.savez would add."""
-    path = os.fspath(path)
-    return path if path.endswith(".npz") else path + ".npz"
 
 
 class LinearClassifier:
@@ -91,33 +46,38 @@ class LinearClassifier:
         loss_history : list of float
             The minibatch loss at every iteration.
         """
-        _check_training_inputs(X, y, [learning_rate], [reg], num_iters, batch_size)
+        check_training_inputs(X, y, [learning_rate], [reg], num_iters, batch_size)
         num_train, dim = X.shape
-        rng = _make_rng(seed)
+        rng = make_rng(seed)
         if self.W is None:
             # Small random weights: every class starts with probability about 1/C.
             self.W = 0.001 * rng.standard_normal((dim, int(np.max(y)) + 1))
-        self._check_features(X)
-        if np.max(y) >= self.W.shape[1]:
-            raise ValueError(f"y must hold labels in [0, {self.W.shape[1]}) for the current W, "
-                             f"got max {np.max(y)}")
+        check_features(self.W, X)
+        check_labels(y, num_train, self.W.shape[1])
         loss_history = []
         for it in range(num_iters):
-            # Draw X_batch (batch_size, D) and y_batch (batch_size,) with rng, set
-            # loss to their minibatch loss, and take one SGD step on self.W.
+            X_batch = None
+            y_batch = None
+            # TODO: sample batch_size examples of the training data with replacement (faster
+            # than without, and what train_grid reproduces), drawing the row indices with
+            # rng.integers, the generator seeded above, never with np.random: the same seed
+            # must give the same batches. Store the rows of X in X_batch (batch_size, D) and
+            # their labels in y_batch (batch_size,).
             # *****START OF YOUR CODE (task: linear_classifier)*****
-            # Sample a minibatch with replacement (cheaper than without), then
-            # step against the gradient: W <- W - learning_rate * dL/dW.
             idx = rng.integers(num_train, size=batch_size)
             X_batch, y_batch = X[idx], y[idx]
-            loss, grad = self._unchecked_loss(X_batch, y_batch, reg)
+            # *****END OF YOUR CODE*****
+
+            # The minibatch loss, and its gradient grad (D, C) with respect to W, at the current W.
+            loss, grad = self.loss(X_batch, y_batch, reg)
+            loss_history.append(loss)
+
+            # TODO: take one step of gradient descent: update self.W (D, C) in the direction
+            # opposite to the gradient `grad`, by learning_rate times it.
+            # *****START OF YOUR CODE (task: linear_classifier)*****
             self.W -= learning_rate * grad
             # *****END OF YOUR CODE*****
-            if not np.isfinite(loss):
-                raise ValueError(f"X must be finite (no NaN or inf), and learning_rate "
-                                 f"{learning_rate:g} small enough not to diverge: the loss "
-                                 f"at iteration {it} is {loss}")
-            loss_history.append(loss)
+
             if verbose and it % 100 == 0:
                 print(f"iteration {it} / {num_iters}: loss {loss:.6g}")
         return loss_history
@@ -135,15 +95,18 @@ class LinearClassifier:
         y_pred : ndarray of shape (N,)
             Integer predicted labels, the argmax of the scores X W.
         """
-        self._check_features(X)
-        # Set scores (N, C) and y_pred (N,).
+        check_features(self.W, X)
+        scores = None
+        y_pred = np.zeros(X.shape[0])
+        # TODO: predict the label of every row of X: the class with the largest score, where
+        # the scores of all N examples are X @ self.W, shape (N, C). Store the labels in
+        # y_pred (N,), and the scores in `scores` (N, C) so that the check after the region
+        # can reuse them (if you leave scores None, it computes them again).
         # *****START OF YOUR CODE (task: linear_classifier)*****
         scores = X @ self.W
         y_pred = np.argmax(scores, axis=1)
         # *****END OF YOUR CODE*****
-        if not np.isfinite(scores).all():
-            raise ValueError("X must be finite (no NaN or inf): some scores X @ W are not")
-        return y_pred
+        return as_labels(y_pred, scores, X, self.W)
 
     def loss(self, X_batch, y_batch, reg):
         """Loss and gradient on a minibatch.
@@ -161,28 +124,16 @@ class LinearClassifier:
         """
         raise NotImplementedError("LinearClassifier is abstract: use a subclass such as Softmax")
 
-    def _unchecked_loss(self, X_batch, y_batch, reg):
-        """The loss without input checks; `train` has checked once already."""
-        return self.loss(X_batch, y_batch, reg)
-
-    def _check_features(self, X):
-        if self.W is None:
-            raise ValueError("W must be trained first: call train() or load() before predict()")
-        D = self.W.shape[0]
-        if not (isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[1] == D):
-            raise ValueError(f"X must have shape (N, {D}) to match the trained W, "
-                             f"got {np.shape(X)}")
-
     def save(self, path):
         """Write W to the ``.npz`` file ``path`` (the suffix is added if missing)."""
         if self.W is None:
             raise ValueError("W must be trained before it can be saved: call train() first")
-        np.savez(_npz_path(path), W=self.W)
+        np.savez(npz_path(path), W=self.W)
 
     @classmethod
     def load(cls, path):
         """Read a classifier written by `save`; nothing executable is ever loaded."""
-        with np.load(_npz_path(path), allow_pickle=False) as data:
+        with np.load(npz_path(path), allow_pickle=False) as data:
             W = data["W"] if "W" in data else None
         if W is None or W.ndim != 2:
             raise ValueError(f"path must name an .npz file with a 2-D array 'W', got {path}")
@@ -197,9 +148,6 @@ class Softmax(LinearClassifier):
     def loss(self, X_batch, y_batch, reg):
         """The softmax loss and its gradient; see `softmax_loss_vectorized`."""
         return softmax_loss_vectorized(self.W, X_batch, y_batch, reg)
-
-    def _unchecked_loss(self, X_batch, y_batch, reg):
-        return softmax_loss_vectorized.__wrapped__(self.W, X_batch, y_batch, reg)
 
 
 def train_grid(X, y, learning_rates, regs, num_iters=1500, batch_size=200, seed=None):
@@ -226,17 +174,30 @@ def train_grid(X, y, learning_rates, regs, num_iters=1500, batch_size=200, seed=
     models : dict
         Maps each (learning_rate, reg) to its trained `Softmax`.
     """
-    _check_training_inputs(X, y, learning_rates, regs, num_iters, batch_size)
+    check_training_inputs(X, y, learning_rates, regs, num_iters, batch_size)
     for name, values in [("learning_rates", learning_rates), ("regs", regs)]:
         if len(set(values)) != len(values):
             raise ValueError(f"{name} must not repeat a value, got {list(values)}")
     configs = [(lr, reg) for lr in learning_rates for reg in regs]
     num_train, dim = X.shape
     num_classes = int(np.max(y)) + 1
-    rng = _make_rng(seed)
+    rng = make_rng(seed)
     W0 = 0.001 * rng.standard_normal((dim, num_classes))
-    # Train every configuration from W0 with the batches rng draws, as train
-    # does; leave the weights in W (D, K*C), configs[k] in columns k*C:(k+1)*C.
+    # TODO: train all K = len(configs) configurations at once, each as `train` would alone:
+    # from W0 (D, C), for num_iters steps, on the same minibatches, which means one draw of
+    # batch_size row indices with rng per step, exactly as in train, shared by all K. Keep
+    # the K weight matrices side by side in one matrix W (D, K*C), configs[k]'s in columns
+    # k*C:(k+1)*C, so that one product X_batch @ W gives every configuration's scores:
+    #
+    #                  configs[0]   configs[1]         configs[K-1]
+    #   W (D, K*C) = [    W_0     |    W_1     | ... |    W_(K-1)   ]   each W_k (D, C)
+    #                 columns 0:C   C:2C              (K-1)*C:K*C
+    #
+    #   X_batch @ W (batch_size, K*C) = [ scores_0 | scores_1 | ... | scores_(K-1) ]
+    #
+    # Reshaped to (batch_size, K, C), each configuration's scores get the softmax gradient of
+    # softmax_loss_vectorized (the per-row shift, the 1/N) in one go; add 2 * reg_k * W_k and
+    # step each W_k by its own learning_rate_k. Losses are not needed. Set W (D, K*C).
     # *****START OF YOUR CODE (task: train_grid)*****
     # Kept class-major, as in softmax_loss_vectorized: W_T (K*C, D) holds
     # configuration k's W^T in rows k*C:(k+1)*C.

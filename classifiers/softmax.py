@@ -7,86 +7,13 @@ N examples. The loss of a weight matrix W on a minibatch (X, y) is
     P(j | x_i) = exp(x_i w_j) / sum_c exp(x_i w_c),
 
 and its gradient is dL/dW = (1/N) X^T (P - onehot(y)) + 2 * reg * W.
-
-Both public loss functions validate their inputs and then call an unvalidated
-kernel, reachable as ``softmax_loss_vectorized.__wrapped__`` so that a training
-loop can validate once and skip the checks on every step.
 """
-
-import functools
 
 import numpy as np
 
-
-def softmax(scores):
-    """Row-wise softmax probabilities, computed stably.
-
-    Parameters
-    ----------
-    scores : ndarray of shape (N, C)
-        Class scores, one row per example.
-
-    Returns
-    -------
-    probs : ndarray of shape (N, C)
-        Non-negative rows that sum to 1.
-    """
-    scores = np.asarray(scores)
-    if scores.ndim != 2:
-        raise ValueError(f"scores must be a 2-D array of shape (N, C), got shape {scores.shape}")
-    # exp(s - max) cannot overflow, and the shift cancels in the ratio.
-    exp_scores = np.exp(scores - scores.max(axis=1, keepdims=True))
-    return exp_scores / exp_scores.sum(axis=1, keepdims=True)
+from ._checks import check_loss_inputs, check_loss_result
 
 
-def _check_loss_inputs(W, X, y, reg):
-    """Raise ValueError unless W (D, C), X (N, D), y (N,) and reg fit together.
-
-    Finiteness of W and X is not scanned here (a scan of X would cost a fifth
-    of the loss); the caller checks the loss instead, which is NaN or inf
-    whenever W or X is.
-    """
-    if not (isinstance(W, np.ndarray) and W.ndim == 2):
-        raise ValueError(f"W must be a 2-D array of shape (D, C), got shape {np.shape(W)}")
-    D, C = W.shape
-    if not (isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[1] == D):
-        raise ValueError(f"X must have shape (N, {D}) to match W of shape {W.shape}, "
-                         f"got {np.shape(X)}")
-    N = X.shape[0]
-    y = np.asarray(y)
-    if y.shape != (N,):
-        raise ValueError(f"y must have shape ({N},) to match X, got {y.shape}")
-    if not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"y must hold integer labels, got dtype {y.dtype}")
-    if N and (y.min() < 0 or y.max() >= C):
-        raise ValueError(f"y must hold labels in [0, {C}), got min {y.min()} and max {y.max()}")
-    if isinstance(reg, bool) or not isinstance(reg, (int, float, np.number)) \
-            or not np.isfinite(reg) or reg < 0:
-        raise ValueError(f"reg must be a finite number >= 0, got {reg!r}")
-    if N == 0:
-        raise ValueError("X must hold at least one example, got shape (0, D)")
-
-
-def _validated(loss_function):
-    """Wrap a loss kernel with input checks; the kernel stays as ``__wrapped__``."""
-
-    @functools.wraps(loss_function)
-    def checked(W, X, y, reg):
-        _check_loss_inputs(W, X, y, reg)
-        loss, dW = loss_function(W, X, y, reg)
-        # A NaN or inf in W or X always reaches the loss, so only a non-finite
-        # loss needs the inputs scanned, to say which one is to blame.
-        if not np.isfinite(loss):
-            if not np.isfinite(W).all():
-                raise ValueError("W must be finite (no NaN or inf)")
-            raise ValueError("X must be finite (no NaN or inf): the loss came out "
-                             f"as {loss}; check X with np.isfinite(X).all()")
-        return loss, dW
-
-    return checked
-
-
-@_validated
 def softmax_loss_naive(W, X, y, reg):
     """Softmax loss and gradient, computed with explicit loops.
 
@@ -108,11 +35,23 @@ def softmax_loss_naive(W, X, y, reg):
     dW : ndarray of shape (D, C)
         Gradient of the loss with respect to W, with W's dtype.
     """
-    # Set loss (a float) and dW (D, C).
-    # *****START OF YOUR CODE (task: softmax_naive)*****
+    check_loss_inputs(W, X, y, reg)
     num_train, num_classes = X.shape[0], W.shape[1]
     loss = 0.0
     dW = np.zeros_like(W)
+    # TODO: compute the softmax loss and its gradient with explicit loops, and store the
+    # loss in `loss` (a float) and the gradient in `dW` (D, C, like W). For each example i:
+    #   - its scores are s = X[i] @ W, shape (C,), and s_y = s[y[i]] is the correct class's;
+    #   - the per-row shift: subtract max(s) from every score. exp cannot overflow after
+    #     it, and the probabilities do not change, since the shift cancels in the ratio;
+    #   - take the log-probability of the correct class as s_y - log(sum(exp(s))), never as
+    #     log(exp(s_y) / sum(exp(s))): when the correct class trails by thousands,
+    #     exp(s_y) underflows to 0 and the loss becomes log(0) = -inf;
+    #   - the example's loss is minus that log-probability, and its gradient with respect to
+    #     column j of W is (P(j) - [j == y[i]]) * X[i], P(j) the probability of class j.
+    # Then multiply the loss and dW by 1/N (the loss is the mean over the minibatch), and add
+    # the regularization: reg * sum(W * W) to the loss, and its gradient 2 * reg * W to dW.
+    # *****START OF YOUR CODE (task: softmax_naive)*****
     for i in range(num_train):
         # 1) class scores of example i
         scores = X[i] @ W
@@ -130,21 +69,34 @@ def softmax_loss_naive(W, X, y, reg):
     loss = loss / num_train + reg * np.sum(W * W)
     dW = dW / num_train + 2 * reg * W
     # *****END OF YOUR CODE*****
+    check_loss_result(loss, W, X, reg, "softmax_loss_naive")
     return float(loss), dW.astype(W.dtype, copy=False)
 
 
-@_validated
 def softmax_loss_vectorized(W, X, y, reg):
     """Softmax loss and gradient, computed without Python loops.
 
     Inputs and outputs are the same as `softmax_loss_naive`.
     """
-    # Set loss (a float) and dW (D, C).
+    check_loss_inputs(W, X, y, reg)
+    num_train = X.shape[0]
+    loss = 0.0
+    # No dW = np.zeros_like(W) here: the region computes dW whole, and a fresh zeroed (D, C)
+    # array on every call measurably slows a 200-example loss.
+    # TODO: compute the same loss and gradient as softmax_loss_naive without Python loops,
+    # and store them in `loss` (a float) and `dW` (D, C). With the scores S = X @ W, (N, C):
+    #   - the per-row shift: subtract from each row of S its own maximum (one maximum over
+    #     all of S is not enough: rows far below it underflow to exp = 0 everywhere);
+    #   - log-probabilities are the shifted S minus log(sum(exp(S))) along each row, so the
+    #     loss of example i is -(s_y - log(sum(exp(s)))) as in the naive version; fancy
+    #     indexing with (row indices, y) picks the N correct-class entries;
+    #   - the gradient of the mean loss with respect to S is (P - Y) / N, with P (N, C) the
+    #     probabilities and Y (N, C) the one-hot labels, and dW is X^T times it;
+    #   - as before: the 1/N, plus reg * sum(W * W) in the loss and 2 * reg * W in dW.
     # *****START OF YOUR CODE (task: softmax_vectorized)*****
     # Scores and probabilities are kept class-major, as (C, N) arrays: W^T X^T
     # is X W transposed, but BLAS computes it faster from the row-major X, and
     # the reductions over the C classes then run along the long axis.
-    num_train = X.shape[0]
     examples = np.arange(num_train)
     # 1) class scores of every example
     scores = W.T @ X.T
@@ -165,4 +117,26 @@ def softmax_loss_vectorized(W, X, y, reg):
     dW_T += (2 * reg) * W.T
     dW = dW_T.T
     # *****END OF YOUR CODE*****
+    check_loss_result(loss, W, X, reg, "softmax_loss_vectorized")
     return float(loss), dW.astype(W.dtype, copy=False)
+
+
+def softmax(scores):
+    """Row-wise softmax probabilities, computed stably.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (N, C)
+        Class scores, one row per example.
+
+    Returns
+    -------
+    probs : ndarray of shape (N, C)
+        Non-negative rows that sum to 1.
+    """
+    scores = np.asarray(scores)
+    if scores.ndim != 2:
+        raise ValueError(f"scores must be a 2-D array of shape (N, C), got shape {scores.shape}")
+    # exp(s - max) cannot overflow, and the shift cancels in the ratio.
+    exp_scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return exp_scores / exp_scores.sum(axis=1, keepdims=True)

@@ -60,14 +60,14 @@ STUDENT_FILES = (
         "conftest", "strategies", "checks", "loss_contract", "cifar_fixtures",
         "test_data_utils", "test_softmax_naive", "test_softmax_vectorized",
         "test_linear_classifier", "test_train_grid", "test_least_squares",
-        "test_gradient_check")),
+        "test_gradient_check", "test_validation")),
     "grading/__init__.py", "grading/collect.py", "grading/regions.py", "grading/tasks.py",
     "grading/record.py",
 )
 STUDENT_SOURCES = {"README.md": "grading/student_README.md", "test.sh": "grading/student_test.sh"}
 
 # Besides numpy and the standard library, task files may import only these.
-BUNDLE_MODULES = ("classifiers", "gradient_check", "data_utils", "cifar_synthetic")
+BUNDLE_MODULES = ("classifiers", "gradient_check", "data_utils", "cifar_synthetic", "cifar_pickle")
 
 # Never copied into a student bundle or a grading tree (names at any depth).
 SKIPPED_NAMES = (".git", ".venv", ".ci", "build", "__pycache__", ".pytest_cache",

@@ -11,8 +11,6 @@ differences, closed forms) live in tests/public/checks.py.
 N examples of dimension D, C classes: W (D, C), X (N, D), y (N,).
 """
 
-import functools
-
 import numpy as np
 
 
@@ -68,41 +66,3 @@ def sgd_reference(X, y, learning_rate, reg, num_iters, batch_size, seed):
         idx = rng.integers(X.shape[0], size=batch_size)
         W = W - learning_rate * softmax_loss_reference(W, X[idx], y[idx], reg)[1]
     return W
-
-
-def check_loss_inputs(W, X, y, reg):
-    """Raise the documented ValueError for bad (W, X, y, reg); finiteness of X aside."""
-    if np.ndim(W) != 2:
-        raise ValueError(f"W must be a 2-D array of shape (D, C), got shape {np.shape(W)}")
-    D, C = W.shape
-    if np.ndim(X) != 2 or X.shape[1] != D:
-        raise ValueError(f"X must have shape (N, {D}) to match W of shape {W.shape}, "
-                         f"got {np.shape(X)}")
-    y = np.asarray(y)
-    if y.shape != (X.shape[0],):
-        raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {y.shape}")
-    if not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"y must hold integer labels, got dtype {y.dtype}")
-    if y.size and (y.min() < 0 or y.max() >= C):
-        raise ValueError(f"y must hold labels in [0, {C}), got min {y.min()} and max {y.max()}")
-    if not (isinstance(reg, (int, float, np.number)) and np.isfinite(reg) and reg >= 0):
-        raise ValueError(f"reg must be a finite number >= 0, got {reg!r}")
-    if not np.isfinite(W).all():
-        raise ValueError("W must be finite (no NaN or inf)")
-
-
-def validated(kernel):
-    """The documented public loss around ``kernel``, which stays reachable as ``__wrapped__``."""
-
-    @functools.wraps(kernel)
-    def loss_function(W, X, y, reg):
-        check_loss_inputs(W, X, y, reg)
-        loss, dW = kernel(W, X, y, reg)
-        if not np.isfinite(loss):
-            raise ValueError("X must be finite (no NaN or inf)")
-        return loss, dW
-
-    return loss_function
-
-
-validated_softmax_loss = validated(softmax_loss_reference)

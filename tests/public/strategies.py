@@ -118,6 +118,7 @@ LOSS_VALIDATION_CASES = [
     ("reg nan", dict(reg=lambda reg: float("nan")), r"^reg must be a finite number >= 0"),
     ("reg inf", dict(reg=lambda reg: float("inf")), r"^reg must be a finite number >= 0"),
     ("reg None", dict(reg=lambda reg: None), r"^reg must be a finite number >= 0"),
+    ("reg bool", dict(reg=lambda reg: True), r"^reg must be a finite number >= 0, got True"),
     ("W nan", dict(W=_with((1, 2), np.nan)), r"^W must be finite \(no NaN or inf\)"),
     ("W inf", dict(W=_with((0, 0), -np.inf)), r"^W must be finite \(no NaN or inf\)"),
     ("X nan", dict(X=_with((3, 1), np.nan)), r"^X must be finite \(no NaN or inf\)"),

@@ -263,6 +263,14 @@ def test_dev_draw_is_repeatable(folder):
     np.testing.assert_array_equal(global_first[0], dev(None)[0])
 
 
+def test_numpy_integer_sizes_and_seed_are_accepted(folder):
+    sizes = {name: np.int64(value) for name, value in SIZES.items()}
+    got = data_utils.get_CIFAR10_data(**sizes, seed=np.int64(0), cifar10_dir=folder)
+    expected = data_utils.get_CIFAR10_data(**SIZES, seed=0, cifar10_dir=folder)
+    for a, b in zip(got, expected):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("sizes, message", [
     (dict(num_training=150, num_validation=51),
      r"num_training \+ num_validation must be <= 200, .* got 201"),
@@ -271,6 +279,8 @@ def test_dev_draw_is_repeatable(folder):
     (dict(num_training=0), r"num_training must be an integer >= 1, got 0"),
     (dict(num_validation=-1), r"num_validation must be an integer >= 0, got -1"),
     (dict(num_test=2.5), r"num_test must be an integer >= 0, got 2.5"),
+    (dict(num_dev=True), r"num_dev must be an integer >= 0, got True"),
+    (dict(seed=-1), r"seed must be an integer >= 0, got -1"),
 ])
 def test_bad_sizes_are_named(folder, sizes, message):
     with pytest.raises(ValueError, match=message):

@@ -138,11 +138,36 @@ def test_numpy_global_seed_makes_the_checked_coordinates_repeatable(capsys):
     assert checked_coordinates(capsys) != first
 
 
-@pytest.mark.parametrize("num_checks", [0, -1, 2.5])
+@pytest.mark.parametrize("num_checks", [0, -1, 2.5, True])
 def test_num_checks_must_be_a_positive_integer(num_checks):
     x = np.ones(3)
-    with pytest.raises(ValueError, match=r"^num_checks must be an integer >= 1"):
+    with pytest.raises(ValueError, match=r"^num_checks must be an integer >= 1, got "):
         grad_check_sparse(sum_of_cubes, x, 3 * x ** 2, num_checks=num_checks)
+
+
+def test_numpy_integer_num_checks_and_seed_are_accepted():
+    x = np.ones(3)
+    errors = grad_check_sparse(sum_of_cubes, x, 3 * x ** 2, num_checks=np.int64(2),
+                               seed=np.int32(0))
+    assert errors.shape == (2,)
+
+
+@pytest.mark.parametrize("h", [0.0, -1e-5, float("nan"), "1e-5"])
+def test_step_h_must_be_a_positive_number(h):
+    x = np.ones(3)
+    with pytest.raises(ValueError, match=r"^h must be a finite number > 0, got "):
+        grad_check_sparse(sum_of_cubes, x, 3 * x ** 2, h=h)
+    with pytest.raises(ValueError, match=r"^h must be a finite number > 0, got "):
+        eval_numerical_gradient(sum_of_cubes, x, verbose=False, h=h)
+    with pytest.raises(ValueError, match=r"^h must be a finite number > 0, got "):
+        eval_numerical_gradient_array(lambda x: x ** 3, x, np.ones(3), h=h)
+
+
+@pytest.mark.parametrize("seed", [-1, 0.5], ids=["negative", "float"])
+def test_seed_must_be_a_non_negative_integer(seed):
+    x = np.ones(3)
+    with pytest.raises(ValueError, match=r"^seed must be an integer >= 0, got "):
+        grad_check_sparse(sum_of_cubes, x, 3 * x ** 2, seed=seed)
 
 
 # -------------------------------------------------------------------- rel_error

@@ -51,6 +51,16 @@ def test_one_hot_rejects_bad_labels(y, pattern):
         one_hot(y, 3)
 
 
+@pytest.mark.parametrize("num_classes", [0, 2.0, True], ids=["0", "float", "bool"])
+def test_one_hot_rejects_a_num_classes_that_is_not_a_positive_integer(num_classes):
+    with pytest.raises(ValueError, match=r"^num_classes must be an integer >= 1, got "):
+        one_hot(np.array([0, 1]), num_classes)
+
+
+def test_one_hot_accepts_a_numpy_integer_num_classes():
+    np.testing.assert_array_equal(one_hot(np.array([1, 0]), np.int64(2)), [[0, 1], [1, 0]])
+
+
 # ------------------------------------------------------------ loss, predict
 def test_loss_is_mean_squared_frobenius_norm():
     X, Y = regression_problem()
@@ -140,10 +150,16 @@ def test_closed_forms_reject_bad_X_and_Y(function, X, Y, pattern):
         function(X, Y)
 
 
-@pytest.mark.parametrize("lambdas", [[1.0, -1.0], [np.nan], [np.inf]], ids=["< 0", "nan", "inf"])
-def test_ridge_path_rejects_bad_lambdas(lambdas):
+@pytest.mark.parametrize("lambdas, pattern", [
+    ([1.0, -1.0], r"^lambdas\[1\] must be a finite number >= 0, got -1\.0"),
+    ([np.nan], r"^lambdas\[0\] must be a finite number >= 0, got nan"),
+    (np.array([0.0, np.inf]),
+     r"^lambdas\[1\] must be a finite number >= 0, got np.float64\(inf\)"),
+    ([[1.0]], r"^lambdas must be a 1-D sequence of numbers"),
+], ids=["< 0", "nan", "inf", "2-D"])
+def test_ridge_path_rejects_bad_lambdas(lambdas, pattern):
     X, Y = regression_problem()
-    with pytest.raises(ValueError, match=r"^lambdas must be finite numbers >= 0"):
+    with pytest.raises(ValueError, match=pattern):
         ridge_path(X, Y, lambdas)
 
 

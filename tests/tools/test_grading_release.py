@@ -133,13 +133,12 @@ dscores = np.exp(log_probs)
 dscores[rows, y] -= 1.0
 dW = X.T @ dscores / X.shape[0] + 2 * reg * W"""],
     "classifiers/linear_classifier.py": [
-        """batch = rng.integers(num_train, size=batch_size)
+        """batch = rng.integers(0, num_train, batch_size)
 X_batch = X[batch]
-y_batch = y[batch]
-loss, dW = self.loss(X_batch, y_batch, reg)
-self.W = self.W - learning_rate * dW""",
-        """scores = np.dot(X, self.W)
-y_pred = scores.argmax(axis=1)""",
+y_batch = y[batch]""",
+        "self.W = self.W - learning_rate * grad",
+        # CS231n's idiom: fill the provided float y_pred, and keep no scores.
+        "y_pred[:] = np.argmax(X.dot(self.W), axis=1)",
         """W = np.hstack([W0] * len(configs))
 for _ in range(num_iters):
     batch = rng.integers(num_train, size=batch_size)

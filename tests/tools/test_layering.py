@@ -11,8 +11,7 @@ LIBRARY = ("classifiers", "data_utils", "gradient_check", "cifar_synthetic", "ci
 TOOLS = ("grading", "scripts", "benchmarks", "tests")
 MAX_LINES = 250
 # Modules over MAX_LINES until their split lands; each fails this test once it fits.
-OVER_TODAY = {"cifar_synthetic.py", "classifiers/linear_classifier.py",
-              "tests/public/test_data_utils.py", "tests/public/test_linear_classifier.py",
+OVER_TODAY = {"tests/public/test_data_utils.py", "tests/public/test_linear_classifier.py",
               "tests/tools/test_grading_grade.py"}
 
 
