@@ -21,6 +21,8 @@ sits outside a function, or if a public test imports the hidden oracles.
 
 import argparse
 import ast
+import hashlib
+import json
 import shutil
 import string
 import sys
@@ -82,12 +84,14 @@ def reveals(root, rel, seen=()):
     return False
 
 
-def stub_python(text, where):
-    """`text` with each code region's body replaced by a NotImplementedError stub."""
+def stub_python(text, where, keep=None):
+    """`text` with each code region's body, except those of task `keep`, made a stub."""
     functions = [node for node in ast.walk(ast.parse(text))
                  if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
     def stub(region, body):
+        if region.task == keep:
+            return None
         inside = [f for f in functions if f.lineno <= region.start + 1 <= f.end_lineno]
         if not inside:
             raise regions.MarkerError(f"{where}:{region.start + 1}: region of task {region.task} "
@@ -123,6 +127,23 @@ def stub_notebook(nb, where):
     return nb
 
 
+def stamp(root=BUNDLE):
+    """{"version", "hash"} of the release of `root`: its version and a hash of its stubs.
+
+    Written into the student notebook's metadata (key "grading") and into
+    grading/release.json, so the grader can tell which release a submission came from.
+    """
+    root, digest = Path(root), hashlib.sha256()
+    version = next((line.split('"')[1] for line in
+                    (root / "pyproject.toml").read_text("utf-8").splitlines()
+                    if line.startswith("version = ")), "unknown")
+    for rel in sorted(task_files(root).values()):
+        digest.update(stub_python((root / rel).read_text("utf-8"), rel).encode("utf-8"))
+    nb = stub_notebook(nbformat.read(root / tasks.NOTEBOOK, as_version=4), tasks.NOTEBOOK)
+    digest.update(json.dumps([cell.source for cell in nb.cells]).encode("utf-8"))
+    return {"version": version, "hash": digest.hexdigest()}
+
+
 def ships(rel, out_rel):
     """True if the file `rel` of the bundle goes into the student bundle."""
     top = rel.split("/")[0]
@@ -156,13 +177,17 @@ def release(out, root=BUNDLE, force=False):
         source, target = root / rel, out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         if rel.endswith(".ipynb"):
-            nbformat.write(stub_notebook(nbformat.read(source, as_version=4), rel), target)
+            nb = stub_notebook(nbformat.read(source, as_version=4), rel)
+            if rel == tasks.NOTEBOOK:
+                nb.metadata["grading"] = stamp(root)
+            nbformat.write(nb, target)
         elif rel in owner.values():
             target.write_text(stub_python(source.read_text("utf-8"), rel), "utf-8")
         else:
             shutil.copyfile(source, target)
             shutil.copymode(source, target)
     (out / "README.md").write_text(student_readme(owner), encoding="utf-8")
+    (out / "grading" / "release.json").write_text(json.dumps(stamp(root)) + "\n", "utf-8")
     shutil.copyfile(BUNDLE / "grading" / "student_test.sh", out / "test.sh")
     shutil.copymode(BUNDLE / "grading" / "student_test.sh", out / "test.sh")
     return out
