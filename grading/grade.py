@@ -191,10 +191,12 @@ def main(argv=None):
                         help="seconds per task (default: %(default)s)")
     parser.add_argument("--notebook-timeout", type=int, default=tasks.NOTEBOOK_TIMEOUT,
                         help="seconds for the notebook (default: %(default)s)")
+    parser.add_argument("--bundle", default=release.BUNDLE, type=Path,
+                        help="the bundle whose release was handed out (default: this one)")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="run submitted code without the OS sandbox (trusted code only)")
     args = parser.parse_args(argv)
-    result = grade(args.submission, args.out, task_timeout=args.task_timeout,
+    result = grade(args.submission, args.out, args.bundle, task_timeout=args.task_timeout,
                    notebook_timeout=args.notebook_timeout, sandboxed=not args.no_sandbox)
     print(f"grade: {result['submission']}: {result['total']} / {result['max_total']}; "
           f"report in {args.out}")

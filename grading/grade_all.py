@@ -59,7 +59,7 @@ def grade_one(path, out, bundle, options):
             tempfile.TemporaryFile() as errors:
         command = [sys.executable, "-m", "grading.grade", str(path), "--out", partial,
                    "--task-timeout", str(options["task_timeout"]),
-                   "--notebook-timeout", str(options["notebook_timeout"])]
+                   "--notebook-timeout", str(options["notebook_timeout"]), "--bundle", str(bundle)]
         command += [] if options["sandboxed"] else ["--no-sandbox"]
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                    stderr=errors, start_new_session=True,

@@ -12,7 +12,7 @@ import os
 import re
 
 SPLITS = ("train", "val", "test")
-MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$&])")
+MARKDOWN = re.compile(r"([\\`*{}\[\]<>()#+\-.!|~$&])")
 
 
 def escape(text, limit=2000):
