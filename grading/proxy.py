@@ -25,6 +25,7 @@ import numpy as np
 from grading import channel, sandbox, wire
 
 CLIENT = None
+MAX_FAILURES = 3
 
 
 class Client:
@@ -32,6 +33,7 @@ class Client:
 
     def __init__(self, config):
         self.config, self.child, self.stub, self.depth = config, None, False, 0
+        self.failures = 0  # children that broke; after MAX_FAILURES none is started
         self.modules = {module for module, _ in config["targets"]}
         self.dependencies = {tuple(dep) for dep in config["dependencies"]}
         self.objects, self.problems = {}, []
@@ -55,6 +57,8 @@ class Client:
 
     def call(self, module, name, args, kwargs):
         """Call the submission's `module.name` with args; copy changed arguments back."""
+        if self.failures >= MAX_FAILURES:
+            raise channel.ChildError(f"the submission's process failed {MAX_FAILURES} times")
         if self.child is None or self.child.poll() is not None:
             self.stop()
             self.start()
@@ -67,6 +71,7 @@ class Client:
             raise
         except (wire.WireError, OSError) as error:
             self.stop()  # a broken or late child is not trusted with another call
+            self.failures += 1
             raise channel.ChildError(f"the submission's process failed: {error}") from None
         finally:
             self.depth -= 1

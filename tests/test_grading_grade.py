@@ -236,17 +236,15 @@ def test_crashes_hangs_bad_imports_and_missing_files_get_a_report(tmp_path):
         text, "code", "lc.py", lambda region, body: [region.indent + "import os; os._exit(0)"]
         if region.task == "linear_classifier" else None))
     done = subprocess.run([sys.executable, "-m", "grading.grade", str(sub),
-                           "--out", str(tmp_path / "out"), "--task-timeout", "10"],
+                           "--out", str(tmp_path / "out"), "--task-timeout", "60"],
                           cwd=BUNDLE, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "Traceback" not in done.stdout + done.stderr, done.stderr
     result = json.loads((tmp_path / "out" / "report.json").read_text())
     messages = {task: entry["message"] for task, entry in result["tasks"].items()}
     assert result["total"] == tasks.POINTS["train_grid"]  # its region was left intact
     assert messages["softmax_naive"].startswith("the tests timed out")
-    # Each test starts a fresh child that exits at once: the task's time runs out first.
-    assert messages["linear_classifier"].startswith(
-        ("the tests timed out", "test_")), messages["linear_classifier"]
-    assert "the submission's process failed" in messages["softmax_vectorized"]
+    assert "the submission's process failed" in messages["linear_classifier"], messages
+    assert "the submission's process failed" in messages["softmax_vectorized"], messages
     assert messages["least_squares"].startswith(
         "classifiers/least_squares.py:1 imports scipy; task files may import only numpy")
     assert messages["gradient_check"] == "gradient_check.py is missing from the submission"

@@ -61,7 +61,8 @@ def test_only_public_tests_and_student_tools_ship(student):
     shipped = set(files(student))
     assert {rel for rel in shipped if rel.startswith("tests/")} == \
         {rel for rel in tasks.PUBLIC_TESTS if (BUNDLE / rel).exists()}
-    assert {rel for rel in shipped if rel.startswith("grading/")} == set(release.STUDENT_TOOLS)
+    assert {rel for rel in shipped if rel.startswith("grading/")} == \
+        {*release.STUDENT_TOOLS, "grading/release.json"}
     assert not any(rel.startswith(("datasets/", "build/", ".git/")) and rel != "datasets/README.md"
                    for rel in shipped)
     readme = (student / "README.md").read_text()
@@ -116,7 +117,7 @@ def test_stub_release_fails_only_with_not_implemented_and_solution_passes(studen
     graded = tmp_path / "graded"  # the student bundle plus the hidden tests, as the grader runs it
     shutil.copytree(student, graded)
     shutil.copytree(BUNDLE / "tests", graded / "tests", dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("test_grading_*", "__pycache__"))
+                    ignore=shutil.ignore_patterns("test_grading_*", "tools", "__pycache__"))
     results = run_task_tests(graded, tmp_path)
     failures = {test: message for test, message in results.items() if message}
     assert failures, "no test failed against the stubs"
