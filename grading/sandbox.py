@@ -127,11 +127,12 @@ class Child(subprocess.Popen):
                     break
                 time.sleep(0.02)
         self.wait()
-        if self.cgroup:
+        for _ in range(50 if self.cgroup else 0):  # the killed may take a moment to leave
             try:
                 self.cgroup.rmdir()
+                break
             except OSError:
-                pass
+                time.sleep(0.02)
 
 
 def _kill(pid):
