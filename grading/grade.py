@@ -1,52 +1,45 @@
 """Grade one submission offline: ``python -m grading.grade SUBMISSION --out REPORT_DIR``.
 
 SUBMISSION is a folder or a zip from `collect`; only `tasks.SUBMISSION_FILES`
-are taken from it, into a scratch folder, so it is never modified. Writes
-REPORT_DIR/report.json and report.md and exits 0 whenever it wrote them: a
-submission that crashes, hangs or lacks files gets a report saying so.
+are taken from it (`grading.unpack`), into a scratch folder, so it is never
+modified. Writes REPORT_DIR/report.json and report.md and exits 0 whenever it
+wrote them: a submission that crashes, hangs or lacks files gets a report
+saying so.
 
-Each task is graded, all or nothing within `tasks.TASK_TIMEOUT`, by the test
-files that carry its marker, in a copy of this bundle (solutions and hidden
-tests included) where only the task's file comes from the submission, with
-every region of another task replaced by the reference code. So one bug costs
-exactly its own task. The file must parse, keep its marker pairs and import
-only numpy, the standard library and the bundle's modules (checked with `ast`).
+Each task is graded by the test files that carry its marker, public and
+hidden, run unchanged by a trusted pytest process in a copy of this bundle.
+That process never imports a submission file: the `grading.proxy` plugin
+turns the task's functions into calls into a sandboxed child
+(`grading.child`, `grading.sandbox`) that holds only the submission's task
+file, with every region of another task a stub. So the verdict is never
+reached in student code, and one bug costs exactly its own task. Without a
+sandbox on this machine `grade` refuses, unless given ``--no-sandbox``.
 """
 
 import argparse
 import ast
+import json
+import os
 import sys
 import tempfile
 import zipfile
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from grading import notebook, regions, report, sandbox, tasks
+from grading import channel, nbgrade, regions, release, report, sandbox, scratch, tasks, unpack
 
 ALLOWED_IMPORTS = {"numpy", *sys.stdlib_module_names, *tasks.BUNDLE_MODULES}
 NO_NOTEBOOK = {"dataset": None, "cells_matched": 0, "cells_total": 0, "first_mismatch": None,
                "accuracy": None, "answers": {}}
 
 
-def splice(text, reference, task, where):
-    """The submission's file `text` with every region not of `task` taken from `reference`."""
-    ref_lines, ref_regions = reference.split("\n"), regions.find_regions(reference, "code", where)
+def check_markers(text, reference, where):
+    """Raise MarkerError unless the submitted file keeps the release's marker pairs."""
     found = sorted(region.task for region in regions.find_regions(text, "code", where))
-    expected = sorted(region.task for region in ref_regions)
+    expected = sorted(region.task for region in regions.find_regions(reference, "code", where))
     if found != expected:
         raise regions.MarkerError(f"{where}: the submission has regions {found}, the student "
                                   f"bundle has {expected}; keep every marker pair of the "
                                   "student bundle")
-    bodies = {}
-    for region in ref_regions:
-        bodies.setdefault(region.task, []).append(ref_lines[region.start + 1:region.end])
-
-    def body(region, lines):
-        # rewrite() visits regions last to first, so take the reference bodies from the end.
-        return None if region.task == task else bodies[region.task].pop()
-
-    return regions.rewrite(text, "code", where, body)
-
 
 def import_problem(text, where):
     """Why the task file `text` may not be graded (does not parse, bad import), or None."""
@@ -59,29 +52,6 @@ def import_problem(text, where):
             return (f"{where}:{line} imports {name.split('.')[0]}; task files may import only "
                     "numpy, the standard library and the bundle's own modules")
     return None
-
-
-def junit_results(path):
-    """The <testcase> elements of a JUnit XML report, [] if there is none."""
-    try:
-        return list(ET.parse(path).getroot().iter("testcase"))
-    except (ET.ParseError, OSError):
-        return []
-
-
-def first_failure(failed, output):
-    """'test: message' of the first failed JUnit test case, else the output's last line."""
-    if not failed:
-        lines = output.strip().splitlines()
-        return lines[-1].strip() if lines else "no output"
-    problem = failed[0][0]
-    message = problem.get("message", "")
-    if message in ("", "collection failure"):  # the cause is in the traceback's E lines
-        causes = [line[1:].strip() for line in (problem.text or "").splitlines()
-                  if line.startswith("E ")]
-        message = causes[-1] if causes else message
-    message = " ".join(message.split())  # one line: numpy's assertion messages span several
-    return f"{failed[0].get('name')}: {notebook.shorten(message, 300) or 'failed'}"
 
 
 def marked_tests(tree, task):
@@ -97,32 +67,51 @@ def marked_tests(tree, task):
     return [rel for rel in found if rel.endswith(".py") and marks(rel)]
 
 
-def run_task(tree, task, timeout):
-    """Run the task's tests in tree: (passed, first failure message or None).
+def run_task(work, task, where, sandboxed, timeout):
+    """Run the task's tests against the child of work/child-<task>: its report entry fields.
 
-    Passing needs exit status 0 and a JUnit report, written outside the tree,
-    of at least one test and no failures: code that exits early passes nothing.
+    Passing needs at least one test, every collected test passed, and no
+    stub's NotImplementedError: a test that did not run fails the task.
     """
+    tree = work / "reference"
     tests = marked_tests(tree, task)
     if not tests:
-        return False, f"the bundle has no tests marked {task}"
-    junit = tree.parent / f"{task}.junit.xml"
-    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", task,
-               f"--junitxml={junit}", *tests]
-    status, output = sandbox.run(command, tree, timeout, sandbox.environment(tree))
-    if status is None:
-        return False, f"timed out after {timeout} s (an endless loop?)"
-    cases = junit_results(junit)
-    failed = [case for case in cases if len(case) and case[0].tag in ("failure", "error")]
-    if status == 0 and cases and not failed:
-        return True, None
-    message = first_failure(failed, output)
-    if status not in (1, 2):  # 1: tests failed, 2: collection failed; else pytest was cut short
-        message = f"the tests crashed (exit status {status}): {message}"
-    return False, message
+        return {"passed": False, "message": f"the bundle has no tests marked {task}"}
+    text = (work / "submission" / where).read_text("utf-8")
+    config = {"task": task, "targets": scratch.targets(text, task, where),
+              "dependencies": tasks.DEPENDENCIES.get(task, []),
+              "scratch": str(work / f"child-{task}"), "sandboxed": sandboxed,
+              "results": str(work / f"{task}.results.json"), "call_timeout": timeout}
+    (work / f"{task}.json").write_text(json.dumps(config), "utf-8")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
+    env.update(GRADING_CONFIG=str(work / f"{task}.json"),
+               PYTHONPATH=os.pathsep.join([str(tree), str(tasks.BUNDLE)]),
+               PYTHONDONTWRITEBYTECODE="1")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+               "-p", "grading.proxy", "-m", task, *tests]
+    status, output = sandbox.run(command, timeout, cwd=tree, env=env, sandboxed=False)
+    try:
+        results = json.loads(Path(config["results"]).read_text("utf-8"))
+    except (OSError, ValueError):
+        last = output.strip().splitlines()[-1:] or ["no output"]
+        reason = "timed out" if status is None else f"stopped (exit status {status})"
+        return {"passed": False, "message": f"the tests {reason}: {last[0][:300]}"}
+    outcomes = {name: test["outcome"] for name, test in results["tests"].items()}
+    failed = [(name, test["message"]) for name, test in results["tests"].items()
+              if test["outcome"] != "passed"]
+    passed = bool(outcomes) and not failed and not results["stub"] \
+        and len(outcomes) == results["collected"]
+    message = None
+    if results["stub"]:
+        message = "not implemented: a stub raised NotImplementedError, which fails every test"
+    if failed:
+        message = f"{failed[0][0].split('::')[-1]}: {' '.join(str(failed[0][1]).split())}"
+    elif not passed and not results["stub"]:
+        message = "not every collected test ran"
+    return {"passed": passed, "message": message, "tests": outcomes}
 
 
-def grade_task(task, where, work, timeout):
+def grade_task(task, where, work, owner, sandboxed, timeout):
     """Grade one task of file `where`: its report entry.
 
     `work` holds the unpacked submission and the reference tree.
@@ -131,52 +120,64 @@ def grade_task(task, where, work, timeout):
     if not (work / "submission" / where).is_file():
         return {**entry, "message": f"{where} is missing from the submission"}
     try:
-        text = splice((work / "submission" / where).read_text(encoding="utf-8"),
-                      (work / "reference" / where).read_text(encoding="utf-8"), task, where)
+        text = (work / "submission" / where).read_text(encoding="utf-8")
+        check_markers(text, release.stub_python(
+            (work / "reference" / where).read_text("utf-8"), where), where)
+        message = import_problem(text, where)
+        if message is None:
+            scratch.build(work / "reference", text, task, where, owner,
+                          work / f"child-{task}")
     except (regions.MarkerError, UnicodeDecodeError) as error:
         return {**entry, "message": str(error)}
-    message = import_problem(text, where)
-    if message is None:
-        tree = sandbox.overlay(work / "reference", work / task, {where: text})
-        passed, message = run_task(tree, task, timeout)
-        entry.update(passed=passed, points=entry["max_points"] if passed else 0)
-    return {**entry, "message": message}
+    if message is not None:
+        return {**entry, "message": message}
+    entry.update(run_task(work, task, where, sandboxed, timeout))
+    return {**entry, "points": entry["max_points"] if entry["passed"] else 0}
 
 
-def grade_notebook(work, bundle, timeout, missing):
+def grade_notebook(work, bundle, timeout, missing, sandboxed):
     """The report's notebook entry: re-executed with the submission's own task files."""
     if tasks.NOTEBOOK in missing:
         return {**NO_NOTEBOOK, "status": f"missing: {tasks.NOTEBOOK} is not in the submission"}
     if missing:
         return {**NO_NOTEBOOK, "status": "not re-executed: it needs the missing task files"}
-    files = {rel: (work / "submission" / rel).read_bytes() for rel in tasks.SUBMISSION_FILES}
     try:
-        tree = sandbox.overlay(work / "reference", work / "notebook", files)
-        return notebook.regrade(work / "submission" / tasks.NOTEBOOK, tree, bundle, timeout)
+        return nbgrade.regrade(work, bundle, timeout, sandboxed)
     except Exception as error:  # whatever the file holds, the report gets written
-        return {**NO_NOTEBOOK,
-                "status": f"could not be re-executed: {type(error).__name__}: {error}"}
+        return {**NO_NOTEBOOK, "status": "could not be re-executed: "
+                f"{type(error).__name__}: {channel.cap(error, 300)}"}
+
+
+def isolation(sandboxed):
+    """True to sandbox children; SystemExit with a clear message where none can be made."""
+    if sandboxed and sandbox.level() == "none":
+        raise SystemExit("grade: no sandbox can be made on this machine (bubblewrap needs "
+                         "Linux user namespaces); grade in a Linux VM, or pass --no-sandbox "
+                         "to run submitted code unisolated")
+    return sandboxed
 
 
 def grade(submission, out, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
-          notebook_timeout=tasks.NOTEBOOK_TIMEOUT):
+          notebook_timeout=tasks.NOTEBOOK_TIMEOUT, sandboxed=True):
     """Grade one submission (folder or zip), write its report into out, and return it."""
-    submission, bundle = Path(submission).resolve(), Path(bundle)
+    submission, bundle = Path(submission).absolute(), Path(bundle)
+    sandboxed = isolation(sandboxed)
     owner = regions.task_files(bundle)
-    result = {"submission": submission.name, "total": 0,
+    result = {"submission": submission.name, "total": 0, "isolation":
+              sandbox.level() if sandboxed else "none (--no-sandbox)",
               "max_total": sum(tasks.POINTS.values()), "problems": []}
-    with tempfile.TemporaryDirectory(prefix="grade-") as scratch:
-        work = Path(scratch)
+    with tempfile.TemporaryDirectory(prefix="grade-") as folder:
+        work = Path(folder)
         try:
-            missing = sandbox.unpack(submission, work / "submission")
-        except (zipfile.BadZipFile, OSError) as error:
+            missing = unpack.unpack(submission, work / "submission")
+        except (zipfile.BadZipFile, unpack.SubmissionError, OSError) as error:
             missing = list(tasks.SUBMISSION_FILES)
             result["problems"].append(f"the submission cannot be read: {error}")
         result["problems"] += [f"{rel} is missing from the submission" for rel in missing]
-        sandbox.reference_tree(bundle, work / "reference")
-        result["tasks"] = {task: grade_task(task, owner[task], work, task_timeout)
-                           for task in tasks.POINTS}
-        result["notebook"] = grade_notebook(work, bundle, notebook_timeout, missing)
+        scratch.reference_tree(bundle, work / "reference")
+        result["tasks"] = {task: grade_task(task, owner[task], work, owner, sandboxed,
+                                            task_timeout) for task in tasks.POINTS}
+        result["notebook"] = grade_notebook(work, bundle, notebook_timeout, missing, sandboxed)
     result["total"] = sum(entry["points"] for entry in result["tasks"].values())
     report.write(result, Path(out))
     return result
@@ -191,9 +192,13 @@ def main(argv=None):
                         help="seconds per task (default: %(default)s)")
     parser.add_argument("--notebook-timeout", type=int, default=tasks.NOTEBOOK_TIMEOUT,
                         help="seconds for the notebook (default: %(default)s)")
+    parser.add_argument("--bundle", default=tasks.BUNDLE, type=Path,
+                        help="the bundle whose release was handed out (default: this one)")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run submitted code without the OS sandbox (trusted code only)")
     args = parser.parse_args(argv)
-    result = grade(args.submission, args.out, task_timeout=args.task_timeout,
-                   notebook_timeout=args.notebook_timeout)
+    result = grade(args.submission, args.out, args.bundle, task_timeout=args.task_timeout,
+                   notebook_timeout=args.notebook_timeout, sandboxed=not args.no_sandbox)
     print(f"grade: {result['submission']}: {result['total']} / {result['max_total']}; "
           f"report in {args.out}")
     return 0

@@ -1,24 +1,32 @@
-"""Grade a folder of submissions in parallel.
+"""Grade a folder of submissions, each in its own process tree.
 
-``python -m grading.grade_all SUBMISSIONS_DIR --out REPORTS_DIR [--jobs N]``
+``python -m grading.grade_all SUBMISSIONS_DIR --out REPORTS_DIR [--jobs N] [--no-sandbox]``
 
 Every folder and every .zip directly inside SUBMISSIONS_DIR is one
-submission; its report goes to REPORTS_DIR/<name>/, named by the full entry
-name (alice/ and alice.zip are two submissions), and REPORTS_DIR/scores.csv
-lists every submission's points per task, its notebook comparison and its
-problems. A process pool of N workers (default: the number of CPUs) grades the
-submissions. A submission whose grading stops with an unexpected error gets a
-report saying so, and the run goes on.
+submission. Each is graded by its own ``python -m grading.grade`` process,
+N at a time, under a watchdog that kills its whole process group at the
+deadline; a crash, kill, hang or flood in one cannot touch another's result.
+Its report goes to REPORTS_DIR/submissions/<entry name>/ (alice/ and
+alice.zip are two submissions), moved there whole once written, and
+REPORTS_DIR/scores.csv, written to a temporary file and renamed, has a row
+for every submission: one whose grading stopped gets a report saying so.
 """
 
 import argparse
 import csv
+import json
 import os
+import shutil
+import signal
+import subprocess
 import sys
-from concurrent.futures import ProcessPoolExecutor
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from grading import grade, regions, report, tasks
+
+REPORTS = "submissions"  # REPORTS_DIR/submissions/<entry>/: no entry name meets scores.csv
 
 
 def submissions(folder):
@@ -27,33 +35,68 @@ def submissions(folder):
             if path.is_dir() or path.suffix == ".zip"}
 
 
-def stopped(submission, error, bundle):
-    """The report of a submission whose grading stopped with an unexpected error."""
+def stopped(name, problem, bundle):
+    """The report of a submission whose grading stopped."""
     owner = regions.task_files(bundle)
-    problem = (f"not graded: grading stopped with {type(error).__name__}: {error} "
-               "(grade it alone with python -m grading.grade to see the traceback)")
-    return {"submission": submission.name, "total": 0, "max_total": sum(tasks.POINTS.values()),
-            "problems": [problem],
+    return {"submission": name, "total": 0, "max_total": sum(tasks.POINTS.values()),
+            "problems": [f"not graded: grading stopped with {problem} (grade it alone with "
+                         "python -m grading.grade to see the traceback)"],
             "tasks": {task: {"passed": False, "points": 0, "max_points": points,
                              "file": owner[task], "message": "not graded"}
                       for task, points in tasks.POINTS.items()},
             "notebook": {**grade.NO_NOTEBOOK, "status": "not graded"}}
 
 
-def grade_all(folder, out, jobs=None, **options):
+def deadline(task_timeout, notebook_timeout):
+    """Seconds one submission may take: every task and the notebook, with slack."""
+    return len(tasks.POINTS) * (task_timeout + 30) + notebook_timeout + 120
+
+
+def grade_one(path, out, bundle, options):
+    """Grade one submission in its own process group; return its report (always)."""
+    final = out / REPORTS / path.name
+    with tempfile.TemporaryDirectory(prefix=".grading-", dir=out) as partial, \
+            tempfile.TemporaryFile() as errors:
+        command = [sys.executable, "-m", "grading.grade", str(path), "--out", partial,
+                   "--task-timeout", str(options["task_timeout"]),
+                   "--notebook-timeout", str(options["notebook_timeout"]), "--bundle", str(bundle)]
+        command += [] if options["sandboxed"] else ["--no-sandbox"]
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=errors, start_new_session=True,
+                                   cwd=tasks.BUNDLE)
+        try:
+            status = process.wait(deadline(options["task_timeout"], options["notebook_timeout"]))
+        except subprocess.TimeoutExpired:
+            status = "a timeout"
+        finally:
+            os.killpg(process.pid, signal.SIGKILL) if process.poll() is None else None
+            process.wait()
+        try:
+            result = json.loads((Path(partial) / "report.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            errors.seek(0)
+            last = errors.read(1 << 16).decode("utf-8", "replace").strip().splitlines()[-1:]
+            result = stopped(path.name, last[0][:300] if last else f"exit status {status}",
+                             bundle)
+            report.write(result, Path(partial))
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(partial, final)
+        Path(partial).mkdir()  # for TemporaryDirectory's cleanup
+    return result
+
+
+def grade_all(folder, out, jobs=None, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
+              notebook_timeout=tasks.NOTEBOOK_TIMEOUT, sandboxed=True):
     """Grade every submission in folder into out; write and return the rows of scores.csv."""
     found, out = submissions(folder), Path(out)
-    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count()) as pool:
-        futures = {name: pool.submit(grade.grade, path, out / name, **options)
+    (out / REPORTS).mkdir(parents=True, exist_ok=True)
+    options = {"task_timeout": task_timeout, "notebook_timeout": notebook_timeout,
+               "sandboxed": grade.isolation(sandboxed)}
+    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count()) as pool:
+        futures = {name: pool.submit(grade_one, path, out, bundle, options)
                    for name, path in found.items()}
-        reports = {}
-        for name, future in futures.items():
-            try:
-                reports[name] = future.result()
-            except Exception as error:  # one submission's failure must not stop the class
-                reports[name] = stopped(found[name], error, options.get("bundle", tasks.BUNDLE))
-                report.write(reports[name], out / name)
-                print(f"grade_all: {name}: {reports[name]['problems'][0]}", file=sys.stderr)
+        reports = {name: future.result() for name, future in futures.items()}
     rows = [{"submission": name, "total": result["total"], "max_total": result["max_total"],
              **{task: result["tasks"][task]["points"] for task in tasks.POINTS},
              "cells_matched": result["notebook"]["cells_matched"],
@@ -61,11 +104,12 @@ def grade_all(folder, out, jobs=None, **options):
              "dataset": result["notebook"]["dataset"] or "",
              "notebook": result["notebook"]["status"],
              "problems": "; ".join(result["problems"])} for name, result in reports.items()]
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "scores.csv", "w", newline="", encoding="utf-8") as scores:
+    with tempfile.NamedTemporaryFile("w", dir=out, suffix=".csv", delete=False, newline="",
+                                     encoding="utf-8") as scores:
         writer = csv.DictWriter(scores, fieldnames=list(rows[0]) if rows else ["submission"])
         writer.writeheader()
         writer.writerows(rows)
+    os.replace(scores.name, out / "scores.csv")
     return rows
 
 
@@ -77,11 +121,16 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=None, help="submissions graded at once")
     parser.add_argument("--task-timeout", type=int, default=tasks.TASK_TIMEOUT,
                         help="seconds per task (default: %(default)s)")
+    parser.add_argument("--notebook-timeout", type=int, default=tasks.NOTEBOOK_TIMEOUT,
+                        help="seconds per notebook (default: %(default)s)")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run submitted code without the OS sandbox (trusted code only)")
     args = parser.parse_args(argv)
     if not Path(args.folder).is_dir():
         print(f"grade_all: SUBMISSIONS_DIR must be a folder, got {args.folder}", file=sys.stderr)
         return 2
-    rows = grade_all(args.folder, args.out, args.jobs, task_timeout=args.task_timeout)
+    rows = grade_all(args.folder, args.out, args.jobs, task_timeout=args.task_timeout,
+                     notebook_timeout=args.notebook_timeout, sandboxed=not args.no_sandbox)
     print(f"grade_all: graded {len(rows)} submission(s); scores in {Path(args.out) / 'scores.csv'}")
     return 0
 

@@ -18,7 +18,6 @@ nature, such as gradient-check relative errors of 1e-9.
 
 import math
 import re
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from nbval.plugin import (coalesce_streams, find_comment_markers, find_metadata_
                           get_sanitize_patterns)
 
 import data_utils
-from grading import regions, sandbox, tasks
+from grading import regions
 from grading.record import record  # the notebook's own record of its run
 
 REL_TOL = 1e-4
@@ -142,31 +141,3 @@ def choose_data(stored):
     if dataset == "synthetic" and dataset not in available:
         available[dataset] = data_utils.ensure_synthetic()
     return dataset, available.get(dataset)
-
-
-def regrade(stored_path, tree, bundle, timeout):
-    """Re-execute the notebook at stored_path inside tree and compare; the report's entry."""
-    stored = nbformat.read(stored_path, as_version=4)
-    entry = {"status": "", "dataset": None, "cells_matched": 0, "first_mismatch": None,
-             "accuracy": None, "answers": answers(stored, tasks.NOTEBOOK),
-             "cells_total": sum(cell.cell_type == "code" and bool(cell.source.strip())
-                                for cell in stored.cells)}
-    if not any(cell.get("execution_count") for cell in stored.cells):
-        return {**entry, "status": "not executed: the notebook has no outputs to compare"}
-    entry["dataset"], folder = choose_data(stored)
-    if folder is None:
-        return {**entry, "status": f"not re-executable here: it ran on {entry['dataset']}, "
-                                   "which this machine does not have"}
-    target = Path(tree) / tasks.NOTEBOOK
-    command = [sys.executable, "-m", "jupyter", "execute", "--inplace", "--allow-errors",
-               "--kernel_name=python3", f"--timeout={timeout}", str(target)]
-    status, output = sandbox.run(command, tree, timeout,
-                                 sandbox.environment(tree, CIFAR10_DIR=str(folder)))
-    if status != 0:
-        reason = "timed out" if status is None else f"failed: {output.strip()[-300:]}"
-        return {**entry, "status": f"re-execution {reason}"}
-    new = nbformat.read(target, as_version=4)
-    matched, total, first = compare(stored, new, sanitize_patterns(bundle))
-    status = "re-executed and compared" + ("" if record(stored) else " (it records no dataset)")
-    return {**entry, "status": status, "cells_matched": matched, "cells_total": total,
-            "first_mismatch": first, "accuracy": record(new).get("accuracy")}

@@ -21,6 +21,8 @@ regions is not a submission file, or if a region sits outside a function.
 
 import argparse
 import ast
+import hashlib
+import json
 import shutil
 import string
 import sys
@@ -70,12 +72,14 @@ def origin_of(rel):
     return tasks.STUDENT_SOURCES.get(rel, rel)
 
 
-def stub_python(text, where):
-    """`text` with each code region's body replaced by a NotImplementedError stub."""
+def stub_python(text, where, keep=None):
+    """`text` with each code region's body, except those of task `keep`, made a stub."""
     functions = [node for node in ast.walk(ast.parse(text))
                  if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
     def stub(region, body):
+        if region.task == keep:
+            return None
         inside = [f for f in functions if f.lineno <= region.start + 1 <= f.end_lineno]
         if not inside:
             raise regions.MarkerError(f"{where}:{region.start + 1}: region of task {region.task} "
@@ -111,6 +115,23 @@ def stub_notebook(nb, where):
     return nb
 
 
+def stamp(root=BUNDLE):
+    """{"version", "hash"} of the release of `root`: its version and a hash of its stubs.
+
+    Written into the student notebook's metadata (key "grading") and into
+    grading/release.json, so the grader can tell which release a submission came from.
+    """
+    root, digest = Path(root), hashlib.sha256()
+    version = next((line.split('"')[1] for line in
+                    (root / "pyproject.toml").read_text("utf-8").splitlines()
+                    if line.startswith("version = ")), "unknown")
+    for rel in sorted(regions.task_files(root).values()):
+        digest.update(stub_python((root / rel).read_text("utf-8"), rel).encode("utf-8"))
+    nb = stub_notebook(nbformat.read(root / tasks.NOTEBOOK, as_version=4), tasks.NOTEBOOK)
+    digest.update(json.dumps([cell.source for cell in nb.cells]).encode("utf-8"))
+    return {"version": version, "hash": digest.hexdigest()}
+
+
 def student_readme(owner, template):
     """The student README: the template file with the task table filled in."""
     rows = "\n".join(f"| `{task}` | `{owner[task]}` | {points} |"
@@ -123,7 +144,7 @@ def student_readme(owner, template):
 def release(out, root=BUNDLE, force=False):
     """Write the student bundle of `root` into `out` (replaced if `force`)."""
     root, out = Path(root).resolve(), Path(out).resolve()
-    owner = regions.task_files(root)
+    owner, version = regions.task_files(root), stamp(root)
     problems = list_problems(root)
     if problems:
         raise ValueError("\n".join(problems))
@@ -137,12 +158,15 @@ def release(out, root=BUNDLE, force=False):
         if rel == "README.md":
             target.write_text(student_readme(owner, origin), encoding="utf-8")
         elif rel.endswith(".ipynb"):
-            nbformat.write(stub_notebook(nbformat.read(origin, as_version=4), rel), target)
+            nb = stub_notebook(nbformat.read(origin, as_version=4), rel)
+            nb.metadata["grading"] = version
+            nbformat.write(nb, target)
         elif rel in owner.values():
             target.write_text(stub_python(origin.read_text("utf-8"), rel), "utf-8")
         else:
             shutil.copyfile(origin, target)
             shutil.copymode(origin, target)
+    (out / tasks.RELEASE_STAMP).write_text(json.dumps(version) + "\n", "utf-8")
     return out
 
 

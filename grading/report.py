@@ -1,52 +1,92 @@
-"""Write a grading report as report.json (for tools) and report.md (for people)."""
+"""Write a grading report as report.json (for tools) and report.md (for people).
+
+Everything in a report that came from a submission (messages, sources,
+outputs, answers, names) is quoted escaped: markdown punctuation gets a
+backslash, and blocks sit in a code fence longer than any run of backticks
+they hold, so no quote can close its fence, forge a heading or a total, or
+break the table. Both files are written to temporary names and renamed.
+"""
 
 import json
+import os
+import re
 
 SPLITS = ("train", "val", "test")
+MARKDOWN = re.compile(r"([\\`*{}\[\]<>()#+\-.!|~$&])")
+
+
+def escape(text, limit=2000):
+    """One line of untrusted text, safe inside markdown prose or a table cell."""
+    text = " ".join(str(text).split())
+    text = text if len(text) <= limit else text[:limit] + " ..."
+    return MARKDOWN.sub(r"\\\1", text)
+
+
+def fence(text, language=""):
+    """Untrusted multi-line text as a code block that it cannot close."""
+    text = str(text)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    marks = "`" * max(3, longest + 1)
+    return [marks + language, text, marks]
+
+
+def _atomic(path, text):
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, "utf-8")
+    os.replace(temporary, path)
 
 
 def write(report, out):
     """Write report.json and report.md into the folder `out`."""
     out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps(report, indent=2) + "\n", "utf-8")
-    (out / "report.md").write_text(markdown(report), "utf-8")
+    _atomic(out / "report.json", json.dumps(report, indent=2) + "\n")
+    _atomic(out / "report.md", markdown(report))
 
 
 def markdown(report):
     """The report as markdown: scores, notebook comparison, material for manual marking."""
-    lines = [f"# Grading report: {report['submission']}", "",
+    lines = [f"# Grading report: {escape(report['submission'])}", "",
              f"**Total: {report['total']} / {report['max_total']}** (automatically graded)", ""]
+    if report.get("isolation"):
+        lines += [f"Isolation: {escape(report['isolation'])}", ""]
     if report["problems"]:
-        lines += [f"- {problem}" for problem in report["problems"]] + [""]
+        lines += [f"- {escape(problem)}" for problem in report["problems"]] + [""]
     lines += ["| Task | Result | Points | First failure |", "|---|---|---|---|"]
     for task, entry in report["tasks"].items():
-        message = (entry.get("message") or "").replace("|", "\\|")
         lines.append(f"| `{task}` | {'passed' if entry['passed'] else 'failed'} | "
-                     f"{entry['points']} / {entry['max_points']} | {message} |")
+                     f"{entry['points']} / {entry['max_points']} | "
+                     f"{escape(entry.get('message') or '', 600)} |")
     return "\n".join(lines + [""] + notebook_section(report["notebook"])) + "\n"
 
 
 def notebook_section(nb):
     """The notebook's comparison, the accuracies it recorded, and the answers."""
-    lines = ["## Notebook", "", f"- Status: {nb['status']}",
-             f"- Dataset: {nb['dataset'] or 'unknown'}",
-             f"- Cells matched: {nb['cells_matched']} / {nb['cells_total']}", ""]
+    lines = ["## Notebook", "", f"- Status: {escape(nb['status'])}",
+             f"- Dataset: {escape(nb['dataset'] or 'unknown')}",
+             f"- Cells matched: {nb['cells_matched']} / {nb['cells_total']}"]
+    if nb.get("same_release") is False:
+        lines.append("- Release: the notebook does not carry this bundle's release stamp")
+    if nb.get("modified_cells"):
+        lines.append(f"- Release cells modified or removed: {nb['modified_cells']}")
+    if nb.get("added_cells"):
+        lines.append(f"- Cells added by the student (re-executed, not compared): "
+                     f"{nb['added_cells']}")
+    lines.append("")
     mismatch = nb.get("first_mismatch")
     if mismatch:
         lines += [f"First mismatching cell: {mismatch['cell']}", "",
-                  "```python", mismatch["source"], "```", "",
-                  "Stored output:", "", "```", mismatch["stored"], "```", "",
-                  "Re-executed output:", "", "```", mismatch["re-executed"], "```", ""]
+                  *fence(mismatch["source"], "python"), "", "Stored output:", "",
+                  *fence(mismatch["stored"]), "", "Re-executed output:", "",
+                  *fence(mismatch["re-executed"]), ""]
     if nb.get("accuracy"):
         lines += ["### Accuracies recorded by the re-executed notebook", "",
                   "| Method | Train | Validation | Test |", "|---|---|---|---|"]
         for method, accuracy in nb["accuracy"].items():
             cells = [f"{accuracy[split]:.3f}" if isinstance(accuracy.get(split), (int, float))
                      else "-" for split in SPLITS]
-            lines.append(f"| {method} | " + " | ".join(cells) + " |")
+            lines.append(f"| {escape(method, 100)} | " + " | ".join(cells) + " |")
         lines.append("")
     lines += ["## Answers, for manual marking", ""]
     for task, answer in nb.get("answers", {}).items():
-        quoted = [f"> {line}" for line in answer.splitlines()] or ["> (no answer)"]
-        lines += [f"### `{task}`", "", *quoted, ""]
+        lines += [f"### `{task}`", "", *fence(answer or "(no answer)"), ""]
     return lines if nb.get("answers") else lines + ["(no answer regions found)"]

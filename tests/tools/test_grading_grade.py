@@ -21,7 +21,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grading import collect, grade, grade_all, regions, release, sandbox, tasks
+from grading import collect, grade, grade_all, regions, release, scratch, tasks, unpack
 
 BUNDLE = Path(__file__).resolve().parents[2]
 CELLS = [
@@ -86,13 +86,15 @@ def data(tmp_path_factory):
 
 def executed_solution(root, subs):
     """The solution with the fixture notebook run in a full bundle, as a student runs it."""
-    student = sandbox.reference_tree(BUNDLE, root / "student")
+    student = scratch.reference_tree(BUNDLE, root / "student")
     (student / tasks.NOTEBOOK).parent.mkdir(exist_ok=True)
     nbformat.write(fixture_notebook(), student / tasks.NOTEBOOK)
-    status, output = sandbox.run(
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
+    done = subprocess.run(
         [sys.executable, "-m", "jupyter", "execute", "--inplace", "--kernel_name=python3",
-         tasks.NOTEBOOK], student, 300, sandbox.environment(student))
-    assert status == 0, output
+         tasks.NOTEBOOK], cwd=student, timeout=300, capture_output=True, text=True,
+        env={**env, "PYTHONPATH": str(student), "OPENBLAS_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stderr
     for rel in tasks.SUBMISSION_FILES:
         (subs / "solution" / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(student / rel, subs / "solution" / rel)
@@ -135,14 +137,18 @@ def graded(tmp_path_factory, data):
     (subs / "locked.zip").write_bytes(locked)
     before = digest(subs)
     patch.setenv("SOFTMAX_QUICK", "1")  # a grader's quick setting must not reach the notebook
-    grade_all.grade_all(subs, root / "reports", jobs=2, task_timeout=120)
+    # The bundle as released with the fixture notebook: the notebook's release cells.
+    bundle = scratch.reference_tree(BUNDLE, root / "bundle")
+    shutil.copytree(BUNDLE / "grading", bundle / "grading")
+    nbformat.write(fixture_notebook(), bundle / tasks.NOTEBOOK)
+    grade_all.grade_all(subs, root / "reports", jobs=2, task_timeout=120, bundle=bundle)
     assert digest(subs) == before, "grading modified a submission"
     patch.undo()
     return root / "reports"
 
 
 def report(graded, name):
-    return json.loads((graded / name / "report.json").read_text())
+    return json.loads((graded / grade_all.REPORTS / name / "report.json").read_text())
 
 
 def test_solution_gets_full_marks_and_its_notebook_matches(graded):
@@ -155,7 +161,7 @@ def test_solution_gets_full_marks_and_its_notebook_matches(graded):
     assert nb["cells_matched"] == nb["cells_total"] and nb["first_mismatch"] is None
     assert set(nb["accuracy"]["softmax"]) == {"train", "val", "test"}
     assert nb["answers"] == {"inline_question_1": "All ten classes start equally likely."}
-    markdown = (graded / "solution" / "report.md").read_text()
+    markdown = (graded / grade_all.REPORTS / "solution" / "report.md").read_text()
     assert "**Total: 50 / 50**" in markdown and "All ten classes start equally likely." in markdown
 
 
@@ -170,7 +176,7 @@ def test_untouched_release_gets_zero_on_every_task_and_a_readable_report(graded,
     for task, entry in result["tasks"].items():  # the stub ran, not the bundle's installed solution
         assert f": NotImplementedError: Task {task}:" in entry["message"], entry["message"]
     assert result["notebook"]["status"].startswith("not executed")
-    row = [line for line in (graded / "release" / "report.md").read_text().splitlines()
+    row = [line for line in (graded / grade_all.REPORTS / "release" / "report.md").read_text().splitlines()
            if line.startswith("| `softmax_naive` |")]
     assert row[0].startswith("| `softmax_naive` | failed | 0 / 10 | test_")
     assert "Task softmax_naive" in row[0]
@@ -209,7 +215,7 @@ def test_an_unexpected_error_in_one_submission_gets_a_report_and_the_run_goes_on
     assert result["total"] == 0 and set(result["tasks"]) == set(tasks.POINTS)
     assert result["problems"][0].startswith("not graded: grading stopped with RuntimeError: ")
     assert "encrypted" in result["problems"][0]
-    assert "grading stopped with RuntimeError" in (graded / "locked.zip" / "report.md").read_text()
+    assert "grading stopped with RuntimeError" in (graded / grade_all.REPORTS / "locked.zip" / "report.md").read_text()
     with open(graded / "scores.csv") as scores:
         row = [row for row in csv.DictReader(scores) if row["submission"] == "locked.zip"][0]
     assert row["total"] == "0" and row["problems"] == result["problems"][0]
@@ -230,15 +236,15 @@ def test_crashes_hangs_bad_imports_and_missing_files_get_a_report(tmp_path):
         text, "code", "lc.py", lambda region, body: [region.indent + "import os; os._exit(0)"]
         if region.task == "linear_classifier" else None))
     done = subprocess.run([sys.executable, "-m", "grading.grade", str(sub),
-                           "--out", str(tmp_path / "out"), "--task-timeout", "10"],
+                           "--out", str(tmp_path / "out"), "--task-timeout", "60"],
                           cwd=BUNDLE, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "Traceback" not in done.stdout + done.stderr, done.stderr
     result = json.loads((tmp_path / "out" / "report.json").read_text())
     messages = {task: entry["message"] for task, entry in result["tasks"].items()}
     assert result["total"] == tasks.POINTS["train_grid"]  # its region was left intact
-    assert messages["softmax_naive"] == "timed out after 10 s (an endless loop?)"
-    assert messages["linear_classifier"].startswith("the tests crashed (exit status 0)")
-    assert messages["softmax_vectorized"].startswith("the tests crashed (exit status 3)")
+    assert messages["softmax_naive"].startswith("the tests timed out")
+    assert "the submission's process failed" in messages["linear_classifier"], messages
+    assert "the submission's process failed" in messages["softmax_vectorized"], messages
     assert messages["least_squares"].startswith(
         "classifiers/least_squares.py:1 imports scipy; task files may import only numpy")
     assert messages["gradient_check"] == "gradient_check.py is missing from the submission"
@@ -246,14 +252,13 @@ def test_crashes_hangs_bad_imports_and_missing_files_get_a_report(tmp_path):
     assert (tmp_path / "out" / "report.md").read_text().startswith("# Grading report: broken")
 
 
-def test_splicing_keeps_the_submission_task_and_injects_the_reference_for_the_rest():
+def test_markers_of_the_release_must_be_kept():
     reference = (BUNDLE / "classifiers/softmax.py").read_text()
-    buggy = plant_bug(reference)
-    assert grade.splice(buggy, reference, "softmax_naive", "softmax.py") == reference
-    assert grade.splice(buggy, reference, "softmax_vectorized", "softmax.py") == buggy
+    grade.check_markers(plant_bug(reference), reference, "softmax.py")
     with pytest.raises(regions.MarkerError, match="keep every marker pair"):
-        grade.splice(reference.replace("(task: softmax_naive)", "(task: softmax_vectorized)"),
-                     reference, "softmax_naive", "softmax.py")
+        grade.check_markers(reference.replace("(task: softmax_naive)",
+                                              "(task: softmax_vectorized)"),
+                            reference, "softmax.py")
 
 
 def test_unpack_takes_only_submission_files_even_from_a_wrapped_zip(tmp_path):
@@ -261,7 +266,7 @@ def test_unpack_takes_only_submission_files_even_from_a_wrapped_zip(tmp_path):
         archive.writestr("alice/gradient_check.py", "x = 1\n")
         archive.writestr("alice/../../escape.py", "y = 2\n")
         archive.writestr("alice/notes.txt", "hello")
-    missing = sandbox.unpack(tmp_path / "wrapped.zip", tmp_path / "out")
+    missing = unpack.unpack(tmp_path / "wrapped.zip", tmp_path / "out")
     assert (tmp_path / "out" / "gradient_check.py").read_text() == "x = 1\n"
     assert sorted(regions.walk(tmp_path / "out")) == ["gradient_check.py"]
     assert missing == [rel for rel in tasks.SUBMISSION_FILES if rel != "gradient_check.py"]
@@ -273,7 +278,7 @@ def test_unpack_keeps_the_paths_of_a_zip_holding_only_classifiers(tmp_path):
     with zipfile.ZipFile(tmp_path / "partial.zip", "w") as archive:
         for rel in partial:
             archive.writestr(rel, f"# {rel}\n")
-    missing = sandbox.unpack(tmp_path / "partial.zip", tmp_path / "out")
+    missing = unpack.unpack(tmp_path / "partial.zip", tmp_path / "out")
     assert sorted(regions.walk(tmp_path / "out")) == sorted(partial)
     assert (tmp_path / "out/classifiers/softmax.py").read_text() == "# classifiers/softmax.py\n"
     assert missing == [rel for rel in tasks.SUBMISSION_FILES if rel not in partial]

@@ -9,7 +9,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 import data_utils
-from grading import collect, notebook, tasks
+from grading import collect, nbgrade, notebook, tasks
 
 BUNDLE = Path(__file__).resolve().parents[2]
 PATTERNS = [(r"(computed in|took) \d+\.\d+s", r"\1 TIMEs")]
@@ -131,7 +131,8 @@ def test_a_cifar10_notebook_is_not_re_executed_without_cifar10(tmp_path, monkeyp
     monkeypatch.setattr(data_utils, "DATASETS_DIR", tmp_path / "datasets")
     assert data_utils.available_datasets() == {"synthetic": tmp_path / "synthetic"}
     nb = new_notebook(cells=[cell('{"dataset": "cifar10", "accuracy": {}}\n')])
-    nbformat.write(nb, tmp_path / "stored.ipynb")
-    entry = notebook.regrade(tmp_path / "stored.ipynb", tmp_path, tmp_path, timeout=1)
+    (tmp_path / "submission" / tasks.NOTEBOOK).parent.mkdir(parents=True)
+    nbformat.write(nb, tmp_path / "submission" / tasks.NOTEBOOK)
+    entry = nbgrade.regrade(tmp_path, BUNDLE, timeout=1, sandboxed=True)
     assert entry["status"].startswith("not re-executable here: it ran on cifar10")
     assert entry["dataset"] == "cifar10" and entry["cells_matched"] == 0

@@ -1,0 +1,134 @@
+"""The sandboxed side of grading: call a submission's functions, and nothing else.
+
+Run as ``python -m grading.child TARGETS DEPENDENCIES`` (both JSON lists of
+``[module, qualified name]``) inside the sandbox, in a scratch copy that holds
+the submission's task file (every region of another task a stub that raises),
+the student bundle's stubs of the other task files and the bundle's provided
+modules: no tests, no reference code. It serves calls of TARGETS arriving on
+stdin and answers on stdout (see `grading.channel`); every DEPENDENCY, a
+function of another task that the task's code may use, is replaced by a proxy
+that asks the grader, which computes it with the reference.
+
+Classifier objects arrive as their class name and state (W) and go back the
+same way; methods the grader's object overrides are called back.
+"""
+
+import functools
+import importlib
+import json
+import os
+import sys
+import types
+
+import numpy as np
+
+from grading import channel
+
+
+class Server:
+    """Resolves and calls the targets; encodes and decodes classifier objects."""
+
+    def __init__(self, read_fd, write_fd, targets, dependencies):
+        self.targets = {tuple(target) for target in targets}
+        self.modules = {module for module, _ in self.targets}
+        self.channel = channel.Channel(read_fd, write_fd, {"call": self.call},
+                                       self.encode, self.decode)
+        self.dependencies = dependencies
+
+    def install_dependencies(self):
+        """Replace each dependency, wherever a bundle module holds it, by a grader proxy."""
+        for module, name in self.dependencies:
+            original = getattr(importlib.import_module(module), name)
+            proxy = functools.partial(self.ask, {"op": "dep", "module": module, "name": name})
+            proxy.__wrapped__ = proxy  # code that skips the checks still asks the grader
+            for loaded in list(sys.modules.values()):
+                for attr, value in list(vars(loaded).items()) if self.local(loaded) else []:
+                    if value is original:
+                        setattr(loaded, attr, proxy)
+
+    def local(self, module):
+        return getattr(module, "__file__", None) and module.__file__.startswith(os.getcwd())
+
+    def ask(self, header, *args, **kwargs):
+        """Call the grader and return its value, copying changed arrays back into args."""
+        reply, (value, after) = self.channel.call(header, args, kwargs)
+        print(reply.get("printed", ""), end="")
+        for arg, new in zip(args, after or []):
+            if isinstance(arg, np.ndarray) and isinstance(new, np.ndarray) \
+                    and new.shape == arg.shape and arg.flags.writeable:
+                np.copyto(arg, new, casting="unsafe")
+        return value
+
+    def call(self, header, args, kwargs):
+        """Serve one call of a target: (value, state of the arguments after the call)."""
+        target = (header.get("module"), header.get("name"))
+        if target not in self.targets:
+            raise ValueError(f"{target} is not a function of the graded task")
+        if self.dependencies:
+            self.install_dependencies()
+            self.dependencies = []
+        function = importlib.import_module(target[0])
+        for part in target[1].split("."):
+            function = getattr(function, part)
+        before = [arg.copy() if isinstance(arg, np.ndarray) else None for arg in args]
+        value = function(*args, **kwargs)
+        # Arguments changed in place go back: arrays (eval_numerical_gradient
+        # restores x), and a classifier's state (train sets W).
+        after = [state(arg) if self.classifier(arg) else
+                 arg if isinstance(arg, np.ndarray) and not np.array_equal(arg, old,
+                                                                           equal_nan=True)
+                 else None for arg, old in zip(args, before)]
+        return value, after
+
+    def classifier(self, value):
+        """True for an instance of a class of the task's modules (a classifier)."""
+        return (type(value).__module__ in self.modules and hasattr(value, "__dict__")
+                and not isinstance(value, (type, types.FunctionType, types.ModuleType)))
+
+    def encode(self, value):
+        if self.classifier(value):
+            return "obj", {"module": type(value).__module__, "class": type(value).__name__,
+                           "state": state(value)}
+        raise TypeError(f"cannot send a {type(value).__name__} to the grader")
+
+    def decode(self, tag, payload):
+        if tag == "fn":
+            return functools.partial(self.ask, {"op": "fn", "id": payload})
+        if tag == "obj" and isinstance(payload, dict) and payload.get("module") in self.modules:
+            cls = getattr(importlib.import_module(payload["module"]), str(payload["class"]))
+            obj = cls.__new__(cls)
+            vars(obj).update(payload.get("state") or {})
+            for name in payload.get("overrides") or []:
+                header = {"op": "method", "id": payload.get("id"), "name": name}
+                setattr(obj, name, functools.partial(self.ask_method, header, obj))
+            return obj
+        raise TypeError(f"cannot receive {tag!r} here")
+
+    def ask_method(self, header, obj, *args, **kwargs):
+        """Call back a method the grader's object overrides, with obj's current state."""
+        return self.ask(header, state(obj), *args, **kwargs)
+
+
+def state(obj):
+    """The data attributes of a classifier object (its W), without bound callbacks."""
+    return {key: value for key, value in vars(obj).items() if not callable(value)}
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    # The pipes to the grader move to fresh descriptors; fds 0 and 1 become
+    # /dev/null, so stray output cannot break a message.
+    read_fd, write_fd = os.dup(0), os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    server = Server(read_fd, write_fd, json.loads(argv[0]), json.loads(argv[1]))
+    while True:
+        header, value = server.channel.receive()
+        if header.get("kind") != "call":
+            return 0
+        server.channel.serve(header, value, where=os.getcwd())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""Grade a submitted notebook: check it against the release, re-execute it in the sandbox.
+
+Integrity: every cell source outside answer and solution regions must equal
+the release's, in the release's order. Cells a student added are allowed
+(re-executed, reported as added, not compared); a release cell not found
+unchanged is reported as modified and counts as mismatching. NBVAL markers
+and tags count only where the release has them, since the comparison takes
+them from the release's cell. The notebook's stamp (`release.stamp`) must be
+this bundle's; a mismatch is reported.
+
+Re-execution: `jupyter execute` and its kernel run inside the sandbox, in a
+folder holding the submission's task files, the bundle's provided modules
+and the notebook, with the dataset read-only. The comparison, the record's
+validation and everything the report quotes happen here, in the grader.
+"""
+
+import math
+import shutil
+import sys
+
+import nbformat
+
+from grading import notebook, regions, release, sandbox, scratch, tasks
+
+MAX_ANSWER = 4000   # characters of an answer quoted in the report
+MAX_METHODS = 20    # rows of the accuracy record
+
+
+def skeleton(cell, where):
+    """(cell type, source with every region's body removed): what must equal the release."""
+    kind = regions.CELL_KINDS.get(cell.cell_type)
+    try:
+        source = regions.rewrite(cell.source, kind, where, lambda region, body: []) \
+            if kind else cell.source
+    except regions.MarkerError:
+        source = None  # a broken marker: the cell cannot match the release
+    return cell.cell_type, source
+
+
+def align(released, stored):
+    """({release cell: submitted cell}, added submitted cells, modified release cells)."""
+    want = [skeleton(cell, f"release cell {i}") for i, cell in enumerate(released.cells)]
+    pairs, added, position = {}, [], 0
+    for index, cell in enumerate(stored.cells):
+        found = skeleton(cell, f"{tasks.NOTEBOOK} cell {index}")
+        match = next((j for j in range(position, len(want)) if want[j] == found), None)
+        if match is None:
+            added.append(index)
+        else:
+            pairs[match], position = index, match + 1
+    modified = [j for j, cell in enumerate(released.cells) if j not in pairs]
+    return pairs, added, modified
+
+
+def compare(released, stored, new, pairs, patterns):
+    """(cells matched, cells total, first mismatch): the release's code cells, re-executed."""
+    matched, total, first = 0, 0, None
+    for j, cell in enumerate(released.cells):
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        total += 1
+        i = pairs.get(j)
+        same = i is not None and i < len(new.cells)
+        if same and notebook.compared(cell):  # markers and tags: the release's own
+            want = notebook.output_fields(stored.cells[i], patterns)
+            got = notebook.output_fields(new.cells[i], patterns)
+            same = want.keys() == got.keys() and all(
+                len(want[k]) == len(got[k]) and all(map(notebook.texts_match, want[k], got[k]))
+                for k in want)
+        matched += same
+        if not same and first is None:
+            first = {"cell": j if i is None else i, "source": notebook.shorten(cell.source, 400),
+                     "stored": "(cell modified)" if i is None else notebook._show(want),
+                     "re-executed": "" if i is None else notebook._show(got)}
+    return matched, total, first
+
+
+def valid_record(record):
+    """The notebook's accuracy record if it has the expected types and size, else None."""
+    accuracy = record.get("accuracy")
+    if not isinstance(accuracy, dict) or len(accuracy) > MAX_METHODS:
+        return None
+    clean = {}
+    for method, splits in accuracy.items():
+        if not (isinstance(method, str) and len(method) <= 100 and isinstance(splits, dict)
+                and set(splits) <= set(("train", "val", "test"))):
+            return None
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                   and 0 <= v <= 1 for v in splits.values()):
+            return None
+        clean[method] = dict(splits)
+    return clean
+
+
+def run_folder(work, bundle):
+    """The folder the notebook re-executes in: submitted task files, provided modules."""
+    folder = work / "nb"
+    owner_files = set(regions.task_files(bundle).values())
+    for rel in scratch.library_files(bundle):
+        source = (work / "submission" / rel) if rel in owner_files else (bundle / rel)
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, folder / rel)
+    (folder / tasks.NOTEBOOK).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(work / "submission" / tasks.NOTEBOOK, folder / tasks.NOTEBOOK)
+    return folder
+
+
+def execute(folder, data, timeout, sandboxed):
+    """Re-execute folder's notebook in the sandbox: (status, the executed notebook or None)."""
+    command = [sys.executable, "-m", "jupyter", "execute", "--inplace", "--allow-errors",
+               "--kernel_name=python3", f"--timeout={timeout}", tasks.NOTEBOOK]
+    status, output = sandbox.run(command, timeout, read_only=[data], writable=[folder],
+                                 cwd=folder, sandboxed=sandboxed, cpu=timeout,
+                                 env=sandbox.environment(PYTHONPATH=str(folder),
+                                                         CIFAR10_DIR=str(data)))
+    target = folder / tasks.NOTEBOOK
+    if status != 0 or target.stat().st_size > tasks.LIMITS["file_size"]:
+        reason = "timed out" if status is None else f"failed: {output.strip()[-300:]}"
+        return f"re-execution {reason}", None
+    return "re-executed and compared", nbformat.read(target, as_version=4)
+
+
+def regrade(work, bundle, timeout, sandboxed):
+    """The report's notebook entry for work/submission's notebook."""
+    stored = nbformat.read(work / "submission" / tasks.NOTEBOOK, as_version=4)
+    released = release.stub_notebook(nbformat.read(bundle / tasks.NOTEBOOK, as_version=4),
+                                     tasks.NOTEBOOK)
+    pairs, added, modified = align(released, stored)
+    answers = {task: notebook.shorten(text, MAX_ANSWER)
+               for task, text in notebook.answers(stored, tasks.NOTEBOOK).items()}
+    entry = {"status": "", "dataset": None, "cells_matched": 0, "first_mismatch": None,
+             "accuracy": None, "answers": answers, "added_cells": added,
+             "modified_cells": modified,
+             "same_release": stored.metadata.get("grading") == release.stamp(bundle),
+             "cells_total": sum(c.cell_type == "code" and bool(c.source.strip())
+                                for c in released.cells)}
+    if not any(cell.get("execution_count") for cell in stored.cells):
+        return {**entry, "status": "not executed: the notebook has no outputs to compare"}
+    entry["dataset"], data = notebook.choose_data(stored)
+    if data is None:
+        return {**entry, "status": f"not re-executable here: it ran on {entry['dataset']}, "
+                                   "which this machine does not have"}
+    status, new = execute(run_folder(work, bundle), data, timeout, sandboxed)
+    if new is None:
+        return {**entry, "status": status}
+    matched, total, first = compare(released, stored, new, pairs,
+                                    notebook.sanitize_patterns(bundle))
+    return {**entry, "status": status, "cells_matched": matched, "cells_total": total,
+            "first_mismatch": first, "accuracy": valid_record(notebook.record(new))}

@@ -1,0 +1,213 @@
+"""pytest plugin of the trusted grader: a task's functions become calls into a sandbox.
+
+Loaded with ``pytest -p grading.proxy`` in a copy of the reference bundle,
+with GRADING_CONFIG naming a JSON file (written by `grading.grade`): the
+task, its targets and dependencies (``[module, qualified name]``), the
+child's folder, whether to sandbox it, the results file and a deadline per
+call. Before collection every target, wherever a bundle module holds it, is
+replaced by a proxy that calls the submission's version in a sandboxed child
+(`grading.child`); everything else stays the reference. So the tests,
+public and hidden, run here unchanged, and this process never imports a
+submission file. At the end the plugin writes every test's outcome to the
+results file, which the child cannot reach.
+"""
+
+import functools
+import importlib
+import json
+import os
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+
+from grading import channel, sandbox, wire
+
+CLIENT = None
+MAX_FAILURES = 3
+
+
+class Client:
+    """The trusted end: starts the child on first use, calls it, serves its callbacks."""
+
+    def __init__(self, config):
+        self.config, self.child, self.stub, self.depth = config, None, False, 0
+        self.failures = 0  # children that broke; after MAX_FAILURES none is started
+        self.modules = {module for module, _ in config["targets"]}
+        self.dependencies = {tuple(dep) for dep in config["dependencies"]}
+        self.objects, self.problems = {}, []
+
+    def start(self):
+        scratch = self.config["scratch"]
+        argv = [sys.executable, "-m", "grading.child", json.dumps(self.config["targets"]),
+                json.dumps(self.config["dependencies"])]
+        self.child = sandbox.start(argv, read_only=[scratch], cwd=scratch,
+                                   env=sandbox.environment(PYTHONPATH=scratch),
+                                   sandboxed=self.config["sandboxed"])
+        self.channel = channel.Channel(self.child.stdout.fileno(), self.child.stdin.fileno(),
+                                       {"fn": self.callback, "method": self.method,
+                                        "dep": self.dependency},
+                                       self.encode, self.decode, self.config["call_timeout"])
+
+    def stop(self):
+        if self.child is not None:
+            self.child.close()
+            self.child = None
+
+    def call(self, module, name, args, kwargs):
+        """Call the submission's `module.name` with args; copy changed arguments back."""
+        if self.failures >= MAX_FAILURES:
+            raise channel.ChildError(f"the submission's process failed {MAX_FAILURES} times")
+        if self.child is None or self.child.poll() is not None:
+            self.stop()
+            self.start()
+        self.depth += 1
+        try:
+            reply, (value, after) = self.channel.call({"op": "call", "module": module,
+                                                       "name": name}, args, kwargs)
+        except NotImplementedError:
+            self.stub = True
+            raise
+        except (wire.WireError, OSError) as error:
+            self.stop()  # a broken or late child is not trusted with another call
+            self.failures += 1
+            raise channel.ChildError(f"the submission's process failed: {error}") from None
+        finally:
+            self.depth -= 1
+            if not self.depth and self.child is not None:
+                self.channel.functions.clear()
+                self.objects.clear()
+        sys.stdout.write(reply.get("printed", ""))
+        for arg, new in zip(args, after if isinstance(after, list) else []):
+            copy_back(arg, new)
+        return value
+
+    def callback(self, header, args, kwargs):
+        return self.channel.functions[header.get("id")](*args, **kwargs), []
+
+    def method(self, header, args, kwargs):
+        obj = self.objects[header.get("id")]
+        copy_back(obj, args[0])
+        return getattr(obj, str(header.get("name")))(*args[1:], **kwargs), []
+
+    def dependency(self, header, args, kwargs):
+        key = (header.get("module"), header.get("name"))
+        if key not in self.dependencies:
+            raise ValueError(f"{key} is not a declared dependency of the task")
+        # Looked up now, so a test's monkeypatch of the module attribute applies.
+        return getattr(importlib.import_module(key[0]), key[1])(*args, **kwargs), []
+
+    def reference_class(self, value):
+        """The class of this bundle's task modules that `value` is an instance of, or None."""
+        for cls in type(value).__mro__:
+            if cls.__module__ in self.modules and vars(sys.modules[cls.__module__]).get(
+                    cls.__name__) is cls:
+                return cls
+        return None
+
+    def encode(self, value):
+        cls = self.reference_class(value)
+        if cls is not None and not isinstance(value, type):
+            key = len(self.objects)
+            self.objects[key] = value  # called back by the id while the call lasts
+            overrides = [name for name in dir(type(value)) if not name.startswith("__")
+                         and callable(getattr(type(value), name))
+                         and getattr(type(value), name) is not getattr(cls, name, None)]
+            overrides += [name for name, item in vars(value).items() if callable(item)]
+            return "obj", {"module": cls.__module__, "class": cls.__name__, "id": key,
+                           "state": state(value), "overrides": overrides}
+        if callable(value):
+            key = len(self.channel.functions)
+            self.channel.functions[key] = value
+            return "fn", key
+        raise TypeError(f"cannot send a {type(value).__name__} to the submission")
+
+    def decode(self, tag, payload):
+        module = payload.get("module") if isinstance(payload, dict) else None
+        if tag == "obj" and module in self.modules:
+            cls = vars(sys.modules[module]).get(str(payload.get("class")))
+            if isinstance(cls, type):
+                obj = cls.__new__(cls)
+                copy_back(obj, payload.get("state"))
+                return obj
+        raise TypeError(f"the submission sent an unexpected {tag!r}")
+
+
+def state(obj):
+    """The data attributes of a classifier object (its W)."""
+    return {key: value for key, value in vars(obj).items() if not callable(value)}
+
+
+def copy_back(arg, new):
+    """Copy what the child changed into the caller's argument: an array, or an object's state."""
+    if isinstance(arg, np.ndarray) and isinstance(new, np.ndarray):
+        if new.shape == arg.shape and arg.flags.writeable:
+            np.copyto(arg, new, casting="unsafe")
+    elif isinstance(new, dict) and hasattr(arg, "__dict__") and not isinstance(arg, type):
+        for key, value in new.items():
+            if isinstance(key, str) and not key.startswith("__"):
+                setattr(arg, key, value)
+
+
+def make_proxy(client, module, name, original):
+    """A stand-in for `original` that calls the submission's version in the child."""
+    if "." in name:
+        def proxy(self, *args, **kwargs):
+            return client.call(module, name, (self, *args), kwargs)
+    else:
+        def proxy(*args, **kwargs):
+            return client.call(module, name, args, kwargs)
+    functools.update_wrapper(proxy, original)
+    proxy.__wrapped__ = proxy  # code that skips the checks still reaches the submission
+    return proxy
+
+
+def install(client, root):
+    """Replace each target wherever a module of the bundle at `root` holds it."""
+    for module, name in client.config["targets"]:
+        owner = importlib.import_module(module)
+        *outer, attr = name.split(".")
+        for part in outer:
+            owner = getattr(owner, part)
+        original = vars(owner)[attr]
+        proxy = make_proxy(client, module, name, original)
+        if outer:
+            setattr(owner, attr, proxy)
+            continue
+        for loaded in list(sys.modules.values()):
+            if isinstance(loaded, types.ModuleType) and str(
+                    getattr(loaded, "__file__", "")).startswith(str(root)):
+                for key, value in list(vars(loaded).items()):
+                    if value is original:
+                        setattr(loaded, key, proxy)
+
+
+def pytest_configure(config):
+    global CLIENT
+    settings = json.loads(Path(os.environ["GRADING_CONFIG"]).read_text("utf-8"))
+    CLIENT = Client(settings)
+    CLIENT.results = {}
+    install(CLIENT, Path.cwd().resolve())
+
+
+def pytest_runtest_setup(item):
+    if CLIENT.stub:  # a stub fails every test of its task; no need to run the rest
+        raise AssertionError("not implemented: the task's stub raised NotImplementedError")
+
+
+def pytest_runtest_logreport(report):
+    entry = CLIENT.results.setdefault(report.nodeid, {"outcome": "passed", "message": None})
+    if report.outcome != "passed" and entry["outcome"] == "passed":
+        crash = getattr(report.longrepr, "reprcrash", None)
+        message = crash.message if crash else str(report.longrepr)[-500:]
+        entry.update(outcome=report.outcome, message=channel.cap(message, 1000))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    CLIENT.stop()
+    path = Path(CLIENT.config["results"])
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps({"tests": CLIENT.results, "stub": CLIENT.stub,
+                                     "collected": session.testscollected}), "utf-8")
+    temporary.replace(path)

@@ -1,0 +1,92 @@
+"""Copy a submission's files into a scratch folder, refusing what could hurt the grader.
+
+Only `tasks.SUBMISSION_FILES` are taken, each read by name and capped at
+`MAX_FILE` bytes before anything is written: a zip member's declared size is
+checked first, and the read stops at the cap whatever the zip claims (a 5 MB
+zip may inflate to 5 GiB). In a folder submission, a submission file that is
+a link, or lies under one, is refused: a link could point at the grader's
+own files.
+"""
+
+import os
+import stat
+import zipfile
+from pathlib import Path
+
+from grading import tasks
+
+MAX_FILE = 64 << 20  # bytes per submission file (a notebook with plots is a few MB)
+
+
+class SubmissionError(ValueError):
+    """A submission that cannot be taken as it is: a link, an oversized file, a bad zip."""
+
+
+def _capped(stream, where):
+    data = stream.read(MAX_FILE + 1)
+    if len(data) > MAX_FILE:
+        raise SubmissionError(f"{where} is larger than {MAX_FILE >> 20} MB; "
+                              "hand in the files collect writes")
+    return data
+
+
+def _folder_file(root, rel):
+    """The bytes of root/rel, or None if absent; SubmissionError if a link is on the way."""
+    path = root
+    for part in Path(rel).parts:
+        path = path / part
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            return None
+        if stat.S_ISLNK(mode):
+            raise SubmissionError(f"{rel} is or lies under a link ({path.name}); "
+                                  "submit the files themselves")
+    if not stat.S_ISREG(mode):
+        return None
+    with open(path, "rb") as stream:
+        return _capped(stream, rel)
+
+
+def _zip_files(archive):
+    """{submission file: member name} of a zip, its single wrapping folder stripped if any.
+
+    The folder is a wrapper only when no member is a submission file as it
+    stands and some member is one without that folder.
+    """
+    names = {name: name for name in archive.namelist() if not name.endswith("/")}
+    inner = {name.split("/", 1)[1]: name for name in names if "/" in name}
+    wanted = set(tasks.SUBMISSION_FILES)
+    if (len({name.split("/")[0] for name in names}) == 1
+            and wanted & inner.keys() and not wanted & names.keys()):
+        names = inner
+    return {rel: name for rel, name in names.items() if rel in wanted}
+
+
+def read(submission):
+    """{rel: bytes} of the submission files found in a folder or zip."""
+    submission = Path(submission)
+    if submission.is_symlink():
+        raise SubmissionError(f"the submission {submission.name} is a link")
+    if submission.is_dir():
+        found = {rel: _folder_file(submission, rel) for rel in tasks.SUBMISSION_FILES}
+        return {rel: data for rel, data in found.items() if data is not None}
+    if not zipfile.is_zipfile(submission):
+        raise SubmissionError(f"SUBMISSION must be a folder or a zip file, got {submission.name}")
+    with zipfile.ZipFile(submission) as archive:
+        files = {}
+        for rel, name in _zip_files(archive).items():
+            if archive.getinfo(name).file_size > MAX_FILE:
+                raise SubmissionError(f"{rel} is larger than {MAX_FILE >> 20} MB once unzipped")
+            with archive.open(name) as stream:
+                files[rel] = _capped(stream, rel)
+        return files
+
+
+def unpack(submission, dest):
+    """Write the submission files into dest; return those not found."""
+    files = read(submission)
+    for rel, data in files.items():
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dest / rel).write_bytes(data)
+    return [rel for rel in tasks.SUBMISSION_FILES if rel not in files]

@@ -1,0 +1,137 @@
+"""Hostile submissions, graded with grade_all beside honest ones: no attack gains a point.
+
+Each hostile submission hands in one task file (the others are missing, so
+their tasks fail at once and the run stays short) whose regions attack the
+grader. The honest submissions score what they earned in the same run.
+"""
+
+import csv
+import hashlib
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grading import grade_all, regions, release, sandbox, tasks
+
+BUNDLE = Path(__file__).resolve().parents[2]
+SOFTMAX = "classifiers/softmax.py"
+CHECK = "gradient_check.py"
+CANARY = BUNDLE / "tests" / "hostile-canary.txt"
+WRONG = ["    error = 0.0"]  # rel_error's region: every gradient "matches"
+WRONG_GRADIENT = ["    loss, dW = 0.0, np.zeros_like(W)"]
+HIDDEN = [str(BUNDLE / "tests" / "oracles.py"), "/proc/1/cwd/tests/oracles.py",
+          "/proc/1/root/" + str(BUNDLE / "tests" / "oracles.py")]
+ATTACKS = {  # name: (file, body of every region of the file)
+    "patch_pytest": (CHECK, [
+        "    import sys",
+        "    sys.modules.get('_pytest.python') and setattr(",
+        "        sys.modules['_pytest.python'].Function, 'runtest', lambda self: None)",
+        "    import builtins; builtins.AssertionError = type('A', (Exception,), {})", *WRONG]),
+    "patch_numpy_testing": (SOFTMAX, ["    np.testing.assert_allclose = lambda *a, **k: None",
+                                      *WRONG_GRADIENT]),
+    "exit_early": (CHECK, ["    import atexit, os", "    atexit.register(os._exit, 0)",
+                           "    os._exit(0)"]),
+    "read_hidden": (CHECK, [
+        "    import pathlib",
+        f"    paths = [pathlib.Path(__file__).parent / 'tests/oracles.py', *{HIDDEN!r}]",
+        "    found = [p.read_text()[:200] for p in map(pathlib.Path, paths) if p.exists()]",
+        "    raise ValueError('found ' + repr(found))"]),
+    "call_the_other": (SOFTMAX, [
+        "    return (softmax_loss_vectorized(W, X, y, reg) if "
+        "softmax_loss_naive.__name__ == 'x' else softmax_loss_naive(W, X, y, reg))"]),
+    "write_outside": (CHECK, [
+        "    import pathlib",
+        f"    for p in [{str(CANARY)!r}, '/proc/1/cwd/tests/conftest.py']:",
+        "        try: pathlib.Path(p).write_text('pwned')",
+        "        except OSError: pass", *WRONG]),
+    "kill_parent": (CHECK, ["    import os, signal", "    os.kill(os.getppid(), signal.SIGKILL)",
+                            "    os.kill(1, signal.SIGKILL)", *WRONG]),
+    "detach_and_flood": (CHECK, [
+        "    import subprocess, sys, os",
+        "    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'],"
+        " start_new_session=True)",
+        "    os.write(1, b'x' * (64 << 20))", "    print('y' * (1 << 30))", *WRONG]),
+}
+
+
+def digest(folder):
+    return {rel: hashlib.sha256((folder / rel).read_bytes()).hexdigest()
+            for rel in regions.walk(folder)}
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    """grade_all over the hostile submissions and honest ones; (reports folder, rows)."""
+    if sandbox.level() != "bubblewrap":
+        pytest.skip("no bubblewrap sandbox on this machine")
+    root = tmp_path_factory.mktemp("hostile")
+    subs = root / "submissions"
+    for name, (rel, body) in ATTACKS.items():
+        (subs / name / rel).parent.mkdir(parents=True)
+        text = regions.rewrite((BUNDLE / rel).read_text(), "code", rel, lambda r, old: body)
+        (subs / name / rel).write_text(text)
+    (subs / "honest" / "classifiers").mkdir(parents=True)
+    shutil.copyfile(BUNDLE / SOFTMAX, subs / "honest" / SOFTMAX)
+    (subs / "linked" / "classifiers").mkdir(parents=True)
+    (subs / "linked" / SOFTMAX).symlink_to(BUNDLE / SOFTMAX)
+    (subs / "scores.csv").mkdir()  # a submission named like the class's scores
+    shutil.copyfile(BUNDLE / "gradient_check.py", subs / "scores.csv" / "gradient_check.py")
+    with zipfile.ZipFile(subs / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(tasks.NOTEBOOK, b" " * (100 << 20))
+        archive.writestr(CHECK, (BUNDLE / CHECK).read_text())
+    before, bundle_before = digest(subs), digest(BUNDLE / "tests")
+    out = root / "reports"
+    grade_all.grade_all(subs, out, jobs=2, task_timeout=60)
+    with open(out / "scores.csv") as scores:
+        rows = {row["submission"]: row for row in csv.DictReader(scores)}
+    assert digest(subs) == before and digest(BUNDLE / "tests") == bundle_before
+    return out, rows
+
+
+def report(out, name):
+    return json.loads((out / grade_all.REPORTS / name / "report.json").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(ATTACKS))
+def test_no_attack_gains_a_point(graded, name):
+    out, rows = graded
+    assert rows[name]["total"] == "0", report(out, name)["tasks"]
+    assert report(out, name)["isolation"] == "bubblewrap"
+
+
+def test_no_hidden_text_reaches_a_report(graded):
+    out, _ = graded
+    oracle = (BUNDLE / "tests" / "oracles.py").read_text().splitlines()[0]
+    for name in ATTACKS:
+        for file in ("report.json", "report.md"):
+            assert oracle not in (out / grade_all.REPORTS / name / file).read_text()
+    assert "found []" in report(out, "read_hidden")["tasks"]["gradient_check"]["message"]
+
+
+def test_nothing_is_written_outside_the_sandbox(graded):
+    assert not CANARY.exists()
+
+
+def test_honest_submissions_beside_them_score_what_they_earned(graded):
+    out, rows = graded
+    earned = tasks.POINTS["softmax_naive"] + tasks.POINTS["softmax_vectorized"]
+    assert rows["honest"]["total"] == str(earned)
+    assert rows["scores.csv"]["total"] == str(tasks.POINTS["gradient_check"])
+    assert set(rows) == set(ATTACKS) | {"honest", "linked", "scores.csv", "bomb.zip"}
+
+
+def test_links_and_zip_bombs_are_refused(graded):
+    out, rows = graded
+    assert rows["linked"]["total"] == "0" and "is or lies under a link" in rows["linked"]["problems"]
+    assert rows["bomb.zip"]["total"] == "0" and "larger than" in rows["bomb.zip"]["problems"]
+    assert "def softmax_loss_naive" not in (out / grade_all.REPORTS / "linked" /
+                                            "report.md").read_text()
+
+
+def test_killing_the_parent_leaves_the_run_whole(graded):
+    out, _ = graded
+    entry = report(out, "kill_parent")["tasks"]["gradient_check"]
+    assert entry["points"] == 0 and entry["message"]
