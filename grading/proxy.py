@@ -12,6 +12,7 @@ submission file. At the end the plugin writes every test's outcome to the
 results file, which the child cannot reach.
 """
 
+import copy
 import functools
 import importlib
 import json
@@ -37,6 +38,7 @@ class Client:
         self.modules = {module for module, _ in config["targets"]}
         self.dependencies = {tuple(dep) for dep in config["dependencies"]}
         self.objects, self.problems = {}, []
+        self.sent = {}  # id(object) -> the state last sent to or taken from the child
 
     def start(self):
         scratch = self.config["scratch"]
@@ -75,12 +77,15 @@ class Client:
             raise channel.ChildError(f"the submission's process failed: {error}") from None
         finally:
             self.depth -= 1
-            if not self.depth and self.child is not None:
-                self.channel.functions.clear()
-                self.objects.clear()
+            sent = self.sent
+            if not self.depth:
+                self.sent = {}
+                if self.child is not None:
+                    self.channel.functions.clear()
+                    self.objects.clear()
         sys.stdout.write(reply.get("printed", ""))
         for arg, new in zip(args, after if isinstance(after, list) else []):
-            copy_back(arg, new)
+            copy_back(arg, new, sent.get(id(arg)))
         return value
 
     def callback(self, header, args, kwargs):
@@ -88,7 +93,7 @@ class Client:
 
     def method(self, header, args, kwargs):
         obj = self.objects[header.get("id")]
-        copy_back(obj, args[0])
+        copy_back(obj, args[0], self.sent.get(id(obj)))
         return getattr(obj, str(header.get("name")))(*args[1:], **kwargs), []
 
     def dependency(self, header, args, kwargs):
@@ -111,6 +116,7 @@ class Client:
         if cls is not None and not isinstance(value, type):
             key = len(self.objects)
             self.objects[key] = value  # called back by the id while the call lasts
+            self.sent[id(value)] = copy.deepcopy(state(value))
             overrides = [name for name in dir(type(value)) if not name.startswith("__")
                          and callable(getattr(type(value), name))
                          and getattr(type(value), name) is not getattr(cls, name, None)]
@@ -139,15 +145,36 @@ def state(obj):
     return {key: value for key, value in vars(obj).items() if not callable(value)}
 
 
-def copy_back(arg, new):
-    """Copy what the child changed into the caller's argument: an array, or an object's state."""
+def copy_back(arg, new, sent=None):
+    """Copy what the child changed into the caller's argument: an array, or an object's state.
+
+    For an object, `sent` is the state the child was last given: an attribute the
+    child left as it was is not copied, so what the grader's own methods changed
+    meanwhile (a test's loss recording its calls) is kept.
+    """
     if isinstance(arg, np.ndarray) and isinstance(new, np.ndarray):
         if new.shape == arg.shape and arg.flags.writeable:
             np.copyto(arg, new, casting="unsafe")
     elif isinstance(new, dict) and hasattr(arg, "__dict__") and not isinstance(arg, type):
         for key, value in new.items():
-            if isinstance(key, str) and not key.startswith("__"):
-                setattr(arg, key, value)
+            if not isinstance(key, str) or key.startswith("__"):
+                continue
+            if sent is not None and key in sent and not changed(sent[key], value):
+                continue
+            setattr(arg, key, value)
+            if sent is not None:
+                sent[key] = copy.deepcopy(value)
+
+
+def changed(old, new):
+    """True unless two attribute values are equal (arrays: same shape and entries)."""
+    if isinstance(old, np.ndarray) or isinstance(new, np.ndarray):
+        return not (isinstance(old, np.ndarray) and isinstance(new, np.ndarray)
+                    and old.shape == new.shape and np.array_equal(old, new, equal_nan=True))
+    try:
+        return bool(old != new)
+    except Exception:  # an attribute whose comparison fails counts as changed
+        return True
 
 
 def make_proxy(client, module, name, original):
