@@ -32,7 +32,7 @@ from grading import regions, tasks
 
 BUNDLE = Path(__file__).resolve().parents[1]
 STUDENT_TOOLS = ("grading/__init__.py", "grading/tasks.py", "grading/regions.py",
-                 "grading/collect.py")
+                 "grading/collect.py", "grading/check.py")
 
 
 def task_files(root):
