@@ -16,6 +16,17 @@ POINTS = {
     "gradient_check": 5,
 }
 
+# Tasks marked by hand: the notebook's answer regions, and the most points a
+# grader may give each (grading.manual reads the marks). Each question asks for
+# an explanation with a reason, worth 3 points: 1 for the claim (or the true/false
+# verdict), 2 for the reasoning. Together 12, about a fifth of the 62 in all.
+MANUAL_POINTS = {
+    "ridge_question": 3,
+    "inline_question_1": 3,
+    "inline_question_2": 3,
+    "inline_question_3": 3,
+}
+
 NOTEBOOK = "notebooks/softmax.ipynb"
 
 # Everything a student edits: `collect` zips these files and `grade` takes

@@ -26,14 +26,10 @@ import pytest
 
 from grading import regions, release, tasks
 from grading.class_report import write_class_report
+from grading.export import CHROMIUM, FLAGS  # the system Chromium, and flags for a closed network
 
 BUNDLE = Path(__file__).resolve().parents[2]
 SCREENSHOTS = BUNDLE / "build" / "browser"
-CHROMIUM = Path("/usr/bin/chromium")
-# Without the background-networking flags Chromium's own connections are refused
-# by a closed network and slow every page down.
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # JupyterLab's user settings: every cell rendered (no windowing), so the whole notebook
 # is in the page; the notebook's kernel started without asking; no news toast.
 SETTINGS = {
