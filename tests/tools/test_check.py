@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell, new_notebook
 
 from grading import check, regions, release, tasks
 
@@ -60,6 +63,26 @@ def test_check_tests_the_bundle_the_kernel_imports(student):
     root, line = done.stdout.strip().split("\n")
     assert Path(root) == student.resolve()
     assert line.startswith("least_squares: not written yet (")  # printed outside IPython
+
+
+def test_check_shows_its_line_in_a_plain_jupyter_execute(student, monkeypatch):
+    """A notebook in the release's notebooks/ folder, run by nbclient: the line is displayed
+    as text and as HTML, and twice the same, so nbval can replay it."""
+    path = student / "notebooks" / "check.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("from grading.check import check"),
+                                       new_code_cell('check("least_squares")')]), path)
+    monkeypatch.setenv("PYTHONPATH", str(student))  # the kernel inherits it
+    outputs = []
+    for _ in range(2):
+        client = NotebookClient(nbformat.read(path, as_version=4), timeout=120,
+                                kernel_name="python3",
+                                resources={"metadata": {"path": path.parent}})
+        outputs.append(client.execute().cells[1].outputs)
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 1
+    shown = outputs[0][0]
+    assert shown.output_type == "display_data"
+    assert shown.data["text/plain"].startswith("least_squares: not written yet (")
+    assert "not written yet" in shown.data["text/html"]
 
 
 def test_a_planted_bug_names_the_first_failing_test(tmp_path):
