@@ -99,7 +99,7 @@ def one_line(text, root, limit=MESSAGE_LIMIT):
     return text if len(text) <= limit else text[:limit - 4] + " ..."
 
 
-def test_name(case):
+def case_name(case):
     """'test_module::Class::test' of a JUnit <testcase>, without the folders."""
     parts = case.get("classname", "").split(".")
     start = next((k for k, part in enumerate(parts) if part.startswith("test_")), len(parts))
@@ -122,7 +122,7 @@ def summarize(task, cases, output, root):
     if failed:
         case, problem = failed[0]
         message = problem.get("message") or (problem.text or "").strip().split("\n")[-1]
-        failure = one_line(f"{test_name(case)}: {message}", root)
+        failure = one_line(f"{case_name(case)}: {message}", root)
     elif skipped:
         failure = f"{skipped} test(s) skipped"
     return CheckResult(task, passed, len(cases), failure, not_written)
