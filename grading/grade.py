@@ -17,7 +17,6 @@ sandbox on this machine `grade` refuses, unless given ``--no-sandbox``.
 """
 
 import argparse
-import ast
 import json
 import os
 import sys
@@ -25,7 +24,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from grading import channel, nbgrade, regions, release, report, sandbox, scratch, tasks, unpack
+from grading import (channel, check, nbgrade, regions, release, report, sandbox, scratch, tasks,
+                     unpack)
 
 ALLOWED_IMPORTS = {"numpy", *sys.stdlib_module_names, *tasks.BUNDLE_MODULES}
 NO_NOTEBOOK = {"dataset": None, "cells_matched": 0, "cells_total": 0, "first_mismatch": None,
@@ -56,15 +56,9 @@ def import_problem(text, where):
 
 def marked_tests(tree, task):
     """The public and hidden test files of `tree` that mark tests with ``pytest.mark.<task>``."""
-    def marks(rel):
-        source = (tree / rel).read_text(encoding="utf-8")
-        return any(isinstance(node, ast.Attribute) and node.attr == task
-                   and isinstance(node.value, ast.Attribute) and node.value.attr == "mark"
-                   for node in ast.walk(ast.parse(source)))
-
     found = [f"{folder}/{rel}" for folder in (tasks.PUBLIC_TESTS, tasks.HIDDEN_TESTS)
              for rel in regions.walk(tree / folder)]
-    return [rel for rel in found if rel.endswith(".py") and marks(rel)]
+    return [rel for rel in found if rel.endswith(".py") and check.marks(tree / rel, task)]
 
 
 def run_task(work, task, where, sandboxed, timeout):

@@ -20,6 +20,17 @@ POINTS = {
     "gradient_check": 5,
 }
 
+# Tasks marked by hand: the notebook's answer regions, and the most points a
+# grader may give each (grading.manual reads the marks). Each question asks for
+# an explanation with a reason, worth 3 points: 1 for the claim (or the true/false
+# verdict), 2 for the reasoning. Together 12, about a fifth of the 62 in all.
+MANUAL_POINTS = {
+    "ridge_question": 3,
+    "inline_question_1": 3,
+    "inline_question_2": 3,
+    "inline_question_3": 3,
+}
+
 NOTEBOOK = "notebooks/softmax.ipynb"
 
 # Everything a student edits: `collect` zips these files and `grade` takes
@@ -62,7 +73,7 @@ STUDENT_FILES = (
         "test_linear_classifier", "test_train_grid", "test_least_squares",
         "test_gradient_check", "test_validation")),
     "grading/__init__.py", "grading/collect.py", "grading/regions.py", "grading/tasks.py",
-    "grading/record.py",
+    "grading/record.py", "grading/check.py",
 )
 # Written by the release beside the listed files: which release the bundle is.
 RELEASE_STAMP = "grading/release.json"

@@ -13,3 +13,41 @@ BUNDLE = Path(__file__).resolve().parents[2]
 def student(tmp_path_factory):
     """The student bundle of this bundle, released once; tests copy it before changing it."""
     return release.release(tmp_path_factory.mktemp("release") / "student", BUNDLE)
+
+
+
+TASKS = {"softmax_naive": 10, "softmax_vectorized": 10, "least_squares": 10}
+HOSTILE = "<script>window.hostile = 1</script>"
+
+
+def make_report(name, passed, messages=None, cells=(0, 0), val=None, problems=()):
+    """A report dict of grade's shape: `passed` is the set of tasks passed."""
+    messages = messages or {}
+    tasks = {task: {"passed": task in passed, "points": points if task in passed else 0,
+                    "max_points": points, "file": "classifiers/softmax.py",
+                    "message": None if task in passed else messages.get(task, "failed")}
+             for task, points in TASKS.items()}
+    accuracy = {"softmax, tuned": {"train": 0.4, "val": val, "test": 0.38}} if val else None
+    return {"submission": name, "total": sum(t["points"] for t in tasks.values()),
+            "max_total": sum(TASKS.values()), "problems": list(problems), "tasks": tasks,
+            "notebook": {"status": "re-executed" if cells[1] else "not executed",
+                         "dataset": "synthetic" if cells[1] else None,
+                         "cells_matched": cells[0], "cells_total": cells[1],
+                         "first_mismatch": None, "accuracy": accuracy,
+                         "answers": {"inline_question_1": HOSTILE}}}
+
+
+@pytest.fixture
+def class_reports():
+    """Four submissions: full marks, a planted bug, a stub, and one with markup everywhere."""
+    stub = "NotImplementedError: Task softmax_naive: write this part"
+    return [
+        make_report("alice", set(TASKS), cells=(23, 23), val=0.41),
+        make_report("bob.zip", {"softmax_naive", "least_squares"}, cells=(20, 23), val=0.30,
+                    messages={"softmax_vectorized": "test_dW: gradient off by N"}),
+        make_report("carol", set(), messages={"softmax_naive": stub}),
+        make_report(f"dave{HOSTILE}", {"least_squares"}, cells=(5, 23), val=0.2,
+                    messages={"softmax_naive": stub,
+                              "softmax_vectorized": f"test_dW: {HOSTILE}"},
+                    problems=[f"notebook cell 3 {HOSTILE}"]),
+    ]

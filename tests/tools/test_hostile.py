@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from grading import grade_all, regions, release, sandbox, tasks
+from grading import grade_all, regions, sandbox, tasks
 
 BUNDLE = Path(__file__).resolve().parents[2]
 SOFTMAX = "classifiers/softmax.py"

@@ -9,7 +9,6 @@ what to compute, the shapes, and every variable the provided code after the regi
 import ast
 import re
 import textwrap
-from pathlib import Path
 
 import pytest
 

@@ -1,0 +1,153 @@
+"""The class at a glance: ``write_class_report(reports, out_dir)`` writes class_report.html.
+
+One self-contained page (no scripts, no external files; the figures are PNGs
+inline as base64, drawn by matplotlib's Agg backend) from the per-submission
+report dicts that `grade` returns and writes as report.json: the score
+histogram, the pass rate per task, each task's most common first failures, the
+distribution of notebook cells matched, the validation accuracy the notebook
+recorded against the score, and a table of submissions linking each report.md.
+Everything taken from a submission is HTML-escaped.
+"""
+
+import base64
+import html
+import io
+import statistics
+from collections import Counter
+from pathlib import Path
+from urllib.parse import quote
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+STYLE = ("body{font-family:sans-serif;max-width:70em;margin:2em auto;color:#222}"
+         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;"
+         "text-align:left;vertical-align:top}img{max-width:100%}")
+TOP_FAILURES = 3  # most common first failures listed per task
+
+
+def figure_png(draw):
+    """An <img> of the figure `draw(ax)` draws, as an inline base64 PNG."""
+    # A Figure of its own on an Agg canvas: no pyplot, so no global backend or figure state.
+    fig = Figure(figsize=(6, 3.5))
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    draw(ax)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=80)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img alt="{html.escape(ax.get_title())}" src="data:image/png;base64,{data}">'
+
+
+def best_validation(report):
+    """The best validation accuracy the re-executed notebook recorded, or None."""
+    values = [entry.get("val") for entry in (report["notebook"].get("accuracy") or {}).values()
+              if isinstance(entry, dict)]
+    values = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return max(values) if values else None
+
+
+def score_histogram(reports):
+    max_total = max(r["max_total"] for r in reports)
+
+    def draw(ax):
+        ax.hist([r["total"] for r in reports], bins=range(0, max_total + 2), color="#4c72b0")
+        ax.set(title="Scores", xlabel=f"total (of {max_total})", ylabel="submissions")
+    return figure_png(draw)
+
+
+def pass_rates(reports, task_names):
+    rates = [sum(r["tasks"][t]["passed"] for r in reports) / len(reports) for t in task_names]
+
+    def draw(ax):
+        ax.barh(task_names[::-1], rates[::-1], color="#55a868")
+        ax.set(title="Pass rate per task", xlabel="fraction of submissions", xlim=(0, 1))
+    return figure_png(draw), rates
+
+
+def cells_matched(reports):
+    ran = [r["notebook"] for r in reports if r["notebook"].get("cells_total")]
+
+    def draw(ax):
+        if ran:
+            ax.hist([nb["cells_matched"] / nb["cells_total"] for nb in ran],
+                    bins=[k / 10 for k in range(11)], color="#8172b2")
+        ax.set(title=f"Notebook cells matched ({len(ran)} of {len(reports)} re-executed)",
+               xlabel="fraction of cells matched", ylabel="submissions", xlim=(0, 1))
+    return figure_png(draw)
+
+
+def accuracy_against_score(reports):
+    points = [(r["total"], best_validation(r)) for r in reports]
+    points = [(total, val) for total, val in points if val is not None]
+
+    def draw(ax):
+        if points:
+            ax.scatter(*zip(*points), color="#c44e52")
+        ax.set(title=f"Recorded validation accuracy ({len(points)} notebooks)",
+               xlabel="total score", ylabel="best validation accuracy")
+    return figure_png(draw)
+
+
+def failure_table(reports, task_names):
+    """Rows of each task's most common first failures, with their counts."""
+    rows = []
+    for task in task_names:
+        counts = Counter(r["tasks"][task].get("message") or "(no message)" for r in reports
+                         if not r["tasks"][task]["passed"])
+        rows += [f"<tr><td><code>{html.escape(task)}</code></td><td>{count}</td>"
+                 f"<td>{html.escape(message)}</td></tr>"
+                 for message, count in counts.most_common(TOP_FAILURES)]
+    head = "<tr><th>Task</th><th>Submissions</th><th>First failure</th></tr>"
+    return f"<table>{head}{''.join(rows)}</table>" if rows else "<p>No task failed.</p>"
+
+
+def submission_table(reports, task_names):
+    """One row per submission: its report, scores per task, notebook and problems."""
+    head = "".join(f"<th>{html.escape(t)}</th>" for t in task_names)
+    rows = []
+    for r in sorted(reports, key=lambda r: r["submission"]):
+        name, nb = r["submission"], r["notebook"]
+        cells = "".join(f"<td>{r['tasks'][t]['points']}</td>" for t in task_names)
+        rows.append(f'<tr><td><a href="{html.escape(quote(name))}/report.md">'
+                    f"{html.escape(name)}</a></td><td>{r['total']} / {r['max_total']}</td>"
+                    f"{cells}<td>{nb.get('cells_matched', 0)} / {nb.get('cells_total', 0)}</td>"
+                    f"<td>{html.escape(str(nb.get('status', '')))}</td>"
+                    f"<td>{html.escape('; '.join(r['problems']))}</td></tr>")
+    return (f"<table><tr><th>Submission</th><th>Total</th>{head}<th>Cells matched</th>"
+            f"<th>Notebook</th><th>Problems</th></tr>{''.join(rows)}</table>")
+
+
+def render(reports):
+    """The class report's HTML text."""
+    if not reports:
+        raise ValueError("reports must hold at least one submission's report, got none")
+    task_names = list(reports[0]["tasks"])
+    rates_figure, rates = pass_rates(reports, task_names)
+    totals = [r["total"] for r in reports]
+    rate_rows = "".join(f"<tr><td><code>{html.escape(t)}</code></td><td>{rate:.0%}</td></tr>"
+                        for t, rate in zip(task_names, rates))
+    return "\n".join([
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        f"<title>Class report</title><style>{STYLE}</style></head><body>",
+        f"<h1>Class report: {len(reports)} submissions</h1>",
+        f"<p>Median total {statistics.median(totals):g} of {reports[0]['max_total']}; "
+        f"{sum(t == reports[0]['max_total'] for t in totals)} full marks.</p>",
+        "<h2>Scores</h2>", score_histogram(reports),
+        "<h2>Tasks</h2>", rates_figure,
+        f"<table><tr><th>Task</th><th>Passed</th></tr>{rate_rows}</table>",
+        "<h2>Most common first failures</h2>", failure_table(reports, task_names),
+        "<h2>Notebooks</h2>", cells_matched(reports), accuracy_against_score(reports),
+        "<h2>Submissions</h2>", submission_table(reports, task_names),
+        "</body></html>", ""])
+
+
+def write_class_report(reports, out_dir):
+    """Write out_dir/class_report.html for the list of report dicts; return its path."""
+    out = Path(out_dir) / "class_report.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    partial.write_text(render(list(reports)), encoding="utf-8")
+    partial.replace(out)  # never a half-written report
+    return out

@@ -1,0 +1,134 @@
+"""Points given by hand, merged into the reports and score rows of a graded class.
+
+The marks come in a CSV file (UTF-8) with this header and one row per mark::
+
+    submission,task,points,comment
+    alice,inline_question_1,3,"Right, and says why: every score is close to 0."
+    bob.zip,ridge_question,1.5,
+
+- ``submission``: a submission's name as in scores.csv (grade_all's entry name,
+  so ``bob.zip`` for a zip);
+- ``task``: one of ``tasks.MANUAL_POINTS`` (the notebook's answer regions);
+- ``points``: a number from 0 to that task's maximum;
+- ``comment``: free text for the student, may be empty.
+
+Each (submission, task) pair appears at most once; a task without a row is not
+marked yet. A file with any bad row is refused as a whole, with one line per
+problem naming its row (row 1 is the header), and nothing is merged.
+"""
+
+import csv
+import math
+from pathlib import Path
+
+from grading import tasks
+
+HEADER = ["submission", "task", "points", "comment"]
+
+
+def parse_points(text, task):
+    """The points of one row as a float, or why they are refused."""
+    try:
+        points = float(text)
+    except ValueError:
+        return None, f"points must be a number, got {text!r}"
+    if not math.isfinite(points) or points < 0:
+        return None, f"points must be a finite number >= 0, got {text!r}"
+    if points > tasks.MANUAL_POINTS[task]:
+        return None, f"points {text} exceed the maximum {tasks.MANUAL_POINTS[task]} of {task}"
+    return points, None
+
+
+def check_row(row, known):
+    """Why a row of the marks file is refused, or None."""
+    if len(row) != len(HEADER):
+        return f"expected {len(HEADER)} fields ({','.join(HEADER)}), got {len(row)}"
+    submission, task = row[0], row[1]
+    if submission not in known:
+        return (f"unknown submission {submission!r}: not one of the {len(known)} graded "
+                "(write the name as scores.csv does, e.g. bob.zip for a zip)")
+    if task not in tasks.MANUAL_POINTS:
+        return (f"unknown task {task!r}; tasks marked by hand are "
+                f"{', '.join(tasks.MANUAL_POINTS)}")
+    return parse_points(row[2], task)[1]
+
+
+def read_marks(path, submissions):
+    """Read and validate a marks CSV file.
+
+    Parameters
+    ----------
+    path : path
+        The CSV file.
+    submissions : iterable of str
+        The names of the graded submissions.
+
+    Returns
+    -------
+    marks : dict
+        ``{submission: {task: {"points": float, "max_points": int, "comment": str}}}``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    ValueError
+        Naming every refused row and why.
+    """
+    path, known = Path(path), set(submissions)
+    if not path.is_file():
+        raise FileNotFoundError(f"marks file {path} does not exist; write a CSV with the "
+                                f"header {','.join(HEADER)}")
+    with open(path, newline="", encoding="utf-8") as marks_file:
+        rows = [[field.strip() for field in row] for row in csv.reader(marks_file)]
+    if not rows or rows[0] != HEADER:
+        raise ValueError(f"{path}, row 1: the header must be {','.join(HEADER)}, "
+                         f"got {','.join(rows[0]) if rows else 'an empty file'}")
+    marks, problems, first_row = {}, [], {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(row):
+            continue  # blank line
+        problem = check_row(row, known)
+        if problem is None and (row[0], row[1]) in first_row:
+            problem = f"{row[0]} {row[1]} is marked already in row {first_row[row[0], row[1]]}"
+        if problem:
+            problems.append(f"{path}, row {number}: {problem}")
+            continue
+        first_row[row[0], row[1]] = number
+        marks.setdefault(row[0], {})[row[1]] = {
+            "points": parse_points(row[2], row[1])[0],
+            "max_points": tasks.MANUAL_POINTS[row[1]], "comment": row[3]}
+    if problems:
+        raise ValueError("the marks file is refused:\n" + "\n".join(problems))
+    return marks
+
+
+def merge_report(report, marks):
+    """A copy of one report dict with its manual marks and final totals.
+
+    Adds ``manual`` ({task: {"points", "max_points", "comment"}}, points None
+    where not marked yet), ``manual_total`` and ``final_total`` (automatic plus
+    manual) with their maxima ``max_manual_total`` and ``max_final_total``.
+    """
+    given = marks.get(report["submission"], {})
+    manual = {task: given.get(task, {"points": None, "max_points": maximum, "comment": ""})
+              for task, maximum in tasks.MANUAL_POINTS.items()}
+    manual_total = sum(entry["points"] or 0 for entry in manual.values())
+    return {**report, "manual": manual, "manual_total": manual_total,
+            "max_manual_total": sum(tasks.MANUAL_POINTS.values()),
+            "final_total": report["total"] + manual_total,
+            "max_final_total": report["max_total"] + sum(tasks.MANUAL_POINTS.values())}
+
+
+def merge_rows(rows, marks):
+    """scores.csv rows (dicts with "submission" and "total") with one column per manual
+    task (empty where not marked yet), then "manual_total" and "final_total"."""
+    merged = []
+    for row in rows:
+        given = marks.get(row["submission"], {})
+        points = {task: given[task]["points"] if task in given else ""
+                  for task in tasks.MANUAL_POINTS}
+        manual_total = sum(value for value in points.values() if value != "")
+        merged.append({**row, **points, "manual_total": manual_total,
+                       "final_total": row["total"] + manual_total})
+    return merged
