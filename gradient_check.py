@@ -102,10 +102,18 @@ def eval_numerical_gradient_array(f, x, df, h=1e-5):
     return grad
 
 
+# A correct gradient checks far below this bound (the module docstring); the notebook
+# asserts it. Below it a relative error is round-off, whose digits differ between CPUs,
+# BLAS kernels and thread counts, so grad_check_sparse prints only that it is below.
+REL_ERROR_BOUND = 1e-5
+
+
 def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None):
     """Compare an analytic gradient with centred differences at random entries.
 
-    Prints one line per check, ``numerical: %f analytic: %f, relative error: %e``.
+    Prints one line per check, ``numerical: %f analytic: %f, relative error < 1e-05``,
+    or, for an error not below REL_ERROR_BOUND, the error itself:
+    ``relative error: 3.333333e-01 (not < 1e-05)``.
 
     Parameters
     ----------
@@ -134,17 +142,20 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None):
     if seed is None:
         seed = np.random.randint(2**31 - 1)
     rng = np.random.default_rng(seed)
-    errors = np.empty(num_checks)
+    grad_numerical, grad_analytic, errors = (np.empty(num_checks) for _ in range(3))
     # For each check, draw an entry ix with rng, compare the centred difference
-    # with analytic_grad[ix], print the line above and set errors[k].
+    # with analytic_grad[ix] and set grad_numerical[k], grad_analytic[k] and errors[k].
     # *****START OF YOUR CODE (task: gradient_check)*****
     for k in range(num_checks):
         ix = tuple(int(rng.integers(n)) for n in x.shape)
         fxph, fxmh = _centred_difference(f, x, ix, h)
-        grad_numerical = (fxph - fxmh) / (2 * h)
-        grad_analytic = analytic_grad[ix]
-        errors[k] = rel_error(grad_numerical, grad_analytic)
-        print(f"numerical: {grad_numerical:f} analytic: {grad_analytic:f}, "
-              f"relative error: {errors[k]:e}")
+        grad_numerical[k] = (fxph - fxmh) / (2 * h)
+        grad_analytic[k] = analytic_grad[ix]
+        errors[k] = rel_error(grad_numerical[k], grad_analytic[k])
     # *****END OF YOUR CODE*****
+    for numerical, analytic, error in zip(grad_numerical, grad_analytic, errors):
+        # Six decimals of a gradient repeat: round-off moves them by about 1e-11.
+        shown = (f"< {REL_ERROR_BOUND:g}" if error < REL_ERROR_BOUND
+                 else f": {error:e} (not < {REL_ERROR_BOUND:g})")
+        print(f"numerical: {numerical:f} analytic: {analytic:f}, relative error {shown}")
     return errors

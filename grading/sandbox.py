@@ -17,7 +17,6 @@ from functools import partial
 from pathlib import Path
 
 from grading import regions, tasks
-from scripts import notebook_env
 
 
 def unpack(submission, dest):
@@ -69,7 +68,7 @@ def overlay(reference, dest, files):
 
 
 def environment(tree, **extra):
-    """Environment for code in `tree`: its root first on the path, BLAS pinned to one thread.
+    """Environment for code in `tree`: its root first on the path.
 
     The caller's environment is passed on except pytest's variables and
     SOFTMAX_QUICK: students hand in full-size notebook runs, so a re-execution
@@ -77,8 +76,7 @@ def environment(tree, **extra):
     """
     env = {key: value for key, value in os.environ.items()
            if not key.startswith("PYTEST_") and key != "SOFTMAX_QUICK"}
-    env.update(notebook_env.PINNED_THREADS, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1",
-               **extra)
+    env.update(PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1", **extra)
     return env
 
 
