@@ -142,7 +142,8 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None):
     if seed is None:
         seed = np.random.randint(2**31 - 1)
     rng = np.random.default_rng(seed)
-    grad_numerical, grad_analytic, errors = (np.empty(num_checks) for _ in range(3))
+    # NaN until set, so a check the region leaves out prints as nan and fails.
+    grad_numerical, grad_analytic, errors = (np.full(num_checks, np.nan) for _ in range(3))
     # For each check, draw an entry ix with rng, compare the centred difference
     # with analytic_grad[ix] and set grad_numerical[k], grad_analytic[k] and errors[k].
     # *****START OF YOUR CODE (task: gradient_check)*****
@@ -155,7 +156,7 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None):
     # *****END OF YOUR CODE*****
     for numerical, analytic, error in zip(grad_numerical, grad_analytic, errors):
         # Six decimals of a gradient repeat: round-off moves them by about 1e-11.
-        shown = (f"< {REL_ERROR_BOUND:g}" if error < REL_ERROR_BOUND
+        shown = (f" < {REL_ERROR_BOUND:g}" if error < REL_ERROR_BOUND
                  else f": {error:e} (not < {REL_ERROR_BOUND:g})")
-        print(f"numerical: {numerical:f} analytic: {analytic:f}, relative error {shown}")
+        print(f"numerical: {numerical:f} analytic: {analytic:f}, relative error{shown}")
     return errors

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.gradient_check
 
 # A passing check shows its error only against the bound, whose round-off digits would not
 # repeat on another machine; a failing one shows the error itself.
-CHECK_LINE = re.compile(r"numerical: (-?\d+\.\d{6}) analytic: (-?\d+\.\d{6}), relative error "
-                        r"(?:< 1e-05|: (\d\.\d{6}e[+-]\d{2,3}) \(not < 1e-05\))")
+CHECK_LINE = re.compile(r"numerical: (-?\d+\.\d{6}) analytic: (-?\d+\.\d{6}), relative error"
+                        r"(?: < 1e-05|: (\d\.\d{6}e[+-]\d{2,3}) \(not < 1e-05\))")
 
 
 def sum_of_cubes(x):
