@@ -213,9 +213,16 @@ def test_interrupt_during_download_leaves_nothing(server, bundle):
     url, sha256 = publish(server, "c.tar.gz", GOOD_FILES)
     env = {**os.environ, "PYTHON": sys.executable, "CIFAR10_SHA256": sha256,
            "CIFAR10_URL": url.replace("/c.tar", "/stall/c.tar")}
-    process = subprocess.Popen([BASH, str(bundle / "get_datasets.sh")], env=env,
-                               start_new_session=True, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    # A shell starts background jobs with Ctrl-C ignored and children inherit that, so in a
+    # suite started in the background the script could not be interrupted (nor trap it).
+    # Handled here while starting it, SIGINT is back at its default in the script.
+    handler = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen([BASH, str(bundle / "get_datasets.sh")], env=env,
+                                   start_new_session=True, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, handler)
     # Interrupt only once the download has data on disk: the script is then in the download,
     # which waits for the rest of the file until the server closes, however slow this machine.
     while downloaded(bundle) == 0:
