@@ -73,10 +73,10 @@ def _mounts(read_only, writable):
 
 
 def environment(**extra):
-    """The whitelisted environment of a sandboxed command, BLAS pinned to one thread."""
+    """The whitelisted environment of a sandboxed command, BLAS as the grader's own."""
     env = {key: value for key, value in os.environ.items()
            if key in PASSED_ENV or key.startswith(PASSED_PREFIXES)}
-    env.update(tasks.PINNED_THREADS, PATH=f"{Path(sys.executable).parent}:/usr/bin:/bin",
+    env.update(PATH=f"{Path(sys.executable).parent}:/usr/bin:/bin",
                HOME="/tmp", USER="student", PYTHONDONTWRITEBYTECODE="1", **extra)
     return env
 

@@ -1,7 +1,7 @@
 """Re-execute the notebook under nbval in the environment its stored outputs came from.
 
-The committed outputs are a full-size run on the synthetic dataset with one BLAS
-thread (scripts/notebook_env.py), so the nbval kernel gets exactly that environment,
+The committed outputs are a full-size run on the synthetic dataset
+(scripts/notebook_env.py), so the nbval kernel runs on that dataset at that size,
 whatever else is in datasets/ or in the caller's environment.
 """
 

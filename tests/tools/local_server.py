@@ -6,7 +6,8 @@ import threading
 
 class Server:
     """A static HTTP server on 127.0.0.1 for one folder; counts requests; a path starting
-    with /stall/ sends half of the file, then waits until the server closes."""
+    with /stall/ sends half of the file, then holds the connection open until the server
+    closes, however long that takes."""
 
     def __init__(self, root):
         self.root, self.requests, self.release = root, [], threading.Event()
@@ -26,7 +27,7 @@ class Server:
                 self.end_headers()
                 self.wfile.write(blob[:len(blob) // 2])
                 self.wfile.flush()
-                server.release.wait(30)
+                server.release.wait()
 
             def log_message(self, *args):
                 pass

@@ -157,21 +157,37 @@ def test_wget_is_used_when_curl_is_absent(server, bundle, tmp_path):
     assert (bundle / "datasets" / "cifar-10-batches-py" / ".complete").is_file()
 
 
+def downloaded(bundle):
+    """Bytes in the download's .part file so far (0 before it exists)."""
+    try:
+        return sum(part.stat().st_size
+                   for part in (bundle / "datasets").glob(".download.*/*.part"))
+    except FileNotFoundError:            # the script removed it between glob and stat
+        return 0
+
+
 def test_interrupt_during_download_leaves_nothing(server, bundle):
     url, sha256 = publish(server, "c.tar.gz", GOOD_FILES)
     env = {**os.environ, "PYTHON": sys.executable, "CIFAR10_SHA256": sha256,
            "CIFAR10_URL": url.replace("/c.tar", "/stall/c.tar")}
-    process = subprocess.Popen([BASH, str(bundle / "get_datasets.sh")], env=env,
-                               start_new_session=True, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    for _ in range(300):                # until the half-written download is on disk
-        if any((bundle / "datasets").glob(".download.*/*.part")):
-            break
-        time.sleep(0.05)
-    assert any((bundle / "datasets").glob(".download.*/*.part"))
+    # A shell starts background jobs with Ctrl-C ignored and children inherit that, so in a
+    # suite started in the background the script could not be interrupted (nor trap it).
+    # Handled here while starting it, SIGINT is back at its default in the script.
+    handler = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen([BASH, str(bundle / "get_datasets.sh")], env=env,
+                                   start_new_session=True, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, handler)
+    # Interrupt only once the download has data on disk: the script is then in the download,
+    # which waits for the rest of the file until the server closes, however slow this machine.
+    while downloaded(bundle) == 0:
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.01)
     os.killpg(process.pid, signal.SIGINT)          # Ctrl-C goes to the whole process group
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 130 and "interrupted: nothing was kept" in stderr
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 130 and "interrupted: nothing was kept" in stderr, stderr
     assert list((bundle / "datasets").iterdir()) == []
 
 

@@ -221,25 +221,44 @@ def test_an_unexpected_error_in_one_submission_gets_a_report_and_the_run_goes_on
     assert row["total"] == "0" and row["problems"] == result["problems"][0]
 
 
-def test_crashes_hangs_bad_imports_and_missing_files_get_a_report(tmp_path):
+def grade_broken(tmp_path, softmax_bodies, files=None, options=()):
+    """Grade a submission of classifiers/softmax.py with these region bodies, and `files`
+    ({rel: text}); its report. Only a real hang may meet the task timeout: what a test runs
+    besides it takes as long as a busy machine needs."""
     sub = tmp_path / "broken"
     (sub / "classifiers").mkdir(parents=True)
     text = (BUNDLE / "classifiers/softmax.py").read_text()
-    bodies = {"softmax_naive": ["    while True:", "        pass"],
-              "softmax_vectorized": ["    import os", "    os._exit(3)"]}
-    (sub / "classifiers/softmax.py").write_text(
-        regions.rewrite(text, "code", "softmax.py", lambda region, body: bodies[region.task]))
-    text = (BUNDLE / "classifiers/least_squares.py").read_text()
-    (sub / "classifiers/least_squares.py").write_text("import scipy.linalg\n" + text)
-    text = (BUNDLE / "classifiers/linear_classifier.py").read_text()  # exits 0 before a report
-    (sub / "classifiers/linear_classifier.py").write_text(regions.rewrite(
-        text, "code", "lc.py", lambda region, body: [region.indent + "import os; os._exit(0)"]
-        if region.task == "linear_classifier" else None))
+    (sub / "classifiers/softmax.py").write_text(regions.rewrite(
+        text, "code", "softmax.py", lambda region, body: softmax_bodies[region.task]))
+    for rel, content in (files or {}).items():
+        (sub / rel).write_text(content)
     done = subprocess.run([sys.executable, "-m", "grading.grade", str(sub),
                            "--out", str(tmp_path / "out"), "--task-timeout", "60"],
                           cwd=BUNDLE, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "Traceback" not in done.stdout + done.stderr, done.stderr
-    result = json.loads((tmp_path / "out" / "report.json").read_text())
+    return json.loads((tmp_path / "out" / "report.json").read_text())
+
+
+CRASH = ["    import os", "    os._exit(3)"]
+
+
+def test_a_hanging_task_times_out(tmp_path):
+    # The loop never ends, so it meets the timeout however busy the machine; the crash
+    # beside it ends the task of softmax_vectorized before it can take long.
+    result = grade_broken(tmp_path, {"softmax_naive": ["    while True:", "        pass"],
+                                     "softmax_vectorized": CRASH},
+                          options=["--task-timeout", "5"])
+    assert result["tasks"]["softmax_naive"]["message"] == "timed out after 5 s (an endless loop?)"
+
+
+def test_crashes_bad_imports_and_missing_files_get_a_report(tmp_path):
+    files = {"classifiers/least_squares.py":
+             "import scipy.linalg\n" + (BUNDLE / "classifiers/least_squares.py").read_text()}
+    text = (BUNDLE / "classifiers/linear_classifier.py").read_text()  # exits 0 before a report
+    files["classifiers/linear_classifier.py"] = regions.rewrite(
+        text, "code", "lc.py", lambda region, body: [region.indent + "import os; os._exit(0)"]
+        if region.task == "linear_classifier" else None)
+    result = grade_broken(tmp_path, {"softmax_naive": CRASH, "softmax_vectorized": CRASH}, files)
     messages = {task: entry["message"] for task, entry in result["tasks"].items()}
     assert result["total"] == tasks.POINTS["train_grid"]  # its region was left intact
     assert messages["softmax_naive"].startswith("the tests timed out")
