@@ -93,10 +93,13 @@ def valid_record(record):
 
 
 def run_folder(work, bundle):
-    """The folder the notebook re-executes in: submitted task files, provided modules."""
+    """The folder the notebook re-executes in: submitted task files, provided modules, checks."""
     folder = work / "nb"
     owner_files = set(regions.task_files(bundle).values())
-    for rel in scratch.library_files(bundle):
+    # The notebook's check() cells run the public tests (never hidden ones) in there too.
+    check_files = [*tasks.CHECK_FILES, *(f"{tasks.PUBLIC_TESTS}/{rel}"
+                                         for rel in regions.walk(bundle / tasks.PUBLIC_TESTS))]
+    for rel in [*scratch.library_files(bundle), *check_files]:
         source = (work / "submission" / rel) if rel in owner_files else (bundle / rel)
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, folder / rel)

@@ -77,6 +77,8 @@ STUDENT_FILES = (
 )
 # Written by the release beside the listed files: which release the bundle is.
 RELEASE_STAMP = "grading/release.json"
+# What the notebook's check("TASK") cells need besides the library and tests/public.
+CHECK_FILES = ("pyproject.toml", "grading/__init__.py", "grading/check.py", "grading/tasks.py")
 STUDENT_SOURCES = {"README.md": "grading/student_README.md", "test.sh": "grading/student_test.sh"}
 
 # Besides numpy and the standard library, task files may import only these.
