@@ -8,8 +8,8 @@ call. Before collection every target, wherever a bundle module holds it, is
 replaced by a proxy that calls the submission's version in a sandboxed child
 (`grading.child`); everything else stays the reference. So the tests,
 public and hidden, run here unchanged, and this process never imports a
-submission file. At the end the plugin writes every test's outcome to the
-results file, which the child cannot reach.
+submission file. At the end the plugin writes the collected tests and every
+test's outcome to the results file, which the child cannot reach.
 """
 
 import functools
@@ -208,6 +208,7 @@ def pytest_sessionfinish(session, exitstatus):
     CLIENT.stop()
     path = Path(CLIENT.config["results"])
     temporary = path.with_suffix(".tmp")
+    collected = [item.nodeid for item in getattr(session, "items", [])]
     temporary.write_text(json.dumps({"tests": CLIENT.results, "stub": CLIENT.stub,
-                                     "collected": session.testscollected}), "utf-8")
+                                     "collected": collected}), "utf-8")
     temporary.replace(path)
