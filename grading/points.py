@@ -74,7 +74,12 @@ def score(task, results):
         groups[group] = {"passed": passed, "points": group_points(task, group) if passed else 0,
                          "max_points": group_points(task, group), "tests": len(nodeids),
                          "message": message}
+    failures = [nodeid for nodeid in results["collected"]
+                if outcomes.get(nodeid, {}).get("outcome") != "passed"]
     first = next((entry["message"] for entry in groups.values() if entry["message"]), None)
+    if failures:  # in the order the tests ran: for a stub, the test that raised
+        test = outcomes.get(failures[0], {"message": "did not run"})
+        first = f"{test_name(failures[0])}: {one_line(test['message'])}"
     if misfits:
         first = f"tasks.GROUPS does not place every test once: {'; '.join(misfits[:3])}"
     total = sum(entry["points"] for entry in groups.values())

@@ -135,8 +135,13 @@ class Client:
 
 
 def state(obj):
-    """The data attributes of a classifier object (its W)."""
-    return {key: value for key, value in vars(obj).items() if not callable(value)}
+    """The array attributes of a classifier object (its W, None before training).
+
+    Other attributes stay in this process: a test's subclass may record what its
+    methods saw, and the child's copy must not overwrite that record.
+    """
+    return {key: value for key, value in vars(obj).items()
+            if value is None or isinstance(value, np.ndarray)}
 
 
 def copy_back(arg, new):
