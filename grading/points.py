@@ -4,8 +4,9 @@ A group scores its share of the task's points when every one of its tests
 passed. A test that was collected but did not report passing (it failed,
 errored, was skipped or never ran) fails its group; so does a group with no
 collected test, and a stub's NotImplementedError fails every group, those of
-provided code included. A collected test in no group, or in several, is a
-fault of `tasks.GROUPS`: the task's report names it.
+provided code included. The other groups of a task count only when its core
+group (`tasks.CORE_GROUPS`) passed. A collected test in no group, or in
+several, is a fault of `tasks.GROUPS`: the task's report names it.
 """
 
 import fnmatch
@@ -74,6 +75,11 @@ def score(task, results):
         groups[group] = {"passed": passed, "points": group_points(task, group) if passed else 0,
                          "max_points": group_points(task, group), "tests": len(nodeids),
                          "message": message}
+    core = tasks.CORE_GROUPS[task]
+    for group, entry in groups.items():
+        if group != core and entry["passed"] and not groups[core]["passed"]:
+            entry.update(passed=False, points=0,
+                         message=f"counts only when the core group {core} passed")
     failures = [nodeid for nodeid in results["collected"]
                 if outcomes.get(nodeid, {}).get("outcome") != "passed"]
     first = next((entry["message"] for entry in groups.values() if entry["message"]), None)

@@ -33,10 +33,11 @@ LOSS_GROUPS = {
     "reference": (50, "agrees with the reference and the closed forms at ordinary scales",
                   ("test_matches_reference", "test_matches_reference_on_*",
                    "test_float32_dW_is_close_*", "test_agrees_with_the_counterpart",
-                   "test_zero_weights_*", "test_float32_zero_weights_*", "test_reg_*",
-                   "test_first_sgd_loss_*")),
-    "gradient": (30, "dW matches central differences; shifting a row's scores changes nothing",
-                 ("test_dW_matches_central_differences_*", "test_adding_a_vector_*")),
+                   "test_float32_zero_weights_*", "test_reg_*", "test_first_sgd_loss_*")),
+    "gradient": (30, "dW matches central differences, and the closed forms at W = 0; "
+                     "shifting a row's scores changes nothing",
+                 ("test_dW_matches_central_differences_*", "test_zero_weights_*",
+                  "test_adding_a_vector_*")),
     "stable": (10, "finite and right at scores of +-1e4", ("*_plus_minus_1e4*",)),
     "contract": (10, "validation and API contract: types, dtypes, shapes, messages",
                  ("test_returns_python_float_*", "test_float32_gives_float32_dW",
@@ -94,6 +95,13 @@ GROUPS = {
                       "test_num_checks_*", "test_step_h_*", "test_integer_x_*")),
     },
 }
+
+# Every other group of a task scores only when its core group passed: checks of provided
+# code and of the contract (validation, types, save and load) give no points to regions that
+# do not work, such as a loss left at 0 whose gradient 0 matches its central differences.
+CORE_GROUPS = {"softmax_naive": "gradient", "softmax_vectorized": "gradient",
+               "linear_classifier": "train", "train_grid": "grid",
+               "least_squares": "closed_forms", "gradient_check": "errors"}
 
 NOTEBOOK = "notebooks/softmax.ipynb"
 
@@ -163,9 +171,12 @@ DEPENDENCIES = {
     "train_grid": [["classifiers.linear_classifier", "softmax_loss_vectorized"]],
 }
 
-# Seconds: one task's tests, and the whole notebook re-execution.
+# Seconds: one task's tests, and the whole notebook re-execution. Slow but correct is not a
+# failure: a naive loss looping over examples, classes and features measured 8.6 s of CPU
+# per dev-set call (benchmarks/bench_triple_loop.py), and the notebook makes about 145 such
+# calls, about 1250 s; the notebook's limit is nearly three times that.
 TASK_TIMEOUT = 300
-NOTEBOOK_TIMEOUT = 1200
+NOTEBOOK_TIMEOUT = 3600
 
 # What a sandboxed child may use (grading/sandbox.py): bytes of address space
 # (a notebook re-executed on CIFAR-10 holds about 2 GB of arrays), bytes per

@@ -14,9 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grading import grade, points, regions, tasks
+from grading import grade, nbgrade, points, regions, tasks
 from strategies import ORDINARY_BOUND
 
 BUNDLE = Path(__file__).resolve().parents[2]
@@ -192,18 +194,38 @@ def test_ordinary_problems_keep_every_row_within_50():
 
 def test_a_test_that_did_not_run_fails_its_group_and_a_stub_fails_every_group():
     collected = ["t.py::test_matches_reference[a]", "t.py::test_dW_shape_equals_W_shape",
-                 "t.py::test_reg_term_alone_when_X_is_zero"]
-    ran = {collected[0]: {"outcome": "passed", "message": None},
-           collected[1]: {"outcome": "passed", "message": None}}
+                 "t.py::test_reg_term_alone_when_X_is_zero",
+                 "t.py::test_dW_matches_central_differences_at_every_coordinate[0.0]"]
+    ran = {nodeid: {"outcome": "passed", "message": None} for nodeid in collected}
+    del ran[collected[2]]
     entry = points.score("softmax_naive", {"tests": ran, "collected": collected, "stub": False})
-    assert {group for group, part in entry["groups"].items() if part["passed"]} == {"contract"}
+    assert {group for group, part in entry["groups"].items() if part["passed"]} == \
+        {"gradient", "contract"}
     assert entry["groups"]["reference"]["message"] == \
         "test_reg_term_alone_when_X_is_zero: did not run"
-    assert entry["points"] == 1 and not entry["passed"]
-    stub = points.score("softmax_naive", {"tests": ran, "collected": collected[:2],
-                                          "stub": True})
+    assert entry["points"] == 4 and not entry["passed"]
+    ran[collected[3]] = {"outcome": "failed", "message": "dW(0, 0): analytic 0.0"}
+    gated = points.score("softmax_naive", {"tests": ran, "collected": collected, "stub": False})
+    assert gated["points"] == 0  # contract's tests passed, but the core group did not
+    assert gated["groups"]["contract"]["message"] == \
+        "counts only when the core group gradient passed"
+    stub = points.score("softmax_naive", {"tests": ran, "collected": collected, "stub": True})
     assert stub["points"] == 0 and all(part["message"] == points.STUB
                                        for part in stub["groups"].values())
     misfit = points.score("softmax_naive", {"tests": {}, "collected": ["t.py::test_new"],
                                             "stub": False})
     assert "test_new is in 0 groups" in misfit["message"] and not misfit["passed"]
+
+
+def test_a_notebook_that_times_out_is_reported_with_the_running_cell(tmp_path):
+    # The grader's real limit fits a slow but correct notebook (grading/README.md); here a
+    # small limit and a cell that never ends show what the report says when one is hit.
+    (tmp_path / "nb" / tasks.NOTEBOOK).parent.mkdir(parents=True)
+    (tmp_path / "data").mkdir()
+    cells = [new_markdown_cell("# Slow"), new_code_cell("print('first cell done')"),
+             new_code_cell("while True:\n    pass  # far past the limit")]
+    nbformat.write(new_notebook(cells=cells), tmp_path / "nb" / tasks.NOTEBOOK)
+    status, executed = nbgrade.execute(tmp_path / "nb", tmp_path / "data", 40, sandboxed=True)
+    assert executed is None
+    assert status == ("re-execution timed out in cell 2 (while True: pass # far past the "
+                      "limit) after 1 of 2 code cells")
