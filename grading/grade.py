@@ -12,7 +12,8 @@ That process never imports a submission file: the `grading.proxy` plugin
 turns the task's functions into calls into a sandboxed child
 (`grading.child`, `grading.sandbox`) that holds only the submission's task
 file, with every region of another task a stub. So the verdict is never
-reached in student code, and one bug costs exactly its own task. Without a
+reached in student code, and one bug costs points only in its own task; the
+points come group by group (`grading.points`, `tasks.GROUPS`). Without a
 sandbox on this machine `grade` refuses, unless given ``--no-sandbox``.
 """
 
@@ -24,8 +25,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from grading import (channel, check, nbgrade, regions, release, report, sandbox, scratch, tasks,
-                     unpack)
+from grading import (channel, check, nbgrade, points, regions, release, report, sandbox,
+                     scratch, tasks, unpack)
 
 ALLOWED_IMPORTS = {"numpy", *sys.stdlib_module_names, *tasks.BUNDLE_MODULES}
 NO_NOTEBOOK = {"dataset": None, "cells_matched": 0, "cells_total": 0, "first_mismatch": None,
@@ -64,13 +65,13 @@ def marked_tests(tree, task):
 def run_task(work, task, where, sandboxed, timeout):
     """Run the task's tests against the child of work/child-<task>: its report entry fields.
 
-    Passing needs at least one test, every collected test passed, and no
-    stub's NotImplementedError: a test that did not run fails the task.
+    The points come group by group (`grading.points`): a test that did not run
+    fails its group, and a stub's NotImplementedError fails every group.
     """
     tree = work / "reference"
     tests = marked_tests(tree, task)
     if not tests:
-        return {"passed": False, "message": f"the bundle has no tests marked {task}"}
+        return failed(task, f"the bundle has no tests marked {task}")
     text = (work / "submission" / where).read_text("utf-8")
     config = {"task": task, "targets": scratch.targets(text, task, where),
               "dependencies": tasks.DEPENDENCIES.get(task, []),
@@ -89,20 +90,14 @@ def run_task(work, task, where, sandboxed, timeout):
     except (OSError, ValueError):
         last = output.strip().splitlines()[-1:] or ["no output"]
         reason = "timed out" if status is None else f"stopped (exit status {status})"
-        return {"passed": False, "message": f"the tests {reason}: {last[0][:300]}"}
-    outcomes = {name: test["outcome"] for name, test in results["tests"].items()}
-    failed = [(name, test["message"]) for name, test in results["tests"].items()
-              if test["outcome"] != "passed"]
-    passed = bool(outcomes) and not failed and not results["stub"] \
-        and len(outcomes) == results["collected"]
-    message = None
-    if results["stub"]:
-        message = "not implemented: a stub raised NotImplementedError, which fails every test"
-    if failed:
-        message = f"{failed[0][0].split('::')[-1]}: {' '.join(str(failed[0][1]).split())}"
-    elif not passed and not results["stub"]:
-        message = "not every collected test ran"
-    return {"passed": passed, "message": message, "tests": outcomes}
+        return failed(task, f"the tests {reason}: {last[0][:300]}")
+    return points.score(task, results)
+
+
+def failed(task, message):
+    """The report fields of a task none of whose tests could count: every group failed."""
+    return {"passed": False, "points": 0, "message": message,
+            "groups": points.unscored(task, message)}
 
 
 def grade_task(task, where, work, owner, sandboxed, timeout):
@@ -110,9 +105,9 @@ def grade_task(task, where, work, owner, sandboxed, timeout):
 
     `work` holds the unpacked submission and the reference tree.
     """
-    entry = {"passed": False, "points": 0, "max_points": tasks.POINTS[task], "file": where}
+    entry = {"max_points": tasks.POINTS[task], "file": where}
     if not (work / "submission" / where).is_file():
-        return {**entry, "message": f"{where} is missing from the submission"}
+        return {**entry, **failed(task, f"{where} is missing from the submission")}
     try:
         text = (work / "submission" / where).read_text(encoding="utf-8")
         check_markers(text, release.stub_python(
@@ -122,11 +117,10 @@ def grade_task(task, where, work, owner, sandboxed, timeout):
             scratch.build(work / "reference", text, task, where, owner,
                           work / f"child-{task}")
     except (regions.MarkerError, UnicodeDecodeError) as error:
-        return {**entry, "message": str(error)}
+        return {**entry, **failed(task, str(error))}
     if message is not None:
-        return {**entry, "message": message}
-    entry.update(run_task(work, task, where, sandboxed, timeout))
-    return {**entry, "points": entry["max_points"] if entry["passed"] else 0}
+        return {**entry, **failed(task, message)}
+    return {**entry, **run_task(work, task, where, sandboxed, timeout)}
 
 
 def grade_notebook(work, bundle, timeout, missing, sandboxed):
@@ -154,27 +148,47 @@ def isolation(sandboxed):
 def grade(submission, out, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
           notebook_timeout=tasks.NOTEBOOK_TIMEOUT, sandboxed=True):
     """Grade one submission (folder or zip), write its report into out, and return it."""
-    submission, bundle = Path(submission).absolute(), Path(bundle)
-    sandboxed = isolation(sandboxed)
-    owner = regions.task_files(bundle)
-    result = {"submission": submission.name, "total": 0, "isolation":
+    sandboxed, bundle = isolation(sandboxed), Path(bundle)
+    result = {"submission": Path(submission).name, "total": 0, "isolation":
               sandbox.level() if sandboxed else "none (--no-sandbox)",
               "max_total": sum(tasks.POINTS.values()), "problems": []}
     with tempfile.TemporaryDirectory(prefix="grade-") as folder:
         work = Path(folder)
-        try:
-            missing = unpack.unpack(submission, work / "submission")
-        except (zipfile.BadZipFile, unpack.SubmissionError, OSError) as error:
-            missing = list(tasks.SUBMISSION_FILES)
-            result["problems"].append(f"the submission cannot be read: {error}")
-        result["problems"] += [f"{rel} is missing from the submission" for rel in missing]
-        scratch.reference_tree(bundle, work / "reference")
+        missing = unpacked(submission, bundle, work, result["problems"])
+        owner = regions.task_files(bundle)
         result["tasks"] = {task: grade_task(task, owner[task], work, owner, sandboxed,
                                             task_timeout) for task in tasks.POINTS}
         result["notebook"] = grade_notebook(work, bundle, notebook_timeout, missing, sandboxed)
-    result["total"] = sum(entry["points"] for entry in result["tasks"].values())
+    result["total"] = points.whole(sum(entry["points"] for entry in result["tasks"].values()))
     report.write(result, Path(out))
     return result
+
+
+def grade_tasks(submission, only, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
+                sandboxed=True):
+    """Grade only the tasks `only` of a submission, as `grade` does: {task: report entry}.
+
+    For tests and for checking one task; no notebook, no report written.
+    """
+    sandboxed, bundle = isolation(sandboxed), Path(bundle)
+    with tempfile.TemporaryDirectory(prefix="grade-") as folder:
+        work = Path(folder)
+        unpacked(submission, bundle, work, [])
+        owner = regions.task_files(bundle)
+        return {task: grade_task(task, owner[task], work, owner, sandboxed, task_timeout)
+                for task in only}
+
+
+def unpacked(submission, bundle, work, problems):
+    """Unpack into work/submission and copy the reference tree; the missing files' paths."""
+    try:
+        missing = unpack.unpack(Path(submission).absolute(), work / "submission")
+    except (zipfile.BadZipFile, unpack.SubmissionError, OSError) as error:
+        missing = list(tasks.SUBMISSION_FILES)
+        problems.append(f"the submission cannot be read: {error}")
+    problems += [f"{rel} is missing from the submission" for rel in missing]
+    scratch.reference_tree(bundle, work / "reference")
+    return missing
 
 
 def main(argv=None):

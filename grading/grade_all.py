@@ -9,7 +9,8 @@ deadline; a crash, kill, hang or flood in one cannot touch another's result.
 Its report goes to REPORTS_DIR/submissions/<entry name>/ (alice/ and
 alice.zip are two submissions), moved there whole once written, and
 REPORTS_DIR/scores.csv, written to a temporary file and renamed, has a row
-for every submission: one whose grading stopped gets a report saying so.
+for every submission (a column per task, and one per group of tests,
+`task:group`): one whose grading stopped gets a report saying so.
 """
 
 import argparse
@@ -41,9 +42,8 @@ def stopped(name, problem, bundle):
     return {"submission": name, "total": 0, "max_total": sum(tasks.POINTS.values()),
             "problems": [f"not graded: grading stopped with {problem} (grade it alone with "
                          "python -m grading.grade to see the traceback)"],
-            "tasks": {task: {"passed": False, "points": 0, "max_points": points,
-                             "file": owner[task], "message": "not graded"}
-                      for task, points in tasks.POINTS.items()},
+            "tasks": {task: {"max_points": tasks.POINTS[task], "file": owner[task],
+                             **grade.failed(task, "not graded")} for task in tasks.POINTS},
             "notebook": {**grade.NO_NOTEBOOK, "status": "not graded"}}
 
 
@@ -99,6 +99,8 @@ def grade_all(folder, out, jobs=None, bundle=tasks.BUNDLE, task_timeout=tasks.TA
         reports = {name: future.result() for name, future in futures.items()}
     rows = [{"submission": name, "total": result["total"], "max_total": result["max_total"],
              **{task: result["tasks"][task]["points"] for task in tasks.POINTS},
+             **{f"{task}:{group}": part["points"] for task in tasks.POINTS
+                for group, part in result["tasks"][task]["groups"].items()},
              "cells_matched": result["notebook"]["cells_matched"],
              "cells_total": result["notebook"]["cells_total"],
              "dataset": result["notebook"]["dataset"] or "",

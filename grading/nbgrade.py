@@ -8,10 +8,12 @@ and tags count only where the release has them, since the comparison takes
 them from the release's cell. The notebook's stamp (`release.stamp`) must be
 this bundle's; a mismatch is reported.
 
-Re-execution: `jupyter execute` and its kernel run inside the sandbox, in a
-folder holding the submission's task files, the bundle's provided modules
-and the notebook, with the dataset read-only. The comparison, the record's
-validation and everything the report quotes happen here, in the grader.
+Re-execution: nbclient (as `jupyter execute`) and its kernel run inside the
+sandbox, in a folder holding the submission's task files, the bundle's
+provided modules and the notebook, with the dataset read-only. A run that
+stops early is reported with the cell that was running and how many ran.
+The comparison, the record's validation and everything the report quotes
+happen here, in the grader.
 """
 
 import math
@@ -108,10 +110,26 @@ def run_folder(work, bundle):
     return folder
 
 
+# Run in the sandbox instead of `jupyter execute`, which it equals, plus one hook: the index
+# of each cell as it starts goes to PROGRESS, so a run stopped at the deadline says where.
+RUNNER = """import sys
+from pathlib import Path
+import nbformat
+from nbclient import NotebookClient
+path, progress = Path(sys.argv[1]).absolute(), Path(sys.argv[2])
+nb = nbformat.read(path, as_version=4)
+NotebookClient(nb, timeout=int(sys.argv[3]), allow_errors=True, kernel_name="python3",
+               resources={"metadata": {"path": str(path.parent)}},
+               on_cell_start=lambda **hook: progress.write_text(str(hook["cell_index"]))
+               ).execute()
+nbformat.write(nb, path)
+"""
+PROGRESS = ".started_cell"
+
+
 def execute(folder, data, timeout, sandboxed):
     """Re-execute folder's notebook in the sandbox: (status, the executed notebook or None)."""
-    command = [sys.executable, "-m", "jupyter", "execute", "--inplace", "--allow-errors",
-               "--kernel_name=python3", f"--timeout={timeout}", tasks.NOTEBOOK]
+    command = [sys.executable, "-c", RUNNER, tasks.NOTEBOOK, PROGRESS, str(timeout)]
     status, output = sandbox.run(command, timeout, read_only=[data], writable=[folder],
                                  cwd=folder, sandboxed=sandboxed, cpu=timeout,
                                  env=sandbox.environment(PYTHONPATH=str(folder),
@@ -119,8 +137,23 @@ def execute(folder, data, timeout, sandboxed):
     target = folder / tasks.NOTEBOOK
     if status != 0 or target.stat().st_size > tasks.LIMITS["file_size"]:
         reason = "timed out" if status is None else f"failed: {output.strip()[-300:]}"
-        return f"re-execution {reason}", None
+        return f"re-execution {reason}{where_stopped(folder)}", None
     return "re-executed and compared", nbformat.read(target, as_version=4)
+
+
+def where_stopped(folder):
+    """' in cell K (source) after N of M code cells': the cell running when the run stopped."""
+    cells = nbformat.read(folder / tasks.NOTEBOOK, as_version=4).cells  # as submitted
+    try:
+        index = int((folder / PROGRESS).read_text("ascii")[:12])
+    except (OSError, ValueError):
+        return " before its first cell started"
+    if not 0 <= index < len(cells):
+        return ""
+    code = [i for i, cell in enumerate(cells) if cell.cell_type == "code"]
+    source = " ".join(cells[index].source.split())
+    return (f" in cell {index} ({notebook.shorten(source, 120)}) after "
+            f"{sum(i < index for i in code)} of {len(code)} code cells")
 
 
 def regrade(work, bundle, timeout, sandboxed):

@@ -8,8 +8,8 @@ call. Before collection every target, wherever a bundle module holds it, is
 replaced by a proxy that calls the submission's version in a sandboxed child
 (`grading.child`); everything else stays the reference. So the tests,
 public and hidden, run here unchanged, and this process never imports a
-submission file. At the end the plugin writes every test's outcome to the
-results file, which the child cannot reach.
+submission file. At the end the plugin writes the collected tests and every
+test's outcome to the results file, which the child cannot reach.
 """
 
 import copy
@@ -141,8 +141,13 @@ class Client:
 
 
 def state(obj):
-    """The data attributes of a classifier object (its W)."""
-    return {key: value for key, value in vars(obj).items() if not callable(value)}
+    """The array attributes of a classifier object (its W, None before training).
+
+    Other attributes stay in this process: a test's subclass may record what its
+    methods saw, and the child's copy must not overwrite that record.
+    """
+    return {key: value for key, value in vars(obj).items()
+            if value is None or isinstance(value, np.ndarray)}
 
 
 def copy_back(arg, new, sent=None):
@@ -235,6 +240,7 @@ def pytest_sessionfinish(session, exitstatus):
     CLIENT.stop()
     path = Path(CLIENT.config["results"])
     temporary = path.with_suffix(".tmp")
+    collected = [item.nodeid for item in getattr(session, "items", [])]
     temporary.write_text(json.dumps({"tests": CLIENT.results, "stub": CLIENT.stub,
-                                     "collected": session.testscollected}), "utf-8")
+                                     "collected": collected}), "utf-8")
     temporary.replace(path)

@@ -56,6 +56,13 @@ def markdown(report):
         lines.append(f"| `{task}` | {'passed' if entry['passed'] else 'failed'} | "
                      f"{entry['points']} / {entry['max_points']} | "
                      f"{escape(entry.get('message') or '', 600)} |")
+    lines += ["", "## Points by group of tests", "",
+              "| Task | Group | Result | Points | First failure |", "|---|---|---|---|---|"]
+    for task, entry in report["tasks"].items():
+        for group, part in entry.get("groups", {}).items():
+            lines.append(f"| `{task}` | `{group}` | {'passed' if part['passed'] else 'failed'} "
+                         f"| {part['points']} / {part['max_points']} | "
+                         f"{escape(part.get('message') or '', 300)} |")
     return "\n".join(lines + [""] + notebook_section(report["notebook"])) + "\n"
 
 

@@ -1,4 +1,4 @@
-"""Grading end to end: full marks, zero for stubs, one planted bug costs one task.
+"""Grading end to end: full marks, zero for stubs, a planted bug loses points only in its task.
 
 The submissions are graded by `grade_all` in a process pool, once per module.
 Their notebook is a small fixture (not the bundle's, whose full-size run is
@@ -21,7 +21,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grading import collect, grade, grade_all, regions, release, scratch, tasks, unpack
+from grading import (collect, grade, grade_all, points, regions, release, scratch, tasks,
+                     unpack)
 
 BUNDLE = Path(__file__).resolve().parents[2]
 CELLS = [
@@ -175,18 +176,27 @@ def test_untouched_release_gets_zero_on_every_task_and_a_readable_report(graded,
     assert result["total"] == 0
     for task, entry in result["tasks"].items():  # the stub ran, not the bundle's installed solution
         assert f": NotImplementedError: Task {task}:" in entry["message"], entry["message"]
+        assert set(entry["groups"]) == set(tasks.GROUPS[task])  # a stub fails every group
+        assert all(part["points"] == 0 and part["message"] == points.STUB
+                   for part in entry["groups"].values())
     assert result["notebook"]["status"].startswith("not executed")
     row = [line for line in (graded / grade_all.REPORTS / "release" / "report.md").read_text().splitlines()
            if line.startswith("| `softmax_naive` |")]
     assert row[0].startswith("| `softmax_naive` | failed | 0 / 10 | test_")
     assert "Task softmax_naive" in row[0]
+    assert "| `softmax_naive` | `stable` | failed | 0 / 1 | not implemented" in \
+        (graded / grade_all.REPORTS / "release" / "report.md").read_text()
 
 
-def test_a_planted_bug_costs_exactly_its_own_task(graded):
+def test_a_planted_bug_loses_points_only_in_its_own_task(graded):
     result = report(graded, "planted.zip")
     lost = {task for task, entry in result["tasks"].items() if not entry["passed"]}
     assert lost == {"softmax_vectorized"}
-    assert result["total"] == result["max_total"] - tasks.POINTS["softmax_vectorized"]
+    entry = result["tasks"]["softmax_vectorized"]
+    failed = {group for group, part in entry["groups"].items() if not part["passed"]}
+    assert {"reference", "gradient"} <= failed  # a gradient N times too large
+    assert entry["points"] == sum(part["points"] for part in entry["groups"].values()) < 10
+    assert result["total"] == result["max_total"] - (10 - entry["points"])
     assert result["notebook"]["first_mismatch"]["cell"] == 3  # the cell printing the gradient
 
 
@@ -202,7 +212,12 @@ def test_scores_csv_has_a_row_per_submission(graded):
         rows = {row["submission"]: row for row in csv.DictReader(scores)}
     assert set(rows) == {"solution", "planted.zip", "edited", "release", "garbage.zip",
                          "garbage", "locked.zip"}
-    assert rows["planted.zip"]["softmax_vectorized"] == "0" and rows["planted.zip"]["total"] == "40"
+    planted = report(graded, "planted.zip")["tasks"]["softmax_vectorized"]
+    assert rows["planted.zip"]["softmax_vectorized"] == str(planted["points"])
+    assert rows["planted.zip"]["softmax_vectorized:gradient"] == "0"
+    assert rows["planted.zip"]["softmax_vectorized:contract"] == "0"  # its core group failed
+    assert rows["planted.zip"]["total"] == str(40 + planted["points"])
+    assert rows["solution"]["linear_classifier:seed"] == "1"
     assert rows["solution"]["cells_matched"] == str(len(CELLS))
     assert rows["garbage.zip"]["total"] == "0"
     assert "cannot be read" in rows["garbage.zip"]["problems"]

@@ -20,10 +20,10 @@ BUNDLE = Path(__file__).resolve().parents[2]
 SOFTMAX = "classifiers/softmax.py"
 CHECK = "gradient_check.py"
 CANARY = BUNDLE / "tests" / "hostile-canary.txt"
+ORACLES = BUNDLE / "tests" / "hidden" / "oracles.py"
 WRONG = ["    error = 0.0"]  # rel_error's region: every gradient "matches"
 WRONG_GRADIENT = ["    loss, dW = 0.0, np.zeros_like(W)"]
-HIDDEN = [str(BUNDLE / "tests" / "oracles.py"), "/proc/1/cwd/tests/oracles.py",
-          "/proc/1/root/" + str(BUNDLE / "tests" / "oracles.py")]
+HIDDEN = [str(ORACLES), "/proc/1/cwd/tests/hidden/oracles.py", "/proc/1/root/" + str(ORACLES)]
 ATTACKS = {  # name: (file, body of every region of the file)
     "patch_pytest": (CHECK, [
         "    import sys",
@@ -36,7 +36,7 @@ ATTACKS = {  # name: (file, body of every region of the file)
                            "    os._exit(0)"]),
     "read_hidden": (CHECK, [
         "    import pathlib",
-        f"    paths = [pathlib.Path(__file__).parent / 'tests/oracles.py', *{HIDDEN!r}]",
+        f"    paths = [pathlib.Path(__file__).parent / 'tests/hidden/oracles.py', *{HIDDEN!r}]",
         "    found = [p.read_text()[:200] for p in map(pathlib.Path, paths) if p.exists()]",
         "    raise ValueError('found ' + repr(found))"]),
     "call_the_other": (SOFTMAX, [
@@ -104,7 +104,7 @@ def test_no_attack_gains_a_point(graded, name):
 
 def test_no_hidden_text_reaches_a_report(graded):
     out, _ = graded
-    oracle = (BUNDLE / "tests" / "oracles.py").read_text().splitlines()[0]
+    oracle = ORACLES.read_text().splitlines()[0]
     for name in ATTACKS:
         for file in ("report.json", "report.md"):
             assert oracle not in (out / grade_all.REPORTS / name / file).read_text()
