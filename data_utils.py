@@ -29,7 +29,8 @@ _RECONSTRUCT = np.empty(0).__reduce__()[0]     # numpy's _reconstruct, wherever 
 
 class _NumpyOnlyUnpickler(pickle.Unpickler):
     """Unpickler for CIFAR-10 batches: the only globals it resolves are the four that
-    numpy 1.x or 2.x name to rebuild an array; everything else (os.system, ...) is refused."""
+    numpy 1.x or 2.x name to rebuild an array; everything else (os.system, ...) is refused.
+    """
 
     ALLOWED = {("numpy.core.multiarray", "_reconstruct"): _RECONSTRUCT,
                ("numpy._core.multiarray", "_reconstruct"): _RECONSTRUCT,
@@ -166,7 +167,8 @@ def load_CIFAR10(ROOT):
 
 def load_class_names(cifar10_dir=None):
     """The ten class names (list of str) from ``batches.meta`` of the dataset
-    ``locate_cifar10(cifar10_dir)`` picks, for titles and legends."""
+    ``locate_cifar10(cifar10_dir)`` picks, for titles and legends.
+    """
     meta_file = locate_cifar10(cifar10_dir)[0] / "batches.meta"
     meta = _load_pickle(meta_file)
     names = meta.get("label_names") if isinstance(meta, dict) else None

@@ -7,8 +7,14 @@ shape (D, C) and the predicted class of x is argmax_j (x W)_j.
 
 import numpy as np
 
-from ._checks import (as_labels, check_features, check_labels, check_training_inputs, make_rng,
-                      npz_path)
+from ._checks import (
+    as_labels,
+    check_features,
+    check_labels,
+    check_training_inputs,
+    make_rng,
+    npz_path,
+)
 from .softmax import softmax_loss_vectorized
 
 

@@ -12,6 +12,7 @@ from scripts.notebook_env import use_notebook_env
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
+    """Give the notebook's kernel the reference environment before its first cell."""
     # The kernel starts when the notebook's first cell is set up, and inherits os.environ.
     if item.path.suffix == ".ipynb":
         use_notebook_env()

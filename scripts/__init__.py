@@ -1,0 +1,1 @@
+"""Helpers of run.sh, test.sh and the notebook's regeneration."""

@@ -14,6 +14,7 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "softmax.ipynb
 
 
 def main():
+    """Re-execute the notebook in place in the reference environment."""
     use_notebook_env()
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     NotebookClient(notebook, timeout=1800, kernel_name="python3",

@@ -18,7 +18,7 @@ from strategies import extreme_score_problems, loss_problems, make_dev_problem, 
 
 
 def assert_matches_reference(loss, dW, W, X, y, reg, loss_rtol=1e-12, dW_rtol=1e-10):
-    """loss to loss_rtol relative; dW to dW_rtol relative to max|dW| of the reference."""
+    """Loss to loss_rtol relative; dW to dW_rtol relative to max|dW| of the reference."""
     checks.assert_losses_agree(loss, dW, *oracles.softmax_loss_reference(W, X, y, reg),
                                loss_rtol=loss_rtol, dW_rtol=dW_rtol, what="reference")
 

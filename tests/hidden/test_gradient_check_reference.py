@@ -1,11 +1,13 @@
 """gradient_check on the reference softmax loss, as the notebook uses it (hidden: the
-reference is an answer)."""
+reference is an answer).
+"""
 
 import numpy as np
 import pytest
 
-import oracles
 from gradient_check import eval_numerical_gradient, grad_check_sparse
+
+import oracles
 from strategies import make_problem
 
 pytestmark = pytest.mark.gradient_check

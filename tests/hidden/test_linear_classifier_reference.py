@@ -7,8 +7,9 @@ of tests/hidden/oracles.py, so only linear_classifier.py is under test.
 import numpy as np
 import pytest
 
-import oracles
 from classifiers.linear_classifier import Softmax
+
+import oracles
 from strategies import small_problem
 
 pytestmark = pytest.mark.linear_classifier

@@ -3,6 +3,7 @@
 import pytest
 
 from classifiers.softmax import softmax_loss_naive
+
 from loss_contract_reference import ReferenceContract
 
 pytestmark = pytest.mark.softmax_naive

@@ -1,12 +1,14 @@
 """softmax_loss_vectorized and softmax() against the reference (hidden: the reference
-is an answer)."""
+is an answer).
+"""
 
 import numpy as np
 import pytest
 from hypothesis import given
 
-import oracles
 from classifiers.softmax import softmax, softmax_loss_vectorized
+
+import oracles
 from loss_contract_reference import ReferenceContract
 from strategies import score_matrices
 

@@ -7,8 +7,9 @@ nor classifiers/softmax.py can fail these tests.
 import numpy as np
 import pytest
 
-import oracles
 from classifiers.linear_classifier import train_grid
+
+import oracles
 from strategies import LEARNING_RATES, REGS, grid_problem
 
 pytestmark = pytest.mark.train_grid

@@ -37,7 +37,7 @@ def loss_at_zero_weights(num_classes):
 
 
 def gradient_at_zero_weights(X, y, num_classes):
-    """dW (D, C) at W = 0, where every probability is 1/C.
+    """DW (D, C) at W = 0, where every probability is 1/C.
 
     Column c is (sum_i x_i / C - sum_{i : y_i = c} x_i) / N; the reg term 2 reg W
     vanishes.
@@ -48,7 +48,7 @@ def gradient_at_zero_weights(X, y, num_classes):
 
 def assert_losses_agree(loss, dW, expected_loss, expected_dW, loss_rtol=1e-12, dW_rtol=1e-10,
                         what="expected"):
-    """loss to loss_rtol relative; dW to dW_rtol relative to max|expected_dW|."""
+    """Loss to loss_rtol relative; dW to dW_rtol relative to max|expected_dW|."""
     np.testing.assert_allclose(loss, expected_loss, rtol=loss_rtol, err_msg=f"loss vs {what}")
     np.testing.assert_allclose(dW, expected_dW, rtol=0,
                                atol=dW_rtol * np.abs(expected_dW).max(),

@@ -18,6 +18,9 @@ import numpy as np
 LABEL_NAMES = ["airplane", "automobile", "bird", "cat", "deer",
                "dog", "frog", "horse", "ship", "truck"]
 
+# The size of the small CIFAR-format set the data tests share (tests/public/conftest.py).
+BATCH_SIZE, NUM_TEST = 40, 30          # 200 training images, 30 test images
+
 
 def py2_string(b):
     """SHORT_BINSTRING (length < 256) or BINSTRING: an 8-bit string as Python 2 pickled it."""
@@ -36,7 +39,7 @@ def py2_int(i):
 
 
 def py2_uint8_array(data):
-    """numpy 1.x's reduction of a C-ordered uint8 array of shape (n, m), without memo opcodes."""
+    """Numpy 1.x's reduction of a C-ordered uint8 array of shape (n, m), without memo opcodes."""
     n, m = data.shape
     dtype = (b"cnumpy\ndtype\n" + py2_string(b"u1") + b"K\x00K\x01\x87R"
              + b"(K\x03" + py2_string(b"|") + b"NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb")
@@ -97,7 +100,8 @@ def write_folder(folder, batches, python3_batches=False):
 
 def reference_load(folder):
     """Load a CIFAR-10 folder the way the original course code did: pickle with latin-1
-    strings, then reshape to (n, 3, 32, 32) and transpose to NHWC float64."""
+    strings, then reshape to (n, 3, 32, 32) and transpose to NHWC float64.
+    """
     def batch(name):
         with open(Path(folder) / name, "rb") as f:
             d = pickle.load(f, encoding="latin1")
@@ -110,7 +114,8 @@ def reference_load(folder):
 
 def tarball(path, files, extra=()):
     """A .tar.gz at path holding files {member name: bytes} plus extra prepared TarInfo
-    (member, bytes or None) pairs, such as links or names that climb out of the target."""
+    (member, bytes or None) pairs, such as links or names that climb out of the target.
+    """
     with tarfile.open(path, "w:gz") as tar:
         for name, blob in files.items():
             info = tarfile.TarInfo(name)

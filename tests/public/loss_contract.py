@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 import checks
 from strategies import LOSS_VALIDATION_CASES, extreme_score_problems, loss_problems, make_problem
 
-
 # The property tests below run once per subclass (one per loss function), which
 # hypothesis flags as "differing executors"; that is the intent here, and the
 # 'ci' profile keeps no example database that the two could share.

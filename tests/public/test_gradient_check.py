@@ -1,6 +1,7 @@
 """gradient_check: numerical gradients against closed forms, grad_check_sparse's
 errors, printout and seeding, and rel_error. The checks on the reference softmax
-loss are in test_gradient_check_reference.py."""
+loss are in test_gradient_check_reference.py.
+"""
 
 import re
 import warnings
@@ -8,8 +9,12 @@ import warnings
 import numpy as np
 import pytest
 
-from gradient_check import (eval_numerical_gradient, eval_numerical_gradient_array,
-                            grad_check_sparse, rel_error)
+from gradient_check import (
+    eval_numerical_gradient,
+    eval_numerical_gradient_array,
+    grad_check_sparse,
+    rel_error,
+)
 
 pytestmark = pytest.mark.gradient_check
 

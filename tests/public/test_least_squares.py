@@ -3,8 +3,13 @@
 import numpy as np
 import pytest
 
-from classifiers.least_squares import (least_squares, least_squares_loss, one_hot, predict,
-                                       ridge_path)
+from classifiers.least_squares import (
+    least_squares,
+    least_squares_loss,
+    one_hot,
+    predict,
+    ridge_path,
+)
 
 pytestmark = pytest.mark.least_squares
 

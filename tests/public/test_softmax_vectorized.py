@@ -1,5 +1,6 @@
 """softmax_loss_vectorized and softmax() against central differences, closed forms,
-invariants and the naive loss."""
+invariants and the naive loss.
+"""
 
 import numpy as np
 import pytest
@@ -7,6 +8,7 @@ from hypothesis import given
 from hypothesis.extra.numpy import arrays
 
 from classifiers.softmax import softmax, softmax_loss_naive, softmax_loss_vectorized
+
 from loss_contract import LossContract
 from strategies import finite_floats, score_matrices
 

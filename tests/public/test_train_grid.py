@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from classifiers.linear_classifier import Softmax, train_grid
+
 from strategies import LEARNING_RATES, REGS, grid_problem
 
 pytestmark = pytest.mark.train_grid

@@ -1,5 +1,6 @@
 """classifiers/_checks.py: the one scalar check, the seed helper, the .npz name, the loss
-checks that blame the right thing, and the labels that predict returns."""
+checks that blame the right thing, and the labels that predict returns.
+"""
 
 import inspect
 import numbers
@@ -8,8 +9,7 @@ import numpy as np
 import pytest
 
 import classifiers
-from classifiers._checks import (as_labels, check_loss_result, check_scalar, make_rng,
-                                 npz_path)
+from classifiers._checks import as_labels, check_loss_result, check_scalar, make_rng, npz_path
 
 
 # --------------------------------------------------------------- check_scalar
