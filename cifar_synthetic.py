@@ -65,16 +65,14 @@ def _random_words(seed, stream, first, count):
 
 def _random_pairs(seed, stream, start, count, words):
     """Items start..start+count-1 of a stream, ``words`` words each, cut into 16-bit
-    little-endian byte pairs: uint16 array (count, 4 * words).
-    """
+    little-endian byte pairs: uint16 array (count, 4 * words)."""
     raw = _random_words(seed, stream, start * words, count * words).astype("<u8", copy=False)
     return raw.view("<u2").reshape(count, 4 * words)
 
 
 def _triangular(pairs, scale):
     """(b1 + b2 - 255) * scale >> 8 for the two bytes of each pair: triangular, std
-    104.5 * scale / 256.
-    """
+    104.5 * scale / 256."""
     pairs = pairs.astype(np.int32)
     return (((pairs & 255) + (pairs >> 8) - 255) * scale) >> 8
 
@@ -98,8 +96,7 @@ _UPSAMPLE = np.hstack([_upsample_matrix(g) for g in GRIDS])     # (32, 14)
 def _smooth_fields(pairs, scales):
     """Smooth random colour images (n, 3, 32, 32) int32 from 252 byte pairs (n, 252) each:
     one random grid per size in GRIDS, coefficients triangular * scale >> 8, upsampled
-    bilinearly (rows, then columns; the 64ths are divided out at the end).
-    """
+    bilinearly (rows, then columns; the 64ths are divided out at the end)."""
     rows, used = [], 0
     for g, scale in zip(GRIDS, scales):
         grid = _triangular(pairs[:, used:used + 3 * g * g], scale).reshape(-1, 3, g, g)
@@ -110,8 +107,7 @@ def _smooth_fields(pairs, scales):
 
 def _prototypes(seed):
     """Class prototypes in every pose: (10 classes * 7 row shifts * 7 column shifts * 2
-    mirrorings, 3, 32, 32), and class colour casts (10, 3); int32.
-    """
+    mirrorings, 3, 32, 32), and class colour casts (10, 3); int32."""
     pairs = _random_pairs(seed, 0, 0, 10, 64)
     protos = _smooth_fields(pairs, (20, 20, 15))
     shifted = np.clip(np.arange(32) + np.arange(-3, 4)[:, None], 0, 31)     # (7, 32)
@@ -133,8 +129,7 @@ def _labels(seed, stream, start, count):
 def _images(seed, stream, start, count, poses, casts):
     """Images start..start+count-1 of a split: data (count, 3072) uint8, channel-major rows,
     and labels (count,). Byte pairs of an image: 0..3071 pixel noise, 3072..3323 background
-    grids, 3324 brightness, 3325..3327 colour cast, 3328 contrast and mirror, 3329 shift.
-    """
+    grids, 3324 brightness, 3325..3327 colour cast, 3328 contrast and mirror, 3329 shift."""
     pairs = _random_pairs(seed, stream, start, count, WORDS_PER_IMAGE)
     y = _labels(seed, stream, start, count)
     shift, flip = pairs[:, 3329].astype(np.int32), pairs[:, 3328] >> 8 & 1

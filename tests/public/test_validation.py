@@ -170,7 +170,7 @@ def test_nan_scores_are_refused_whether_or_not_the_scores_were_kept(keep_scores)
     W, X = small_inputs()
     X[2, 0] = np.nan
     with np.errstate(invalid="ignore"):
-        scores = X @ W if keep_scores else None
+        scores = np.dot(X, W) if keep_scores else None
     with pytest.raises(ValueError, match=r"^W and X must be finite \(no NaN or inf\)"):
         as_labels(np.zeros(5, dtype=int), scores, X, W)
 

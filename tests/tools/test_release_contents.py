@@ -109,9 +109,11 @@ def closure(module, root):
     return seen
 
 
-def test_the_shipped_tools_are_collect_and_record_with_what_they_import():
-    # run.sh prints the notebook's record with grading.record; students hand in with collect.
-    tools = closure("grading/collect.py", BUNDLE) | closure("grading/record.py", BUNDLE)
+def test_the_shipped_tools_are_collect_record_and_check_with_what_they_import():
+    # run.sh prints the notebook's record with grading.record; students hand in with collect,
+    # and the notebook's check() cells run the public tests.
+    tools = (closure("grading/collect.py", BUNDLE) | closure("grading/record.py", BUNDLE)
+             | closure("grading/check.py", BUNDLE))
     shipped = {rel for rel in tasks.STUDENT_FILES if rel.startswith("grading/")}
     assert shipped == {rel for rel in tools if rel.startswith("grading/")}
 
