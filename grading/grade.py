@@ -162,6 +162,7 @@ def grade(submission, out, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
     """Grade one submission (folder or zip), write its report into out, and return it."""
     submission, bundle = Path(submission).absolute(), Path(bundle)
     sandboxed = isolation(sandboxed)
+    sandbox.sweep()  # the cgroups of graders killed before they could remove them
     owner = regions.task_files(bundle)
     result = {"submission": submission.name, "total": 0, "isolation":
               sandbox.level() if sandboxed else "none (--no-sandbox)",

@@ -8,6 +8,7 @@ grader. The honest submissions score what they earned in the same run.
 import csv
 import hashlib
 import json
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -135,3 +136,28 @@ def test_killing_the_parent_leaves_the_run_whole(graded):
     out, _ = graded
     entry = report(out, "kill_parent")["tasks"]["gradient_check"]
     assert entry["points"] == 0 and entry["message"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not sandbox.CGROUP.is_dir(),
+                    reason="pids cgroups are made only by a root grader")
+def test_a_grade_killed_by_the_watchdog_leaves_no_process_or_cgroup(tmp_path, monkeypatch):
+    if sandbox.level() != "bubblewrap":
+        pytest.skip("no bubblewrap sandbox on this machine")
+    rel = SOFTMAX
+    (tmp_path / "subs" / "hang" / rel).parent.mkdir(parents=True)
+    text = regions.rewrite((BUNDLE / rel).read_text(), "code", rel,
+                           lambda region, body: ["    while True:", "        pass"])
+    (tmp_path / "subs" / "hang" / rel).write_text(text)
+    seen, remove = [], sandbox.remove_cgroup
+
+    def watched(cgroup):  # what the kill found: the grade's tree, its sandboxes' cgroups
+        seen.append((len(sandbox._members(cgroup)), len(list(os.walk(cgroup)))))
+        remove(cgroup)
+
+    monkeypatch.setattr(grade_all, "deadline", lambda *times: 45)
+    monkeypatch.setattr(sandbox, "remove_cgroup", watched)
+    rows = grade_all.grade_all(tmp_path / "subs", tmp_path / "out", task_timeout=300)
+    assert rows[0]["total"] == 0 and "grading stopped with a timeout" in rows[0]["problems"]
+    members, cgroups = seen[-1]
+    assert members >= 3 and cgroups >= 3  # grade, its pytest and the hanging child, nested
+    assert not list(sandbox.CGROUP.glob(f"grading-{os.getpid()}-*"))
