@@ -10,12 +10,14 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from grading import grade_all, regions, release, sandbox, tasks
+from grading import grade_all, regions, release, sandbox, scratch, tasks
 
 BUNDLE = Path(__file__).resolve().parents[2]
 SOFTMAX = "classifiers/softmax.py"
@@ -161,3 +163,19 @@ def test_a_grade_killed_by_the_watchdog_leaves_no_process_or_cgroup(tmp_path, mo
     members, cgroups = seen[-1]
     assert members >= 3 and cgroups >= 3  # grade, its pytest and the hanging child, nested
     assert not list(sandbox.CGROUP.glob(f"grading-{os.getpid()}-*"))
+
+
+def test_train_grid_cannot_call_train_while_it_is_graded(tmp_path):
+    """train_grid's child has linear_classifier's regions as stubs that say why (README)."""
+    rel = "classifiers/linear_classifier.py"
+    loop = ["    W = np.hstack([Softmax().train(X, y, lr, reg, num_iters, batch_size, seed=seed)",
+            "                   and 0 or np.zeros((dim, num_classes)) for lr, reg in configs])"]
+    text = regions.rewrite((BUNDLE / rel).read_text(), "code", rel,
+                           lambda region, body: loop if region.task == "train_grid" else None)
+    scratch.build(BUNDLE, text, "train_grid", rel, regions.task_files(BUNDLE), tmp_path)
+    call = ("import numpy as np; from classifiers.linear_classifier import train_grid; "
+            "train_grid(np.ones((4, 3)), np.array([0, 1, 0, 1]), [1e-3], [0.1], 2, 2)")
+    done = subprocess.run([sys.executable, "-c", call], cwd=tmp_path, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert "NotImplementedError: Task linear_classifier: write this part of train()" \
+        in done.stderr and "task train_grid is graded without it" in done.stderr, done.stderr
