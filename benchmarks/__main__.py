@@ -7,7 +7,8 @@ only the machine, the table and its notes.
 import argparse
 import sys
 
-from benchmarks import bench_loss, bench_notebook, bench_ridge, bench_training, problems, report
+from benchmarks import (bench_grading, bench_loss, bench_notebook, bench_ridge, bench_training,
+                        problems, report)
 
 SECTIONS = {  # name: (rows function, what the user waits for at full size)
     "loss": (bench_loss.loss_rows, "softmax losses, dev and full shapes (about 40 s)"),
@@ -16,6 +17,8 @@ SECTIONS = {  # name: (rows function, what the user waits for at full size)
     "grid": (bench_training.grid_rows, "batched against sequential grid (about 2 min)"),
     "notebook": (bench_notebook.notebook_rows, "whole notebook, headless (about 1 min)"),
     "loading": (bench_notebook.loading_rows, "loading and preprocessing (about 10 s)"),
+    "grading": (bench_grading.grading_rows, "grading with and without the sandbox, and a "
+                "class of 20 with grade_all (about 20 min)"),
 }
 
 
