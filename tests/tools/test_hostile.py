@@ -129,7 +129,8 @@ def test_honest_submissions_beside_them_score_what_they_earned(graded):
 
 def test_links_and_zip_bombs_are_refused(graded):
     out, rows = graded
-    assert rows["linked"]["total"] == "0" and "is or lies under a link" in rows["linked"]["problems"]
+    assert rows["linked"]["total"] == "0"
+    assert "is or lies under a link" in rows["linked"]["problems"]
     assert rows["bomb.zip"]["total"] == "0" and "larger than" in rows["bomb.zip"]["problems"]
     assert "def softmax_loss_naive" not in (out / grade_all.REPORTS / "linked" /
                                             "report.md").read_text()

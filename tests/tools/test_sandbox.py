@@ -60,7 +60,8 @@ def test_memory_is_capped(tmp_path):
 
 
 def test_file_size_is_capped(tmp_path):
-    code = ("import os\nf = open('big', 'wb')\ntry:\n for _ in range(400): f.write(b'0' * (1 << 20))\n"
+    code = ("import os\nf = open('big', 'wb')\ntry:\n"
+            " for _ in range(400): f.write(b'0' * (1 << 20))\n"
             "except OSError as e: print('capped')")
     status, output = attack(code, tmp_path)
     assert (tmp_path / "big").stat().st_size <= tasks.LIMITS["file_size"]
