@@ -25,8 +25,8 @@ CHECK = "gradient_check.py"
 CANARY = BUNDLE / "tests" / "hostile-canary.txt"
 WRONG = ["    error = 0.0"]  # rel_error's region: every gradient "matches"
 WRONG_GRADIENT = ["    loss, dW = 0.0, np.zeros_like(W)"]
-HIDDEN = [str(BUNDLE / "tests" / "oracles.py"), "/proc/1/cwd/tests/oracles.py",
-          "/proc/1/root/" + str(BUNDLE / "tests" / "oracles.py")]
+ORACLES = BUNDLE / tasks.HIDDEN_TESTS / "oracles.py"
+HIDDEN = [str(ORACLES), f"/proc/1/cwd/{tasks.HIDDEN_TESTS}/oracles.py", f"/proc/1/root{ORACLES}"]
 ATTACKS = {  # name: (file, body of every region of the file)
     "patch_pytest": (CHECK, [
         "    import sys",
@@ -40,7 +40,8 @@ ATTACKS = {  # name: (file, body of every region of the file)
                            "    os._exit(0)"]),
     "read_hidden": (CHECK, [
         "    import pathlib",
-        f"    paths = [pathlib.Path(__file__).parent / 'tests/oracles.py', *{HIDDEN!r}]",
+        f"    paths = [pathlib.Path(__file__).parent / {tasks.HIDDEN_TESTS + '/oracles.py'!r},"
+        f" *{HIDDEN!r}]",
         "    found = [p.read_text()[:200] for p in map(pathlib.Path, paths) if p.exists()]",
         "    raise ValueError('found ' + repr(found))"]),
     "call_the_other": (SOFTMAX, [
@@ -108,7 +109,7 @@ def test_no_attack_gains_a_point(graded, name):
 
 def test_no_hidden_text_reaches_a_report(graded):
     out, _ = graded
-    oracle = (BUNDLE / "tests" / "oracles.py").read_text().splitlines()[0]
+    oracle = ORACLES.read_text().splitlines()[0]
     for name in ATTACKS:
         for file in ("report.json", "report.md"):
             assert oracle not in (out / grade_all.REPORTS / name / file).read_text()
