@@ -7,7 +7,7 @@ only the machine, the table and its notes.
 import argparse
 import sys
 
-from benchmarks import (bench_check, bench_loss, bench_notebook, bench_ridge, bench_training,
+from benchmarks import (bench_check, bench_grading, bench_loss, bench_notebook, bench_ridge, bench_training,
                         problems, report)
 
 SECTIONS = {  # name: (rows function, what the user waits for at full size)
@@ -18,6 +18,8 @@ SECTIONS = {  # name: (rows function, what the user waits for at full size)
     "notebook": (bench_notebook.notebook_rows, "whole notebook, headless (about 1 min)"),
     "loading": (bench_notebook.loading_rows, "loading and preprocessing (about 10 s)"),
     "check": (bench_check.check_rows, "the notebook's check() per task (about 30 s)"),
+    "grading": (bench_grading.grading_rows, "grading with and without the sandbox, and a "
+                "class of 20 with grade_all (about 20 min)"),
 }
 
 

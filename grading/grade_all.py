@@ -25,7 +25,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from grading import grade, regions, report, tasks
+from grading import grade, regions, report, sandbox, tasks
 
 REPORTS = "submissions"  # REPORTS_DIR/submissions/<entry>/: no entry name meets scores.csv
 
@@ -61,22 +61,32 @@ def grade_one(path, out, bundle, options):
                    "--task-timeout", str(options["task_timeout"]),
                    "--notebook-timeout", str(options["notebook_timeout"]), "--bundle", str(bundle)]
         command += [] if options["sandboxed"] else ["--no-sandbox"]
+        # Where the grader may, the grade process joins its own pids cgroup before it
+        # starts, and every cgroup its sandboxes make lies inside it: killing its
+        # members reaches every process it started, whatever session they are in.
+        cgroup = sandbox.new_cgroup(limit=None)
+        if cgroup:
+            command = ["sh", "-c", 'echo $$ > "$0" && exec "$@"', str(cgroup / "cgroup.procs"),
+                       *command]
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                    stderr=errors, start_new_session=True,
                                    cwd=tasks.BUNDLE)
         try:
-            status = process.wait(deadline(options["task_timeout"], options["notebook_timeout"]))
+            status = "exit status " + str(process.wait(deadline(options["task_timeout"],
+                                                                 options["notebook_timeout"])))
         except subprocess.TimeoutExpired:
             status = "a timeout"
         finally:
             os.killpg(process.pid, signal.SIGKILL) if process.poll() is None else None
             process.wait()
+            if cgroup:
+                sandbox.remove_cgroup(cgroup)
         try:
             result = json.loads((Path(partial) / "report.json").read_text("utf-8"))
         except (OSError, ValueError):
             errors.seek(0)
             last = errors.read(1 << 16).decode("utf-8", "replace").strip().splitlines()[-1:]
-            result = stopped(path.name, last[0][:300] if last else f"exit status {status}",
+            result = stopped(path.name, last[0][:300] if last else status,
                              bundle)
             report.write(result, Path(partial))
         if final.exists():
@@ -90,6 +100,7 @@ def grade_all(folder, out, jobs=None, bundle=tasks.BUNDLE, task_timeout=tasks.TA
               notebook_timeout=tasks.NOTEBOOK_TIMEOUT, sandboxed=True):
     """Grade every submission in folder into out; write and return the rows of scores.csv."""
     found, out = submissions(folder), Path(out)
+    sandbox.sweep()
     (out / REPORTS).mkdir(parents=True, exist_ok=True)
     options = {"task_timeout": task_timeout, "notebook_timeout": notebook_timeout,
                "sandboxed": grade.isolation(sandboxed)}

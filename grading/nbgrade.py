@@ -78,13 +78,19 @@ def compare(released, stored, new, pairs, patterns):
 
 
 def valid_record(record):
-    """The notebook's accuracy record if it has the expected types and size, else None."""
+    """The notebook's accuracy record if it has the expected keys, types and size, else None.
+
+    A record with any key besides "dataset" and "accuracy" is refused whole:
+    nothing of it is quoted in the report.
+    """
     accuracy = record.get("accuracy")
-    if not isinstance(accuracy, dict) or len(accuracy) > MAX_METHODS:
+    if (set(record) != {"dataset", "accuracy"} or not isinstance(accuracy, dict)
+            or len(accuracy) > MAX_METHODS):
         return None
     clean = {}
     for method, splits in accuracy.items():
-        if not (isinstance(method, str) and len(method) <= 100 and isinstance(splits, dict)
+        if not (isinstance(method, str) and len(method) <= 100 and method.isprintable()
+                and isinstance(splits, dict)
                 and set(splits) <= set(("train", "val", "test"))):
             return None
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)

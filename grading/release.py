@@ -72,8 +72,11 @@ def origin_of(rel):
     return tasks.STUDENT_SOURCES.get(rel, rel)
 
 
-def stub_python(text, where, keep=None):
-    """`text` with each code region's body, except those of task `keep`, made a stub."""
+def stub_python(text, where, keep=None, note=""):
+    """`text` with each code region's body, except those of task `keep`, made a stub.
+
+    `note` ends each stub's message (the grader says why another task's code is absent).
+    """
     functions = [node for node in ast.walk(ast.parse(text))
                  if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
@@ -87,7 +90,7 @@ def stub_python(text, where, keep=None):
                                       "the import")
         name = max(inside, key=lambda f: f.lineno).name
         return [f'{region.indent}raise NotImplementedError("Task {region.task}: write this '
-                f'part of {name}() in {where}")']
+                f'part of {name}() in {where}{note}")']
 
     return regions.rewrite(text, "code", where, stub)
 

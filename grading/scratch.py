@@ -55,14 +55,16 @@ def build(bundle, text, task, where, owner, dest):
     `owner` maps each task to its file (`regions.task_files`).
     """
     task_files = set(owner.values())
+    note = (f"; task {task} is graded without it: a task may call another task's code only "
+            "where grading/tasks.py DEPENDENCIES lists it")
     for rel in library_files(bundle):
         target = Path(dest) / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         if rel == where:
-            target.write_text(release.stub_python(text, rel, keep=task), "utf-8")
+            target.write_text(release.stub_python(text, rel, keep=task, note=note), "utf-8")
         elif rel in task_files:
             source = (Path(bundle) / rel).read_text("utf-8")
-            target.write_text(release.stub_python(source, rel), "utf-8")
+            target.write_text(release.stub_python(source, rel, note=note), "utf-8")
         else:
             shutil.copyfile(Path(bundle) / rel, target)
     (Path(dest) / "grading").mkdir(parents=True, exist_ok=True)

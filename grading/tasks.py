@@ -175,7 +175,9 @@ SKIPPED_NAMES = (".git", ".venv", ".ci", "build", "__pycache__", ".pytest_cache"
 # Functions of another task that a task's code may call, as [module where the
 # task's code finds it, name]: the sandboxed child gets a proxy that asks the
 # grader, which answers with the reference (or a test's stand-in). Every other
-# region of another task is a stub that raises there.
+# region of another task is a stub that raises there. train_grid may not call
+# Softmax().train (the linear_classifier task): its region is the batched
+# trainer itself, so looping over train would not be that task's answer.
 DEPENDENCIES = {
     "linear_classifier": [["classifiers.linear_classifier", "softmax_loss_vectorized"]],
     "train_grid": [["classifiers.linear_classifier", "softmax_loss_vectorized"]],

@@ -8,35 +8,40 @@ grader. The honest submissions score what they earned in the same run.
 import csv
 import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from grading import grade_all, regions, sandbox, tasks
+from grading import grade_all, regions, release, sandbox, scratch, tasks
 
 BUNDLE = Path(__file__).resolve().parents[2]
 SOFTMAX = "classifiers/softmax.py"
 CHECK = "gradient_check.py"
 CANARY = BUNDLE / "tests" / "hostile-canary.txt"
-ORACLES = BUNDLE / "tests" / "hidden" / "oracles.py"
 WRONG = ["    error = 0.0"]  # rel_error's region: every gradient "matches"
 WRONG_GRADIENT = ["    loss, dW = 0.0, np.zeros_like(W)"]
-HIDDEN = [str(ORACLES), "/proc/1/cwd/tests/hidden/oracles.py", "/proc/1/root/" + str(ORACLES)]
+ORACLES = BUNDLE / tasks.HIDDEN_TESTS / "oracles.py"
+HIDDEN = [str(ORACLES), f"/proc/1/cwd/{tasks.HIDDEN_TESTS}/oracles.py", f"/proc/1/root{ORACLES}"]
 ATTACKS = {  # name: (file, body of every region of the file)
     "patch_pytest": (CHECK, [
         "    import sys",
         "    sys.modules.get('_pytest.python') and setattr(",
         "        sys.modules['_pytest.python'].Function, 'runtest', lambda self: None)",
         "    import builtins; builtins.AssertionError = type('A', (Exception,), {})", *WRONG]),
+    "skip_itself": (CHECK, ["    __import__('pytest').skip('graded elsewhere')", *WRONG]),
     "patch_numpy_testing": (SOFTMAX, ["    np.testing.assert_allclose = lambda *a, **k: None",
                                       *WRONG_GRADIENT]),
     "exit_early": (CHECK, ["    import atexit, os", "    atexit.register(os._exit, 0)",
                            "    os._exit(0)"]),
     "read_hidden": (CHECK, [
         "    import pathlib",
-        f"    paths = [pathlib.Path(__file__).parent / 'tests/hidden/oracles.py', *{HIDDEN!r}]",
+        f"    paths = [pathlib.Path(__file__).parent / {tasks.HIDDEN_TESTS + '/oracles.py'!r},"
+        f" *{HIDDEN!r}]",
         "    found = [p.read_text()[:200] for p in map(pathlib.Path, paths) if p.exists()]",
         "    raise ValueError('found ' + repr(found))"]),
     "call_the_other": (SOFTMAX, [
@@ -125,7 +130,8 @@ def test_honest_submissions_beside_them_score_what_they_earned(graded):
 
 def test_links_and_zip_bombs_are_refused(graded):
     out, rows = graded
-    assert rows["linked"]["total"] == "0" and "is or lies under a link" in rows["linked"]["problems"]
+    assert rows["linked"]["total"] == "0"
+    assert "is or lies under a link" in rows["linked"]["problems"]
     assert rows["bomb.zip"]["total"] == "0" and "larger than" in rows["bomb.zip"]["problems"]
     assert "def softmax_loss_naive" not in (out / grade_all.REPORTS / "linked" /
                                             "report.md").read_text()
@@ -135,3 +141,44 @@ def test_killing_the_parent_leaves_the_run_whole(graded):
     out, _ = graded
     entry = report(out, "kill_parent")["tasks"]["gradient_check"]
     assert entry["points"] == 0 and entry["message"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not sandbox.CGROUP.is_dir(),
+                    reason="pids cgroups are made only by a root grader")
+def test_a_grade_killed_by_the_watchdog_leaves_no_process_or_cgroup(tmp_path, monkeypatch):
+    if sandbox.level() != "bubblewrap":
+        pytest.skip("no bubblewrap sandbox on this machine")
+    rel = SOFTMAX
+    (tmp_path / "subs" / "hang" / rel).parent.mkdir(parents=True)
+    text = regions.rewrite((BUNDLE / rel).read_text(), "code", rel,
+                           lambda region, body: ["    while True:", "        pass"])
+    (tmp_path / "subs" / "hang" / rel).write_text(text)
+    seen, remove = [], sandbox.remove_cgroup
+
+    def watched(cgroup):  # what the kill found: the grade's tree, its sandboxes' cgroups
+        seen.append((len(sandbox._members(cgroup)), len(list(os.walk(cgroup)))))
+        remove(cgroup)
+
+    monkeypatch.setattr(grade_all, "deadline", lambda *times: 45)
+    monkeypatch.setattr(sandbox, "remove_cgroup", watched)
+    rows = grade_all.grade_all(tmp_path / "subs", tmp_path / "out", task_timeout=300)
+    assert rows[0]["total"] == 0 and "grading stopped with a timeout" in rows[0]["problems"]
+    members, cgroups = seen[-1]
+    assert members >= 3 and cgroups >= 3  # grade, its pytest and the hanging child, nested
+    assert not list(sandbox.CGROUP.glob(f"grading-{os.getpid()}-*"))
+
+
+def test_train_grid_cannot_call_train_while_it_is_graded(tmp_path):
+    """train_grid's child has linear_classifier's regions as stubs that say why (README)."""
+    rel = "classifiers/linear_classifier.py"
+    loop = ["    W = np.hstack([Softmax().train(X, y, lr, reg, num_iters, batch_size, seed=seed)",
+            "                   and 0 or np.zeros((dim, num_classes)) for lr, reg in configs])"]
+    text = regions.rewrite((BUNDLE / rel).read_text(), "code", rel,
+                           lambda region, body: loop if region.task == "train_grid" else None)
+    scratch.build(BUNDLE, text, "train_grid", rel, regions.task_files(BUNDLE), tmp_path)
+    call = ("import numpy as np; from classifiers.linear_classifier import train_grid; "
+            "train_grid(np.ones((4, 3)), np.array([0, 1, 0, 1]), [1e-3], [0.1], 2, 2)")
+    done = subprocess.run([sys.executable, "-c", call], cwd=tmp_path, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert "NotImplementedError: Task linear_classifier: write this part of train()" \
+        in done.stderr and "task train_grid is graded without it" in done.stderr, done.stderr

@@ -1,5 +1,6 @@
 """Each isolation claim of grading/sandbox.py, attacked once: the attack must fail."""
 
+import os
 import subprocess
 import sys
 import time
@@ -59,7 +60,8 @@ def test_memory_is_capped(tmp_path):
 
 
 def test_file_size_is_capped(tmp_path):
-    code = ("import os\nf = open('big', 'wb')\ntry:\n for _ in range(400): f.write(b'0' * (1 << 20))\n"
+    code = ("import os\nf = open('big', 'wb')\ntry:\n"
+            " for _ in range(400): f.write(b'0' * (1 << 20))\n"
             "except OSError as e: print('capped')")
     status, output = attack(code, tmp_path)
     assert (tmp_path / "big").stat().st_size <= tasks.LIMITS["file_size"]
@@ -105,3 +107,30 @@ def test_the_launcher_refuses_nothing_it_should_run(tmp_path):
     done = subprocess.run([sys.executable, "-c", "from grading import sandbox; "
                            "print(sandbox.level())"], capture_output=True, text=True)
     assert done.stdout.strip() == "bubblewrap"
+
+
+needs_cgroups = pytest.mark.skipif(os.geteuid() != 0 or not sandbox.CGROUP.is_dir(),
+                                   reason="pids cgroups are made only by a root grader")
+
+
+@needs_cgroups
+def test_sweep_removes_only_empty_cgroups_of_exited_makers():
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # its pid now names no process
+    left = sandbox.CGROUP / f"grading-{gone.pid}-left"
+    busy = sandbox.CGROUP / f"grading-{gone.pid}-busy"
+    mine = sandbox.new_cgroup()
+    for path in (left, left / "inner", busy):
+        path.mkdir()
+    sleeper = subprocess.Popen(["sh", "-c", 'echo $$ > "$0" && exec sleep 60',
+                                str(busy / "cgroup.procs")])
+    try:
+        time.sleep(0.5)
+        assert str(sleeper.pid) in (busy / "cgroup.procs").read_text()
+        sandbox.sweep()
+        assert not left.exists()  # empty, its maker gone: swept, inner cgroups too
+        assert busy.exists() and mine.exists()  # a process in it; a live maker
+    finally:
+        sandbox.remove_cgroup(busy)
+        sandbox.remove_cgroup(mine)
+    assert sleeper.wait(5) == -9 and not busy.exists() and not mine.exists()
