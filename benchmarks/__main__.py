@@ -7,8 +7,16 @@ only the machine, the table and its notes.
 import argparse
 import sys
 
-from benchmarks import (bench_check, bench_grading, bench_loss, bench_notebook, bench_ridge, bench_training,
-                        problems, report)
+from benchmarks import (
+    bench_check,
+    bench_grading,
+    bench_loss,
+    bench_notebook,
+    bench_ridge,
+    bench_training,
+    problems,
+    report,
+)
 
 SECTIONS = {  # name: (rows function, what the user waits for at full size)
     "loss": (bench_loss.loss_rows, "softmax losses, dev and full shapes (about 40 s)"),
@@ -24,6 +32,7 @@ SECTIONS = {  # name: (rows function, what the user waits for at full size)
 
 
 def main(argv=None):
+    """Run the chosen benchmark sections and print one table."""
     parser = argparse.ArgumentParser(description="Print the benchmark table.")
     parser.add_argument("--quick", action="store_true",
                         help="shrink every shape for a smoke run; floors are not judged")

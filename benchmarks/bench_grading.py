@@ -25,7 +25,7 @@ NOTEBOOK = "notebooks/softmax.ipynb"
 
 
 def make_submissions(folder, count, notebook):
-    """count copies of the solution in folder (sub-00, sub-01, ...); their paths."""
+    """Count copies of the solution in folder (sub-00, sub-01, ...); their paths."""
     paths = []
     for k in range(count):
         for rel in FILES + ((NOTEBOOK,) if notebook else ()):

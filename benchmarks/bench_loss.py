@@ -71,6 +71,7 @@ def loss_rows(sizes):
 
 
 def main(argv=None):
+    """Print the loss rows alone."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shrink every shape (smoke run)")
     args = parser.parse_args(argv)

@@ -16,8 +16,9 @@ import sys
 import tempfile
 from datetime import datetime
 
-import data_utils
 import nbformat
+
+import data_utils
 from benchmarks import report
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]

@@ -44,6 +44,7 @@ def triple_loop_loss(W, X, y, reg):
 
 
 def main(argv=None):
+    """Time the triple-loop naive loss at the dev shape and print its median."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3, help="timed calls (default 3)")
     args = parser.parse_args(argv)

@@ -23,6 +23,7 @@ class Row:
     limit: float | None = None
 
     def met(self, judge=True):
+        """'yes' or 'no' when the row has a floor to judge, else ''."""
         if self.limit is None:
             return ""
         if self.value is None:
@@ -51,6 +52,7 @@ def seconds(t):
 
 
 def gibibytes(num_bytes):
+    """A byte count as GiB with two decimals."""
     return f"{num_bytes / 2**30:.2f} GiB"
 
 
@@ -60,6 +62,7 @@ def ratio(r):
 
 
 def shape(*dims):
+    """Dimensions written as 500x3073x10."""
     return "x".join(str(d) for d in dims)
 
 

@@ -36,7 +36,7 @@ class ChildError(RuntimeError):
 
 
 def cap(text, limit=MAX_TEXT):
-    """text cut to `limit` characters, marked when cut."""
+    """Text cut to `limit` characters, marked when cut."""
     text = str(text)
     return text if len(text) <= limit else text[:limit] + " ...[cut]"
 
@@ -68,11 +68,13 @@ class Channel:
         self.timeout, self.functions = timeout, {}
 
     def send(self, header, value=None):
+        """Write one message: the header and the value's arrays."""
         arrays = []
         header = dict(header, value=wire.encode(value, arrays, self.encode_hook))
         wire.write(self.write_fd, wire.pack(header, arrays))
 
     def receive(self):
+        """Read one message, capped in size: (header, value)."""
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
         header, arrays = self.reader.read(deadline)
         return header, wire.decode(header.get("value"), arrays, self.decode_hook)

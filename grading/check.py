@@ -42,6 +42,7 @@ class CheckResult:
 
     @property
     def ok(self):
+        """True when every public test of the task passed."""
         return self.total > 0 and self.passed == self.total
 
     def __str__(self):
@@ -90,7 +91,7 @@ def public_tests(root, task):
 
 
 def one_line(text, root, limit=MESSAGE_LIMIT):
-    """text on one line, without the bundle's path, cut to `limit` characters."""
+    """Text on one line, without the bundle's path, cut to `limit` characters."""
     text = " ".join(text.replace(f"{root}{os.sep}", "").replace(str(root), ".").split())
     return text if len(text) <= limit else text[:limit - 4] + " ..."
 

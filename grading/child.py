@@ -40,13 +40,13 @@ class Server:
         for module, name in self.dependencies:
             original = getattr(importlib.import_module(module), name)
             proxy = functools.partial(self.ask, {"op": "dep", "module": module, "name": name})
-            proxy.__wrapped__ = proxy  # code that skips the checks still asks the grader
             for loaded in list(sys.modules.values()):
                 for attr, value in list(vars(loaded).items()) if self.local(loaded) else []:
                     if value is original:
                         setattr(loaded, attr, proxy)
 
     def local(self, module):
+        """True for a module loaded from the child's own folder."""
         return getattr(module, "__file__", None) and module.__file__.startswith(os.getcwd())
 
     def ask(self, header, *args, **kwargs):
@@ -86,12 +86,14 @@ class Server:
                 and not isinstance(value, (type, types.FunctionType, types.ModuleType)))
 
     def encode(self, value):
+        """Send a classifier object back by its class and state."""
         if self.classifier(value):
             return "obj", {"module": type(value).__module__, "class": type(value).__name__,
                            "state": state(value)}
         raise TypeError(f"cannot send a {type(value).__name__} to the grader")
 
     def decode(self, tag, payload):
+        """A callable or classifier object the grader sent, as a stand-in here."""
         if tag == "fn":
             return functools.partial(self.ask, {"op": "fn", "id": payload})
         if tag == "obj" and isinstance(payload, dict) and payload.get("module") in self.modules:
@@ -115,6 +117,7 @@ def state(obj):
 
 
 def main(argv=None):
+    """Serve calls of the task's targets over stdin and stdout until the grader closes."""
     argv = sys.argv[1:] if argv is None else argv
     # The pipes to the grader move to fresh descriptors; fds 0 and 1 become
     # /dev/null, so stray output cannot break a message.

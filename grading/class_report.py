@@ -49,6 +49,7 @@ def best_validation(report):
 
 
 def score_histogram(reports):
+    """PNG of the distribution of total scores."""
     max_total = max(r["max_total"] for r in reports)
 
     def draw(ax):
@@ -58,6 +59,7 @@ def score_histogram(reports):
 
 
 def pass_rates(reports, task_names):
+    """PNG of the share of submissions passing each task."""
     rates = [sum(r["tasks"][t]["passed"] for r in reports) / len(reports) for t in task_names]
 
     def draw(ax):
@@ -67,6 +69,7 @@ def pass_rates(reports, task_names):
 
 
 def cells_matched(reports):
+    """PNG of the distribution of the notebook's cells matched."""
     ran = [r["notebook"] for r in reports if r["notebook"].get("cells_total")]
 
     def draw(ax):
@@ -79,6 +82,7 @@ def cells_matched(reports):
 
 
 def accuracy_against_score(reports):
+    """PNG of the best recorded validation accuracy against the total score."""
     points = [(r["total"], best_validation(r)) for r in reports]
     points = [(total, val) for total, val in points if val is not None]
 

@@ -19,7 +19,6 @@ import nbformat
 from grading import regions, tasks
 
 
-
 def order_problem(nb):
     """Why the notebook was not run top to bottom in one kernel, or None."""
     expected = 1
@@ -59,6 +58,7 @@ def collect(root, out):
 
 
 def main(argv=None):
+    """Check and zip the student bundle from the command line; the exit status."""
     parser = argparse.ArgumentParser(prog="python -m grading.collect",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--out", default="submission.zip",

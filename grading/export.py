@@ -24,6 +24,7 @@ class SystemChromiumPDF(WebPDFExporter):
     """nbconvert's webpdf (its template and print settings), printed by the system Chromium."""
 
     def run_playwright(self, html):
+        """Print the page to PDF with the system Chromium, never a downloaded browser."""
         def render():
             from playwright.sync_api import sync_playwright
             with tempfile.TemporaryDirectory(prefix="webpdf-") as scratch, \

@@ -8,7 +8,7 @@ saying so.
 
 Each task is graded by the test files that carry its marker, public and
 hidden, run unchanged by a trusted pytest process in a copy of this bundle.
-That process never imports a submission file: the `grading.proxy` plugin
+That process never imports a submission file: the `grading.plugin` plugin
 turns the task's functions into calls into a sandboxed child
 (`grading.child`, `grading.sandbox`) that holds only the submission's task
 file, with every region of another task a stub. So the verdict is never
@@ -25,8 +25,19 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from grading import (channel, check, nbgrade, points, regions, release, report, sandbox,
-                     scratch, tasks, unpack)
+from grading import (
+    channel,
+    check,
+    nbgrade,
+    points,
+    regions,
+    release,
+    report,
+    sandbox,
+    scratch,
+    tasks,
+    unpack,
+)
 
 ALLOWED_IMPORTS = {"numpy", *sys.stdlib_module_names, *tasks.BUNDLE_MODULES}
 NO_NOTEBOOK = {"dataset": None, "cells_matched": 0, "cells_total": 0, "first_mismatch": None,
@@ -83,7 +94,7 @@ def run_task(work, task, where, sandboxed, timeout):
                PYTHONPATH=os.pathsep.join([str(tree), str(tasks.BUNDLE)]),
                PYTHONDONTWRITEBYTECODE="1")
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-               "-p", "grading.proxy", "-m", task, *tests]
+               "-p", "grading.plugin", "-m", task, *tests]
     status, output = sandbox.run(command, timeout, cwd=tree, env=env, sandboxed=False)
     try:
         results = json.loads(Path(config["results"]).read_text("utf-8"))
@@ -193,6 +204,7 @@ def unpacked(submission, bundle, work, problems):
 
 
 def main(argv=None):
+    """Grade one submission from the command line; 0 whenever a report was written."""
     parser = argparse.ArgumentParser(prog="python -m grading.grade",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("submission", metavar="SUBMISSION", help="a submission folder or zip")

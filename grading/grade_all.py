@@ -127,6 +127,7 @@ def grade_all(folder, out, jobs=None, bundle=tasks.BUNDLE, task_timeout=tasks.TA
 
 
 def main(argv=None):
+    """Grade a folder of submissions from the command line; the exit status."""
     parser = argparse.ArgumentParser(prog="python -m grading.grade_all",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("folder", metavar="SUBMISSIONS_DIR", help="submission folders and zips")

@@ -22,8 +22,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import nbformat
-from nbval.plugin import (coalesce_streams, find_comment_markers, find_metadata_tags,
-                          get_sanitize_patterns)
+from nbval.plugin import (
+    coalesce_streams,
+    find_comment_markers,
+    find_metadata_tags,
+    get_sanitize_patterns,
+)
 
 import data_utils
 from grading import regions

@@ -41,6 +41,7 @@ def unscored(task, message):
 
 
 def one_line(text):
+    """Text on one line, whitespace runs collapsed."""
     return " ".join(str(text).split())
 
 

@@ -37,6 +37,7 @@ class Progress:
             print(f"[{self.count}/{self.total}] {name}: {summary}", file=self.stream, flush=True)
 
     def close(self):
+        """End the bar, if there is one."""
         if self.bar is not None:
             self.bar.close()
 

@@ -1,31 +1,22 @@
-"""pytest plugin of the trusted grader: a task's functions become calls into a sandbox.
+"""The trusted end of a task's grading: proxies that call the submission in a sandbox.
 
-Loaded with ``pytest -p grading.proxy`` in a copy of the reference bundle,
-with GRADING_CONFIG naming a JSON file (written by `grading.grade`): the
-task, its targets and dependencies (``[module, qualified name]``), the
-child's folder, whether to sandbox it, the results file and a deadline per
-call. Before collection every target, wherever a bundle module holds it, is
-replaced by a proxy that calls the submission's version in a sandboxed child
-(`grading.child`); everything else stays the reference. So the tests,
-public and hidden, run here unchanged, and this process never imports a
-submission file. At the end the plugin writes the collected tests and every
-test's outcome to the results file, which the child cannot reach.
+`install` replaces every target of the task (``[module, qualified name]``), wherever
+a bundle module holds it, by a proxy that calls the submission's version in a
+sandboxed child (`grading.child`) through a `Client`; everything else stays the
+reference. The pytest plugin `grading.plugin` sets this up before collection.
 """
 
 import copy
 import functools
 import importlib
 import json
-import os
 import sys
 import types
-from pathlib import Path
 
 import numpy as np
 
 from grading import channel, sandbox, wire
 
-CLIENT = None
 MAX_FAILURES = 3
 
 
@@ -41,6 +32,7 @@ class Client:
         self.sent = {}  # id(object) -> the state last sent to or taken from the child
 
     def start(self):
+        """Start the child in its sandbox, and the channel to it."""
         scratch = self.config["scratch"]
         argv = [sys.executable, "-m", "grading.child", json.dumps(self.config["targets"]),
                 json.dumps(self.config["dependencies"])]
@@ -53,6 +45,7 @@ class Client:
                                        self.encode, self.decode, self.config["call_timeout"])
 
     def stop(self):
+        """End the child, with its whole process tree."""
         if self.child is not None:
             self.child.close()
             self.child = None
@@ -89,14 +82,17 @@ class Client:
         return value
 
     def callback(self, header, args, kwargs):
+        """Serve the child's call of a function argument (a test's `f`)."""
         return self.channel.functions[header.get("id")](*args, **kwargs), []
 
     def method(self, header, args, kwargs):
+        """Serve the child's call of a method a test's object overrides, on its state."""
         obj = self.objects[header.get("id")]
         copy_back(obj, args[0], self.sent.get(id(obj)))
         return getattr(obj, str(header.get("name")))(*args[1:], **kwargs), []
 
     def dependency(self, header, args, kwargs):
+        """Serve the child's call of a declared dependency, with this side's version."""
         key = (header.get("module"), header.get("name"))
         if key not in self.dependencies:
             raise ValueError(f"{key} is not a declared dependency of the task")
@@ -112,6 +108,7 @@ class Client:
         return None
 
     def encode(self, value):
+        """Send a classifier object by its class and state, and a callable by an id."""
         cls = self.reference_class(value)
         if cls is not None and not isinstance(value, type):
             key = len(self.objects)
@@ -130,6 +127,7 @@ class Client:
         raise TypeError(f"cannot send a {type(value).__name__} to the submission")
 
     def decode(self, tag, payload):
+        """A classifier object the child sent, rebuilt from its state."""
         module = payload.get("module") if isinstance(payload, dict) else None
         if tag == "obj" and module in self.modules:
             cls = vars(sys.modules[module]).get(str(payload.get("class")))
@@ -191,7 +189,6 @@ def make_proxy(client, module, name, original):
         def proxy(*args, **kwargs):
             return client.call(module, name, args, kwargs)
     functools.update_wrapper(proxy, original)
-    proxy.__wrapped__ = proxy  # code that skips the checks still reaches the submission
     return proxy
 
 
@@ -213,39 +210,3 @@ def install(client, root):
                 for key, value in list(vars(loaded).items()):
                     if value is original:
                         setattr(loaded, key, proxy)
-
-
-def pytest_configure(config):
-    global CLIENT
-    settings = json.loads(Path(os.environ["GRADING_CONFIG"]).read_text("utf-8"))
-    CLIENT = Client(settings)
-    CLIENT.results = {}
-    install(CLIENT, Path.cwd().resolve())
-
-
-def pytest_runtest_setup(item):
-    # A stub fails every test of its task, and so does a child given up on: no
-    # call of the rest could reach the submission. Failing them here, not in
-    # their bodies, spares hypothesis generating and shrinking examples for each.
-    if CLIENT.stub:
-        raise AssertionError("not implemented: the task's stub raised NotImplementedError")
-    if CLIENT.failures >= MAX_FAILURES:
-        raise AssertionError(f"the submission's process failed {MAX_FAILURES} times")
-
-
-def pytest_runtest_logreport(report):
-    entry = CLIENT.results.setdefault(report.nodeid, {"outcome": "passed", "message": None})
-    if report.outcome != "passed" and entry["outcome"] == "passed":
-        crash = getattr(report.longrepr, "reprcrash", None)
-        message = crash.message if crash else str(report.longrepr)[-500:]
-        entry.update(outcome=report.outcome, message=channel.cap(message, 1000))
-
-
-def pytest_sessionfinish(session, exitstatus):
-    CLIENT.stop()
-    path = Path(CLIENT.config["results"])
-    temporary = path.with_suffix(".tmp")
-    collected = [item.nodeid for item in getattr(session, "items", [])]
-    temporary.write_text(json.dumps({"tests": CLIENT.results, "stub": CLIENT.stub,
-                                     "collected": collected}), "utf-8")
-    temporary.replace(path)

@@ -28,6 +28,7 @@ def record(notebook):
 
 
 def main(path):
+    """Print the accuracy table an executed notebook recorded; the exit status."""
     found = record(nbformat.read(path, as_version=4))
     if not found:
         sys.exit(f"error: {path} records no results in its last cell: execute it first")

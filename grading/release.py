@@ -174,6 +174,7 @@ def release(out, root=BUNDLE, force=False):
 
 
 def main(argv=None):
+    """Write the student bundle from the command line; the exit status."""
     parser = argparse.ArgumentParser(prog="python -m grading.release",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("out_dir", metavar="OUT_DIR", help="where to write the student bundle")

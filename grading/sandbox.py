@@ -55,7 +55,7 @@ def level():
 
 
 def _mounts(read_only, writable):
-    """bwrap options: namespaces, system folders, the caller's folders (same paths inside)."""
+    """Bwrap options: namespaces, system folders, the caller's folders (same paths inside)."""
     options = ["--unshare-all", "--die-with-parent", "--new-session", "--proc", "/proc",
                "--dev", "/dev", "--size", str(tasks.LIMITS["tmpfs"]), "--tmpfs", "/tmp"]
     system = [Path(sys.base_prefix), Path(sys.prefix), Path("/usr")]
@@ -173,6 +173,7 @@ class Child(subprocess.Popen):
     """A sandboxed process; `close()` kills its whole tree and removes its cgroup."""
 
     def close(self):
+        """Kill the child's whole process tree and remove its cgroup."""
         for stream in (self.stdin, self.stdout):
             if stream:
                 stream.close()

@@ -153,7 +153,8 @@ STUDENT_FILES = (
     *(f"{PUBLIC_TESTS}/{name}.py" for name in (
         "conftest", "strategies", "checks", "loss_contract", "cifar_fixtures",
         "test_data_utils", "test_preprocessing", "test_softmax_naive", "test_softmax_vectorized",
-        "test_linear_classifier", "test_linear_classifier_contract", "test_train_grid", "test_least_squares",
+        "test_linear_classifier", "test_linear_classifier_contract", "test_train_grid",
+        "test_least_squares",
         "test_gradient_check", "test_validation")),
     "grading/__init__.py", "grading/collect.py", "grading/regions.py", "grading/tasks.py",
     "grading/record.py", "grading/check.py",

@@ -38,7 +38,7 @@ def _array(value):
 
 
 def encode(value, arrays, hook, depth=0):
-    """value as JSON-ready data; arrays are appended to `arrays`.
+    """Value as JSON-ready data; arrays are appended to `arrays`.
 
     `hook(value)` turns anything else into (tag, payload), or raises TypeError.
     """

@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import cifar_fixtures
 import cifar_pickle
 import cifar_synthetic
 import data_utils
+
+import cifar_fixtures
 
 BUNDLE = Path(__file__).resolve().parents[2]
 FILES = [f"data_batch_{b}" for b in range(1, 6)] + ["test_batch", "batches.meta", "SYNTHETIC"]

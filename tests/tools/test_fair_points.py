@@ -19,6 +19,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grading import grade, nbgrade, points, regions, tasks
+
 from strategies import ORDINARY_BOUND
 
 BUNDLE = Path(__file__).resolve().parents[2]

@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import cifar_fixtures
 import data_utils
+
+import cifar_fixtures
 from local_server import Server
 
 BUNDLE = Path(__file__).resolve().parents[2]

@@ -7,7 +7,6 @@ small by its own code, and prints SOFTMAX_QUICK, which grading must not pass on.
 """
 
 import csv
-import hashlib
 import json
 import os
 import re
@@ -15,65 +14,20 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grading import (collect, grade, grade_all, points, regions, release, scratch, tasks,
-                     unpack)
+from grading import collect, grade_all, points, release, scratch, tasks
 
-BUNDLE = Path(__file__).resolve().parents[2]
-CELLS = [
-    ["import json, os, pickle", "from pathlib import Path", "import numpy as np",
-     "from classifiers import Softmax", "from classifiers.softmax import softmax_loss_vectorized",
-     "folder = Path(os.environ['CIFAR10_DIR'])",
-     "dataset = 'synthetic' if (folder / 'SYNTHETIC').exists() else 'cifar10'",
-     "print(dataset, os.environ.get('SOFTMAX_QUICK', 'full size'))"],
-    ["with open(folder / 'data_batch_1', 'rb') as f:",
-     "    batch = pickle.load(f, encoding='latin1')",
-     "X, y = batch['data'][:100].astype(float), np.array(batch['labels'][:100])",
-     "X = np.hstack([X - X.mean(axis=0), np.ones((100, 1))])", "print(X.shape)"],
-    ["W = 1e-4 * np.random.default_rng(0).standard_normal((3073, 10))",
-     "loss, dW = softmax_loss_vectorized(W, X, y, 0.0)",
-     "print(f'loss {loss:.6f}, sum |dW| {np.abs(dW).sum():.6g}')"],
-    ["model = Softmax()",
-     "history = model.train(X, y, learning_rate=1e-7, reg=10.0, num_iters=30, batch_size=50,",
-     "                      seed=0)",
-     "train_acc = float(np.mean(model.predict(X) == y))",
-     "print(f'final loss {history[-1]:.6g}, train accuracy {train_acc:.3f}')"],
-    ["# *****START OF YOUR CODE (task: best_model)*****", "best = model",
-     "# *****END OF YOUR CODE*****"],
-    ["scores = {'train': train_acc, 'val': train_acc, 'test': train_acc}",
-     "print(json.dumps({'dataset': dataset, 'accuracy': {'softmax': scores}}))"],
-]
-ANSWER = ["Why does the loss start near log(10)?",
-          "<!-- START OF YOUR ANSWER (task: inline_question_1) -->",
-          "All ten classes start equally likely.", "<!-- END OF YOUR ANSWER -->"]
-
-
-def fixture_notebook():
-    """A small stand-in for the bundle's notebook, with a code region and an answer region."""
-    code = [new_code_cell("\n".join(lines)) for lines in CELLS]
-    cells = [new_markdown_cell("# Fixture"), *code[:-1], new_markdown_cell("\n".join(ANSWER)),
-             code[-1]]
-    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    return new_notebook(cells=cells, metadata={"kernelspec": kernel})
-
-
-def plant_bug(text):
-    """The vectorized gradient is no longer divided by N (it is multiplied back at the end)."""
-    def body(region, lines):
-        return lines + [region.indent + "dW = dW * X.shape[0]"] \
-            if region.task == "softmax_vectorized" else None
-
-    return regions.rewrite(text, "code", "softmax.py", body)
-
-
-def digest(folder):
-    return {rel: hashlib.sha256((folder / rel).read_bytes()).hexdigest()
-            for rel in regions.walk(folder)}
+from grading_fixtures import (
+    BUNDLE,
+    CELLS,
+    digest,
+    executed_solution,
+    fixture_notebook,
+    plant_bug,
+)
 
 
 @pytest.fixture(scope="module")
@@ -83,23 +37,6 @@ def data(tmp_path_factory):
                     "--num-train", "500", "--num-test", "100"],
                    cwd=BUNDLE, check=True, capture_output=True)
     return folder
-
-
-def executed_solution(root, subs):
-    """The solution with the fixture notebook run in a full bundle, as a student runs it."""
-    student = scratch.reference_tree(BUNDLE, root / "student")
-    (student / tasks.NOTEBOOK).parent.mkdir(exist_ok=True)
-    nbformat.write(fixture_notebook(), student / tasks.NOTEBOOK)
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
-    done = subprocess.run(
-        [sys.executable, "-m", "jupyter", "execute", "--inplace", "--kernel_name=python3",
-         tasks.NOTEBOOK], cwd=student, timeout=300, capture_output=True, text=True,
-        env={**env, "PYTHONPATH": str(student), "OPENBLAS_NUM_THREADS": "1"})
-    assert done.returncode == 0, done.stderr
-    for rel in tasks.SUBMISSION_FILES:
-        (subs / "solution" / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(student / rel, subs / "solution" / rel)
-    return subs / "solution"
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +106,8 @@ def test_solution_gets_full_marks_and_its_notebook_matches(graded):
 def test_untouched_release_gets_zero_on_every_task_and_a_readable_report(graded, tmp_path):
     # The bundle's solution is importable from anywhere (editable install), yet the stubs ran.
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    found = subprocess.run([sys.executable, "-c", "import classifiers; print(classifiers.__file__)"],
+    code = "import classifiers; print(classifiers.__file__)"
+    found = subprocess.run([sys.executable, "-c", code],
                            cwd=tmp_path, env=env, capture_output=True, text=True)
     assert found.stdout.startswith(str(BUNDLE)), "the bundle is not installed in editable mode"
     result = report(graded, "release")
@@ -180,7 +118,8 @@ def test_untouched_release_gets_zero_on_every_task_and_a_readable_report(graded,
         assert all(part["points"] == 0 and part["message"] == points.STUB
                    for part in entry["groups"].values())
     assert result["notebook"]["status"].startswith("not executed")
-    row = [line for line in (graded / grade_all.REPORTS / "release" / "report.md").read_text().splitlines()
+    markdown = (graded / grade_all.REPORTS / "release" / "report.md").read_text()
+    row = [line for line in markdown.splitlines()
            if line.startswith("| `softmax_naive` |")]
     assert row[0].startswith("| `softmax_naive` | failed | 0 / 10 | test_")
     assert "Task softmax_naive" in row[0]
@@ -230,89 +169,8 @@ def test_an_unexpected_error_in_one_submission_gets_a_report_and_the_run_goes_on
     assert result["total"] == 0 and set(result["tasks"]) == set(tasks.POINTS)
     assert result["problems"][0].startswith("not graded: grading stopped with RuntimeError: ")
     assert "encrypted" in result["problems"][0]
-    assert "grading stopped with RuntimeError" in (graded / grade_all.REPORTS / "locked.zip" / "report.md").read_text()
+    locked = (graded / grade_all.REPORTS / "locked.zip" / "report.md").read_text()
+    assert "grading stopped with RuntimeError" in locked
     with open(graded / "scores.csv") as scores:
         row = [row for row in csv.DictReader(scores) if row["submission"] == "locked.zip"][0]
     assert row["total"] == "0" and row["problems"] == result["problems"][0]
-
-
-def grade_broken(tmp_path, softmax_bodies, files=None, options=()):
-    """Grade a submission of classifiers/softmax.py with these region bodies, and `files`
-    ({rel: text}); its report. Only a real hang may meet the task timeout: what a test runs
-    besides it takes as long as a busy machine needs."""
-    sub = tmp_path / "broken"
-    (sub / "classifiers").mkdir(parents=True)
-    text = (BUNDLE / "classifiers/softmax.py").read_text()
-    (sub / "classifiers/softmax.py").write_text(regions.rewrite(
-        text, "code", "softmax.py", lambda region, body: softmax_bodies[region.task]))
-    for rel, content in (files or {}).items():
-        (sub / rel).write_text(content)
-    done = subprocess.run([sys.executable, "-m", "grading.grade", str(sub),
-                           "--out", str(tmp_path / "out"), "--task-timeout", "60"],
-                          cwd=BUNDLE, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0 and "Traceback" not in done.stdout + done.stderr, done.stderr
-    return json.loads((tmp_path / "out" / "report.json").read_text())
-
-
-CRASH = ["    import os", "    os._exit(3)"]
-
-
-def test_a_hanging_task_times_out(tmp_path):
-    # The loop never ends, so it meets the timeout however busy the machine; the crash
-    # beside it ends the task of softmax_vectorized before it can take long.
-    result = grade_broken(tmp_path, {"softmax_naive": ["    while True:", "        pass"],
-                                     "softmax_vectorized": CRASH},
-                          options=["--task-timeout", "5"])
-    assert result["tasks"]["softmax_naive"]["message"] == "timed out after 5 s (an endless loop?)"
-
-
-def test_crashes_bad_imports_and_missing_files_get_a_report(tmp_path):
-    files = {"classifiers/least_squares.py":
-             "import scipy.linalg\n" + (BUNDLE / "classifiers/least_squares.py").read_text()}
-    text = (BUNDLE / "classifiers/linear_classifier.py").read_text()  # exits 0 before a report
-    files["classifiers/linear_classifier.py"] = regions.rewrite(
-        text, "code", "lc.py", lambda region, body: [region.indent + "import os; os._exit(0)"]
-        if region.task == "linear_classifier" else None)
-    result = grade_broken(tmp_path, {"softmax_naive": CRASH, "softmax_vectorized": CRASH}, files)
-    messages = {task: entry["message"] for task, entry in result["tasks"].items()}
-    assert result["total"] == tasks.POINTS["train_grid"]  # its region was left intact
-    assert messages["softmax_naive"].startswith("the tests timed out")
-    assert "the submission's process failed" in messages["linear_classifier"], messages
-    assert "the submission's process failed" in messages["softmax_vectorized"], messages
-    assert messages["least_squares"].startswith(
-        "classifiers/least_squares.py:1 imports scipy; task files may import only numpy")
-    assert messages["gradient_check"] == "gradient_check.py is missing from the submission"
-    assert result["notebook"]["status"].startswith("missing")
-    assert (tmp_path / "out" / "report.md").read_text().startswith("# Grading report: broken")
-
-
-def test_markers_of_the_release_must_be_kept():
-    reference = (BUNDLE / "classifiers/softmax.py").read_text()
-    grade.check_markers(plant_bug(reference), reference, "softmax.py")
-    with pytest.raises(regions.MarkerError, match="keep every marker pair"):
-        grade.check_markers(reference.replace("(task: softmax_naive)",
-                                              "(task: softmax_vectorized)"),
-                            reference, "softmax.py")
-
-
-def test_unpack_takes_only_submission_files_even_from_a_wrapped_zip(tmp_path):
-    with zipfile.ZipFile(tmp_path / "wrapped.zip", "w") as archive:
-        archive.writestr("alice/gradient_check.py", "x = 1\n")
-        archive.writestr("alice/../../escape.py", "y = 2\n")
-        archive.writestr("alice/notes.txt", "hello")
-    missing = unpack.unpack(tmp_path / "wrapped.zip", tmp_path / "out")
-    assert (tmp_path / "out" / "gradient_check.py").read_text() == "x = 1\n"
-    assert sorted(regions.walk(tmp_path / "out")) == ["gradient_check.py"]
-    assert missing == [rel for rel in tasks.SUBMISSION_FILES if rel != "gradient_check.py"]
-    assert not (tmp_path / "escape.py").exists()
-
-
-def test_unpack_keeps_the_paths_of_a_zip_holding_only_classifiers(tmp_path):
-    partial = ("classifiers/softmax.py", "classifiers/least_squares.py")
-    with zipfile.ZipFile(tmp_path / "partial.zip", "w") as archive:
-        for rel in partial:
-            archive.writestr(rel, f"# {rel}\n")
-    missing = unpack.unpack(tmp_path / "partial.zip", tmp_path / "out")
-    assert sorted(regions.walk(tmp_path / "out")) == sorted(partial)
-    assert (tmp_path / "out/classifiers/softmax.py").read_text() == "# classifiers/softmax.py\n"
-    assert missing == [rel for rel in tasks.SUBMISSION_FILES if rel not in partial]

@@ -23,13 +23,13 @@ def files(root):
 
 
 def tree_env(root):
-    """This environment with root first on the import path, as code of that tree runs."""
+    """The environment with root first on the import path, as code of that tree runs."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
     return {**env, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def with_reference_bodies(text, original, where):
-    """text with every region's body taken from original, in order."""
+    """Text with every region's body taken from original, in order."""
     lines = original.split("\n")
     bodies = [lines[r.start + 1:r.end] for r in regions.find_regions(original, "code", where)]
     return regions.rewrite(text, "code", where, lambda region, body: bodies.pop())

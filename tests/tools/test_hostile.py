@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from grading import grade_all, regions, release, sandbox, scratch, tasks
+from grading import grade_all, regions, sandbox, scratch, tasks
 
 BUNDLE = Path(__file__).resolve().parents[2]
 SOFTMAX = "classifiers/softmax.py"

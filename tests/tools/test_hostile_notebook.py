@@ -1,6 +1,6 @@
 """Hostile notebooks: no cell counts as matched unearned, and nothing hidden or forged is quoted.
 
-The notebook is the small fixture of test_grading_grade.py, executed once with
+The notebook is the small fixture of grading_fixtures.py, executed once with
 the solution; each attack edits a copy and grades its notebook
 (`nbgrade.regrade`, re-executed in the sandbox on a small synthetic set). One
 attack goes through ``python -m grading.grade`` whole, for its exit status and
@@ -20,7 +20,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_output
 
 from grading import nbgrade, release, sandbox, scratch, tasks
-from test_grading_grade import ANSWER, CELLS, executed_solution, fixture_notebook
+
+from grading_fixtures import ANSWER, CELLS, executed_solution, fixture_notebook
 
 pytestmark = pytest.mark.skipif(sandbox.level() != "bubblewrap",
                                 reason="no bubblewrap sandbox on this machine")

@@ -85,6 +85,7 @@ def test_output_floods_are_read_capped(tmp_path):
 def test_messages_refuse_pickles_objects_and_oversized_shapes(tmp_path):
     import io
     import os
+
     import numpy as np
     read_fd, write_fd = os.pipe()
     header = np.lib.format.header_data_from_array_1_0(np.zeros(1))

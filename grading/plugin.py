@@ -1,0 +1,60 @@
+"""pytest plugin of the trusted grader: a task's functions become calls into a sandbox.
+
+Loaded with ``pytest -p grading.plugin`` in a copy of the reference bundle, with
+GRADING_CONFIG naming a JSON file (written by `grading.grade`): the task, its targets
+and dependencies (``[module, qualified name]``), the child's folder, whether to
+sandbox it, the results file and a deadline per call. Before collection every target
+becomes a proxy (`grading.proxy`), so the tests, public and hidden, run here
+unchanged, and this process never imports a submission file. At the end the plugin
+writes the collected tests and every test's outcome to the results file, which the
+child cannot reach.
+"""
+
+import json
+import os
+from pathlib import Path
+
+from grading import channel
+from grading.proxy import MAX_FAILURES, Client, install
+
+CLIENT = None
+
+
+def pytest_configure(config):
+    """Read the task's configuration and put the proxies in place."""
+    global CLIENT
+    settings = json.loads(Path(os.environ["GRADING_CONFIG"]).read_text("utf-8"))
+    CLIENT = Client(settings)
+    CLIENT.results = {}
+    install(CLIENT, Path.cwd().resolve())
+
+
+def pytest_runtest_setup(item):
+    """Fail a test at once when no call could reach the submission."""
+    # A stub fails every test of its task, and so does a child given up on: no
+    # call of the rest could reach the submission. Failing them here, not in
+    # their bodies, spares hypothesis generating and shrinking examples for each.
+    if CLIENT.stub:
+        raise AssertionError("not implemented: the task's stub raised NotImplementedError")
+    if CLIENT.failures >= MAX_FAILURES:
+        raise AssertionError(f"the submission's process failed {MAX_FAILURES} times")
+
+
+def pytest_runtest_logreport(report):
+    """Record each test's outcome and first failure."""
+    entry = CLIENT.results.setdefault(report.nodeid, {"outcome": "passed", "message": None})
+    if report.outcome != "passed" and entry["outcome"] == "passed":
+        crash = getattr(report.longrepr, "reprcrash", None)
+        message = crash.message if crash else str(report.longrepr)[-500:]
+        entry.update(outcome=report.outcome, message=channel.cap(message, 1000))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stop the child; write the collected tests and their outcomes."""
+    CLIENT.stop()
+    path = Path(CLIENT.config["results"])
+    temporary = path.with_suffix(".tmp")
+    collected = [item.nodeid for item in getattr(session, "items", [])]
+    temporary.write_text(json.dumps({"tests": CLIENT.results, "stub": CLIENT.stub,
+                                     "collected": collected}), "utf-8")
+    temporary.replace(path)
