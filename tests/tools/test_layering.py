@@ -4,8 +4,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from grading import regions, release
 
 BUNDLE = Path(__file__).resolve().parents[2]
