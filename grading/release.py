@@ -89,8 +89,9 @@ def stub_python(text, where, keep=None, note=""):
                                       "is not inside a function, so its stub would break "
                                       "the import")
         name = max(inside, key=lambda f: f.lineno).name
-        return [f'{region.indent}raise NotImplementedError("Task {region.task}: write this '
-                f'part of {name}() in {where}{note}")']
+        # Two lines, so that the stub fits in 100 columns like the code around it.
+        return [f"{region.indent}raise NotImplementedError(",
+                f'{region.indent}    "Task {region.task}: write this part of {name}(){note}")']
 
     return regions.rewrite(text, "code", where, stub)
 
