@@ -99,9 +99,10 @@ def run_task(work, task, where, sandboxed, timeout):
     try:
         results = json.loads(Path(config["results"]).read_text("utf-8"))
     except (OSError, ValueError):
+        if status is None:
+            return failed(task, f"timed out after {timeout} s (an endless loop?)")
         last = output.strip().splitlines()[-1:] or ["no output"]
-        reason = "timed out" if status is None else f"stopped (exit status {status})"
-        return failed(task, f"the tests {reason}: {last[0][:300]}")
+        return failed(task, f"the tests stopped (exit status {status}): {last[0][:300]}")
     return points.score(task, results)
 
 

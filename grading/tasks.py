@@ -102,6 +102,7 @@ GROUPS = {
         "contract": (40, "numerical gradients, printing, seeding, restoring x, validation",
                      ("test_numerical_gradient_matches_*", "test_numerical_gradient_is_*",
                       "test_numerical_gradient_array_*", "test_quiet_*", "test_prints_*",
+                      "test_printout_*",
                       "test_x_is_restored*", "test_seed_*", "test_numpy_*",
                       "test_num_checks_*", "test_step_h_*", "test_integer_x_*")),
     },
