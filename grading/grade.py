@@ -19,6 +19,7 @@ sandbox on this machine `grade` refuses, unless given ``--no-sandbox``.
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import zipfile
@@ -28,6 +29,8 @@ from grading import (channel, check, nbgrade, regions, release, report, sandbox,
                      unpack)
 
 ALLOWED_IMPORTS = {"numpy", *sys.stdlib_module_names, *tasks.BUNDLE_MODULES}
+KEPT = "notebook.ipynb"  # the re-executed notebook, kept in REPORT_DIR for reading
+MAX_KEPT = 32 << 20      # bytes: larger re-executed notebooks are not kept
 NO_NOTEBOOK = {"dataset": None, "cells_matched": 0, "cells_total": 0, "first_mismatch": None,
                "accuracy": None, "answers": {}}
 
@@ -142,6 +145,23 @@ def grade_notebook(work, bundle, timeout, missing, sandboxed):
                 f"{type(error).__name__}: {channel.cap(error, 300)}"}
 
 
+def keep_notebook(work, entry, out):
+    """Copy the re-executed notebook to out/KEPT for reading; the problems, if not kept.
+
+    It is student output: it is rendered (sanitized) for people, never executed again.
+    """
+    executed = work / "nb" / tasks.NOTEBOOK
+    if entry["status"] != nbgrade.EXECUTED or not executed.is_file():
+        return []
+    if executed.stat().st_size > MAX_KEPT:
+        return [f"the re-executed notebook is {executed.stat().st_size >> 20} MB, over "
+                f"{MAX_KEPT >> 20} MB: not kept for reading"]
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(executed, out / f".{KEPT}.tmp")
+    os.replace(out / f".{KEPT}.tmp", out / KEPT)
+    return []
+
+
 def isolation(sandboxed):
     """True to sandbox children; SystemExit with a clear message where none can be made."""
     if sandboxed and sandbox.level() == "none":
@@ -172,6 +192,7 @@ def grade(submission, out, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
         result["tasks"] = {task: grade_task(task, owner[task], work, owner, sandboxed,
                                             task_timeout) for task in tasks.POINTS}
         result["notebook"] = grade_notebook(work, bundle, notebook_timeout, missing, sandboxed)
+        result["problems"] += keep_notebook(work, result["notebook"], Path(out))
     result["total"] = sum(entry["points"] for entry in result["tasks"].values())
     report.write(result, Path(out))
     return result

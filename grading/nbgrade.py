@@ -24,6 +24,7 @@ from grading import notebook, regions, release, sandbox, scratch, tasks
 
 MAX_ANSWER = 4000   # characters of an answer quoted in the report
 MAX_METHODS = 20    # rows of the accuracy record
+EXECUTED = "re-executed and compared"  # the status of a notebook that ran to its end
 
 
 def skeleton(cell, where):
@@ -120,7 +121,7 @@ def execute(folder, data, timeout, sandboxed):
     if status != 0 or target.stat().st_size > tasks.LIMITS["file_size"]:
         reason = "timed out" if status is None else f"failed: {output.strip()[-300:]}"
         return f"re-execution {reason}", None
-    return "re-executed and compared", nbformat.read(target, as_version=4)
+    return EXECUTED, nbformat.read(target, as_version=4)
 
 
 def regrade(work, bundle, timeout, sandboxed):
