@@ -10,6 +10,10 @@ Its report goes to REPORTS_DIR/submissions/<entry name>/ (alice/ and
 alice.zip are two submissions), moved there whole once written, and
 REPORTS_DIR/scores.csv, written to a temporary file and renamed, has a row
 for every submission: one whose grading stopped gets a report saying so.
+Beside it, class_report.html; beside each report, the re-executed notebook as
+notebook.html (and .pdf, unless --no-pdf or without the system Chromium).
+``--marks MARKS.csv`` merges manual points (format in grading/README.md); a bad
+file is refused, exit status 2, before anything is graded.
 """
 
 import argparse
