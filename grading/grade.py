@@ -4,7 +4,8 @@ SUBMISSION is a folder or a zip from `collect`; only `tasks.SUBMISSION_FILES`
 are taken from it (`grading.unpack`), into a scratch folder, so it is never
 modified. Writes REPORT_DIR/report.json and report.md and exits 0 whenever it
 wrote them: a submission that crashes, hangs or lacks files gets a report
-saying so.
+saying so. A notebook re-executed to its end is kept there as notebook.ipynb,
+for reading only.
 
 Each task is graded by the test files that carry its marker, public and
 hidden, run unchanged by a trusted pytest process in a copy of this bundle.
