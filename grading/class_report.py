@@ -107,14 +107,15 @@ def failure_table(reports, task_names):
     return f"<table>{head}{''.join(rows)}</table>" if rows else "<p>No task failed.</p>"
 
 
-def submission_table(reports, task_names):
-    """One row per submission: its report, scores per task, notebook and problems."""
+def submission_table(reports, task_names, folder=""):
+    """One row per submission: its report (under `folder`), scores per task, notebook and
+    problems."""
     head = "".join(f"<th>{html.escape(t)}</th>" for t in task_names)
     rows = []
     for r in sorted(reports, key=lambda r: r["submission"]):
         name, nb = r["submission"], r["notebook"]
         cells = "".join(f"<td>{r['tasks'][t]['points']}</td>" for t in task_names)
-        rows.append(f'<tr><td><a href="{html.escape(quote(name))}/report.md">'
+        rows.append(f'<tr><td><a href="{html.escape(folder + quote(name))}/report.md">'
                     f"{html.escape(name)}</a></td><td>{r['total']} / {r['max_total']}</td>"
                     f"{cells}<td>{nb.get('cells_matched', 0)} / {nb.get('cells_total', 0)}</td>"
                     f"<td>{html.escape(str(nb.get('status', '')))}</td>"
@@ -123,8 +124,8 @@ def submission_table(reports, task_names):
             f"<th>Notebook</th><th>Problems</th></tr>{''.join(rows)}</table>")
 
 
-def render(reports):
-    """The class report's HTML text."""
+def render(reports, folder=""):
+    """The class report's HTML text; `folder` prefixes the links to each report.md."""
     if not reports:
         raise ValueError("reports must hold at least one submission's report, got none")
     task_names = list(reports[0]["tasks"])
@@ -143,15 +144,19 @@ def render(reports):
         f"<table><tr><th>Task</th><th>Passed</th></tr>{rate_rows}</table>",
         "<h2>Most common first failures</h2>", failure_table(reports, task_names),
         "<h2>Notebooks</h2>", cells_matched(reports), accuracy_against_score(reports),
-        "<h2>Submissions</h2>", submission_table(reports, task_names),
+        "<h2>Submissions</h2>", submission_table(reports, task_names, folder),
         "</body></html>", ""])
 
 
-def write_class_report(reports, out_dir):
-    """Write out_dir/class_report.html for the list of report dicts; return its path."""
+def write_class_report(reports, out_dir, folder=""):
+    """Write out_dir/class_report.html for the list of report dicts; return its path.
+
+    Each submission links to ``<folder><name>/report.md``, relative to out_dir
+    (grade_all passes ``"submissions/"``).
+    """
     out = Path(out_dir) / "class_report.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
-    partial.write_text(render(list(reports)), encoding="utf-8")
+    partial.write_text(render(list(reports), folder), encoding="utf-8")
     partial.replace(out)  # never a half-written report
     return out

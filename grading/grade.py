@@ -4,7 +4,8 @@ SUBMISSION is a folder or a zip from `collect`; only `tasks.SUBMISSION_FILES`
 are taken from it (`grading.unpack`), into a scratch folder, so it is never
 modified. Writes REPORT_DIR/report.json and report.md and exits 0 whenever it
 wrote them: a submission that crashes, hangs or lacks files gets a report
-saying so.
+saying so. A notebook re-executed to its end is kept there as notebook.ipynb,
+for reading only.
 
 Each task is graded by the test files that carry its marker, public and
 hidden, run unchanged by a trusted pytest process in a copy of this bundle.
@@ -172,6 +173,7 @@ def grade(submission, out, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
         result["tasks"] = {task: grade_task(task, owner[task], work, owner, sandboxed,
                                             task_timeout) for task in tasks.POINTS}
         result["notebook"] = grade_notebook(work, bundle, notebook_timeout, missing, sandboxed)
+        result["problems"] += nbgrade.keep_notebook(work, result["notebook"], Path(out))
     result["total"] = points.whole(sum(entry["points"] for entry in result["tasks"].values()))
     report.write(result, Path(out))
     return result

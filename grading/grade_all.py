@@ -11,6 +11,10 @@ alice.zip are two submissions), moved there whole once written, and
 REPORTS_DIR/scores.csv, written to a temporary file and renamed, has a row
 for every submission (a column per task, and one per group of tests,
 `task:group`): one whose grading stopped gets a report saying so.
+Beside it, class_report.html; beside each report, the re-executed notebook as
+notebook.html (and .pdf, unless --no-pdf or without the system Chromium).
+``--marks MARKS.csv`` merges manual points (format in grading/README.md); a bad
+file is refused, exit status 2, before anything is graded.
 """
 
 import argparse
@@ -22,10 +26,11 @@ import signal
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from grading import grade, regions, report, sandbox, tasks
+from grading import class_report, export, grade, manual, nbgrade, regions, report, sandbox, tasks
+from grading.progress import Progress
 
 REPORTS = "submissions"  # REPORTS_DIR/submissions/<entry>/: no entry name meets scores.csv
 
@@ -97,17 +102,22 @@ def grade_one(path, out, bundle, options):
 
 
 def grade_all(folder, out, jobs=None, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
-              notebook_timeout=tasks.NOTEBOOK_TIMEOUT, sandboxed=True):
-    """Grade every submission in folder into out; write and return the rows of scores.csv."""
+              notebook_timeout=tasks.NOTEBOOK_TIMEOUT, sandboxed=True, marks=None, pdf=True):
+    """Grade every submission in folder into out; write and return the rows of scores.csv.
+
+    Also writes out/class_report.html, and each re-executed notebook as HTML (and
+    PDF when `pdf` and the system Chromium allow) beside its report. `marks`, a
+    manual marks CSV (`grading.manual`), is read and validated before any grading.
+    """
     found, out = submissions(folder), Path(out)
     sandbox.sweep()
+    given = manual.read_marks(marks, found) if marks is not None else None
     (out / REPORTS).mkdir(parents=True, exist_ok=True)
     options = {"task_timeout": task_timeout, "notebook_timeout": notebook_timeout,
-               "sandboxed": grade.isolation(sandboxed)}
-    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count()) as pool:
-        futures = {name: pool.submit(grade_one, path, out, bundle, options)
-                   for name, path in found.items()}
-        reports = {name: future.result() for name, future in futures.items()}
+               "sandboxed": grade.isolation(sandboxed), "pdf": pdf}
+    reports = graded(found, out, bundle, options, jobs)
+    if given is not None:
+        reports = merge_marks(out, reports, given)
     rows = [{"submission": name, "total": result["total"], "max_total": result["max_total"],
              **{task: result["tasks"][task]["points"] for task in tasks.POINTS},
              **{f"{task}:{group}": part["points"] for task in tasks.POINTS
@@ -117,13 +127,58 @@ def grade_all(folder, out, jobs=None, bundle=tasks.BUNDLE, task_timeout=tasks.TA
              "dataset": result["notebook"]["dataset"] or "",
              "notebook": result["notebook"]["status"],
              "problems": "; ".join(result["problems"])} for name, result in reports.items()]
+    rows = manual.merge_rows(rows, given) if given is not None else rows
     with tempfile.NamedTemporaryFile("w", dir=out, suffix=".csv", delete=False, newline="",
                                      encoding="utf-8") as scores:
         writer = csv.DictWriter(scores, fieldnames=list(rows[0]) if rows else ["submission"])
         writer.writeheader()
         writer.writerows(rows)
     os.replace(scores.name, out / "scores.csv")
+    if reports:
+        class_report.write_class_report(reports.values(), out, folder=REPORTS + "/")
     return rows
+
+
+def graded(found, out, bundle, options, jobs):
+    """{name: report} of the submissions found, graded `jobs` at a time, in name order.
+
+    Progress counts submissions as they finish (as_completed), so its ETA follows
+    the real pace; what could not be rendered for reading is said at the end.
+    """
+    reports, notes = {}, set()
+    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count()) as pool, \
+            Progress(len(found)) as progress:
+        futures = {pool.submit(grade_and_render, path, out, bundle, options): name
+                   for name, path in found.items()}
+        for future in as_completed(futures):
+            name = futures[future]
+            reports[name], note = future.result()
+            if note:
+                notes.add(note)
+            progress.done(name, f"{reports[name]['total']} / {reports[name]['max_total']}")
+    for note in sorted(notes):
+        print(f"grade_all: {note}", file=sys.stderr)
+    return {name: reports[name] for name in found}
+
+
+def grade_and_render(path, out, bundle, options):
+    """Grade one submission; write its kept notebook for reading: (report, note or None)."""
+    result = grade_one(path, out, bundle, options)
+    folder = out / REPORTS / path.name
+    if not (folder / nbgrade.KEPT).is_file():
+        return result, None
+    try:  # student output, rendered sanitized and never executed again
+        return result, export.write_readable(folder / nbgrade.KEPT, folder, options["pdf"])[1]
+    except Exception as error:  # a malformed notebook must not stop the run
+        return result, f"{path.name}: the notebook could not be rendered: {error}"[:300]
+
+
+def merge_marks(out, reports, marks):
+    """Add the manual marks to every report, rewrite its report.json and report.md."""
+    merged = {name: manual.merge_report(result, marks) for name, result in reports.items()}
+    for name, result in merged.items():
+        report.write(result, out / REPORTS / name)
+    return merged
 
 
 def main(argv=None):
@@ -139,12 +194,23 @@ def main(argv=None):
                         help="seconds per notebook (default: %(default)s)")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="run submitted code without the OS sandbox (trusted code only)")
+    parser.add_argument("--marks", metavar="MARKS.csv", type=Path,
+                        help="manual points, submission,task,points,comment (grading/README.md)")
+    parser.add_argument("--no-pdf", action="store_true",
+                        help="write the re-executed notebooks as HTML only")
     args = parser.parse_args(argv)
     if not Path(args.folder).is_dir():
         print(f"grade_all: SUBMISSIONS_DIR must be a folder, got {args.folder}", file=sys.stderr)
         return 2
+    try:  # a bad marks file is refused before any grading starts
+        if args.marks is not None:
+            manual.read_marks(args.marks, submissions(args.folder))
+    except (ValueError, FileNotFoundError) as error:
+        print(f"grade_all: {error}", file=sys.stderr)
+        return 2
     rows = grade_all(args.folder, args.out, args.jobs, task_timeout=args.task_timeout,
-                     notebook_timeout=args.notebook_timeout, sandboxed=not args.no_sandbox)
+                     notebook_timeout=args.notebook_timeout, sandboxed=not args.no_sandbox,
+                     marks=args.marks, pdf=not args.no_pdf)
     print(f"grade_all: graded {len(rows)} submission(s); scores in {Path(args.out) / 'scores.csv'}")
     return 0
 

@@ -17,6 +17,7 @@ happen here, in the grader.
 """
 
 import math
+import os
 import shutil
 import sys
 
@@ -26,7 +27,11 @@ from grading import notebook, regions, release, sandbox, scratch, tasks
 
 MAX_ANSWER = 4000   # characters of an answer quoted in the report
 MAX_METHODS = 20    # rows of the accuracy record
+EXECUTED = "re-executed and compared"  # the status of a notebook that ran to its end
 
+
+KEPT = "notebook.ipynb"  # the re-executed notebook, kept in REPORT_DIR for reading
+MAX_KEPT = 32 << 20      # bytes: larger re-executed notebooks are not kept
 
 def skeleton(cell, where):
     """(cell type, source with every region's body removed): what must equal the release."""
@@ -144,7 +149,7 @@ def execute(folder, data, timeout, sandboxed):
     if status != 0 or target.stat().st_size > tasks.LIMITS["file_size"]:
         reason = "timed out" if status is None else f"failed: {output.strip()[-300:]}"
         return f"re-execution {reason}{where_stopped(folder)}", None
-    return "re-executed and compared", nbformat.read(target, as_version=4)
+    return EXECUTED, nbformat.read(target, as_version=4)
 
 
 def where_stopped(folder):
@@ -189,3 +194,20 @@ def regrade(work, bundle, timeout, sandboxed):
                                     notebook.sanitize_patterns(bundle))
     return {**entry, "status": status, "cells_matched": matched, "cells_total": total,
             "first_mismatch": first, "accuracy": valid_record(notebook.record(new))}
+
+
+def keep_notebook(work, entry, out):
+    """Copy the re-executed notebook to out/KEPT for reading; the problems, if not kept.
+
+    It is student output: it is rendered (sanitized) for people, never executed again.
+    """
+    executed = work / "nb" / tasks.NOTEBOOK
+    if entry["status"] != EXECUTED or not executed.is_file():
+        return []
+    if executed.stat().st_size > MAX_KEPT:
+        return [f"the re-executed notebook is {executed.stat().st_size >> 20} MB, over "
+                f"{MAX_KEPT >> 20} MB: not kept for reading"]
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(executed, out / f".{KEPT}.tmp")
+    os.replace(out / f".{KEPT}.tmp", out / KEPT)
+    return []

@@ -63,7 +63,22 @@ def markdown(report):
             lines.append(f"| `{task}` | `{group}` | {'passed' if part['passed'] else 'failed'} "
                          f"| {part['points']} / {part['max_points']} | "
                          f"{escape(part.get('message') or '', 300)} |")
-    return "\n".join(lines + [""] + notebook_section(report["notebook"])) + "\n"
+    lines += [""] + manual_section(report)
+    return "\n".join(lines + notebook_section(report["notebook"])) + "\n"
+
+
+def manual_section(report):
+    """The points given by hand and the final total, once marks are merged (`grading.manual`)."""
+    if "manual" not in report:
+        return []
+    lines = ["## Manual marks", "", "| Task | Points | Comment |", "|---|---|---|"]
+    for task, entry in report["manual"].items():
+        points = ("not marked yet" if entry["points"] is None
+                  else f"{entry['points']:g} / {entry['max_points']}")
+        lines.append(f"| `{task}` | {points} | {escape(entry['comment'], 600)} |")
+    return lines + ["", f"**Final total: {report['final_total']:g} / "
+                        f"{report['max_final_total']}** (automatic {report['total']} + manual "
+                        f"{report['manual_total']:g} / {report['max_manual_total']})", ""]
 
 
 def notebook_section(nb):

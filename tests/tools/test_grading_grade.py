@@ -18,7 +18,7 @@ import zipfile
 import nbformat
 import pytest
 
-from grading import collect, grade_all, points, release, scratch, tasks
+from grading import collect, grade_all, nbgrade, points, release, scratch, tasks
 
 from grading_fixtures import (
     BUNDLE,
@@ -79,7 +79,9 @@ def graded(tmp_path_factory, data):
     bundle = scratch.reference_tree(BUNDLE, root / "bundle")
     shutil.copytree(BUNDLE / "grading", bundle / "grading")
     nbformat.write(fixture_notebook(), bundle / tasks.NOTEBOOK)
-    grade_all.grade_all(subs, root / "reports", jobs=2, task_timeout=120, bundle=bundle)
+    # pdf=False: printing PDFs is slow, and test_manual.py covers it.
+    grade_all.grade_all(subs, root / "reports", jobs=2, task_timeout=120, bundle=bundle,
+                        pdf=False)
     assert digest(subs) == before, "grading modified a submission"
     patch.undo()
     return root / "reports"
@@ -101,6 +103,22 @@ def test_solution_gets_full_marks_and_its_notebook_matches(graded):
     assert nb["answers"] == {"inline_question_1": "All ten classes start equally likely."}
     markdown = (graded / grade_all.REPORTS / "solution" / "report.md").read_text()
     assert "**Total: 50 / 50**" in markdown and "All ten classes start equally likely." in markdown
+
+
+def test_the_re_executed_notebook_is_kept_for_reading_beside_the_report(graded):
+    folder = graded / grade_all.REPORTS / "solution"
+    assert len(nbformat.read(folder / nbgrade.KEPT, as_version=4).cells) == len(CELLS) + 2
+    # What is kept is the re-execution, not the notebook handed in: the hand-edited output
+    # is replaced by the one the code prints.
+    kept = nbformat.read(graded / grade_all.REPORTS / "edited" / nbgrade.KEPT, as_version=4)
+    handed = nbformat.read(graded.parent / "submissions" / "edited" / tasks.NOTEBOOK,
+                           as_version=4)
+    assert "train accuracy" in kept.cells[4].outputs[0].text
+    assert kept.cells[4].outputs[0].text != handed.cells[4].outputs[0].text
+    page = (folder / "notebook.html").read_text(encoding="utf-8")
+    assert "All ten classes start equally likely." in page
+    assert not (graded / grade_all.REPORTS / "release" / nbgrade.KEPT).exists()  # not executed
+    assert (graded / "class_report.html").is_file()
 
 
 def test_untouched_release_gets_zero_on_every_task_and_a_readable_report(graded, tmp_path):

@@ -1,0 +1,168 @@
+"""What grade_all writes around the grading: progress, class report, readable notebooks, marks.
+
+Nothing is graded here: `grade_one` is replaced by a stand-in that writes the
+report of a stopped grading (grade_all's own `stopped`) and, for some
+submissions, a re-executed notebook as `grade` keeps it. The grading itself is
+tested in test_grading_grade.py.
+"""
+
+import csv
+import json
+import time
+from html.parser import HTMLParser
+from urllib.parse import unquote
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from grading import grade, grade_all, nbgrade, report, tasks
+
+HOSTILE = "<img src=x onerror=alert(1)>"  # a folder name cannot hold the "/" of </script>
+NAMES = ["alice", "bob.zip", f"eve{HOSTILE}"]
+SLOW = {"alice": 0.5}  # seconds: alice finishes last although she comes first by name
+
+
+class Links(HTMLParser):
+    """The tags, links and text of a page."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.tags, self.links, self.text = [], [], []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag == "a":
+            self.links.append(dict(attrs)["href"])
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def fake_grade_one(calls):
+    """A grade_one that grades nothing: a stopped report, and a notebook for alice and eve."""
+    def grade_one(path, out, bundle, options):
+        calls.append(path.name)
+        time.sleep(SLOW.get(path.name, 0))
+        result = grade_all.stopped(path.name, f"RuntimeError: {HOSTILE}", bundle)
+        folder = out / grade_all.REPORTS / path.name
+        report.write(result, folder)
+        if path.name != "bob.zip":
+            cell = new_code_cell("show()", execution_count=1, outputs=[new_output(
+                "display_data", data={"text/html": f"<b>{path.name}</b><script>x = 1</script>",
+                                      "text/plain": "shown"})])
+            nbformat.write(new_notebook(cells=[cell]), folder / nbgrade.KEPT)
+        return result
+    return grade_one
+
+
+@pytest.fixture
+def subs(tmp_path):
+    folder = tmp_path / "subs"
+    for name in NAMES:
+        (folder / name).parent.mkdir(exist_ok=True)
+        if name.endswith(".zip"):
+            (folder / name).write_bytes(b"not graded here")
+        else:
+            (folder / name).mkdir()
+    return folder
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    calls = []
+    monkeypatch.setattr(grade_all, "grade_one", fake_grade_one(calls))
+    return calls
+
+
+def test_progress_lines_come_as_submissions_finish(subs, calls, tmp_path, capsys):
+    rows = grade_all.grade_all(subs, tmp_path / "out", jobs=3, sandboxed=False, pdf=False)
+    lines = capsys.readouterr().err.splitlines()
+    progress = [line for line in lines if line.startswith("[")]
+    assert len(progress) == 3 and progress[-1].startswith("[3/3] alice: 0 / ")
+    assert sorted(calls) == sorted(NAMES)
+    assert [row["submission"] for row in rows] == sorted(NAMES)  # scores.csv in name order
+
+
+def test_the_class_report_links_each_report_and_escapes_names(subs, calls, tmp_path):
+    grade_all.grade_all(subs, tmp_path / "out", jobs=3, sandboxed=False, pdf=False)
+    page = tmp_path / "out" / "class_report.html"
+    assert page.is_file() and (tmp_path / "out" / "scores.csv").is_file()
+    parsed = Links(page.read_text(encoding="utf-8"))
+    targets = sorted(unquote(link) for link in parsed.links)
+    assert targets == sorted(f"{grade_all.REPORTS}/{name}/report.md" for name in NAMES)
+    assert all((tmp_path / "out" / target).is_file() for target in targets)
+    # The hostile name is text, never a tag: every <img> is an inline figure.
+    assert all(attrs["src"].startswith("data:image/png") and "onerror" not in attrs
+               for tag, attrs in parsed.tags if tag == "img")
+    assert f"eve{HOSTILE}" in "".join(parsed.text)
+
+
+def test_kept_notebooks_are_written_as_sanitized_html(subs, calls, tmp_path):
+    grade_all.grade_all(subs, tmp_path / "out", jobs=3, sandboxed=False, pdf=False)
+    folders = tmp_path / "out" / grade_all.REPORTS
+    page = (folders / "alice" / "notebook.html").read_text(encoding="utf-8")
+    assert "<b>alice</b>" in page and "<script>x = 1" not in page
+    assert (folders / f"eve{HOSTILE}" / "notebook.html").is_file()
+    assert not (folders / "bob.zip" / "notebook.html").exists()  # nothing kept, nothing written
+    assert not list(folders.glob("*/notebook.pdf"))  # pdf=False
+
+
+def marks(tmp_path, body):
+    path = tmp_path / "marks.csv"
+    path.write_text("submission,task,points,comment\n" + body, encoding="utf-8")
+    return path
+
+
+def test_a_bad_marks_file_is_refused_before_any_grading(subs, calls, tmp_path, capsys):
+    path = marks(tmp_path, "alice,inline_question_1,2,\ncarol,inline_question_1,1,\n"
+                           "bob.zip,inline_question_2,7,\n")
+    status = grade_all.main([str(subs), "--out", str(tmp_path / "out"), "--no-sandbox",
+                             "--marks", str(path)])
+    err = capsys.readouterr().err
+    assert status == 2 and calls == [] and not (tmp_path / "out").exists()
+    assert "row 3: unknown submission 'carol'" in err
+    assert "row 4: points 7 exceed the maximum 3 of inline_question_2" in err
+    assert grade_all.main([str(subs), "--out", str(tmp_path / "out"), "--no-sandbox",
+                           "--marks", str(tmp_path / "missing.csv")]) == 2
+    assert "missing.csv does not exist" in capsys.readouterr().err and calls == []
+
+
+def test_marks_are_merged_into_scores_and_reports(subs, calls, tmp_path):
+    path = marks(tmp_path, 'alice,inline_question_1,2.5,"Right; the reasoning is short."\n'
+                           "bob.zip,ridge_question,3,\n")
+    status = grade_all.main([str(subs), "--out", str(tmp_path / "out"), "--no-sandbox",
+                             "--no-pdf", "--marks", str(path)])
+    assert status == 0
+    with open(tmp_path / "out" / "scores.csv", newline="", encoding="utf-8") as scores:
+        rows = {row["submission"]: row for row in csv.DictReader(scores)}
+    # Every stand-in report has an automatic total of 0, so the final total is the manual one.
+    assert (rows["alice"]["inline_question_1"], rows["alice"]["final_total"]) == ("2.5", "2.5")
+    assert (rows["bob.zip"]["ridge_question"], rows["bob.zip"]["final_total"]) == ("3.0", "3.0")
+    assert rows[f"eve{HOSTILE}"]["final_total"] == "0"
+    folder = tmp_path / "out" / grade_all.REPORTS / "alice"
+    merged = json.loads((folder / "report.json").read_text())
+    assert merged["manual"]["inline_question_1"]["points"] == 2.5
+    assert merged["final_total"] == 2.5
+    assert merged["max_final_total"] == merged["max_total"] + sum(tasks.MANUAL_POINTS.values())
+    text = (folder / "report.md").read_text()
+    assert "| `inline_question_1` | 2.5 / 3 | Right; the reasoning is short\\. |" in text
+    assert "| `ridge_question` | not marked yet |" in text
+    assert f"**Final total: 2.5 / {merged['max_final_total']}**" in text
+
+
+def test_grade_keeps_the_re_executed_notebook_under_a_size_cap(tmp_path, monkeypatch):
+    executed = tmp_path / "work" / "nb" / tasks.NOTEBOOK
+    executed.parent.mkdir(parents=True)
+    executed.write_text("{}", encoding="utf-8")
+    entry = {"status": "re-execution timed out"}
+    assert grade.keep_notebook(tmp_path / "work", entry, tmp_path / "a") == []
+    assert not (tmp_path / "a").exists()  # not run to its end: nothing to read
+    entry["status"] = grade.nbgrade.EXECUTED
+    assert grade.keep_notebook(tmp_path / "work", entry, tmp_path / "b") == []
+    assert (tmp_path / "b" / nbgrade.KEPT).read_text() == "{}"
+    monkeypatch.setattr(grade, "MAX_KEPT", 1)
+    problems = grade.keep_notebook(tmp_path / "work", entry, tmp_path / "c")
+    assert problems and "not kept for reading" in problems[0]
+    assert not (tmp_path / "c").exists()
