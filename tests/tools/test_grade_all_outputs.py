@@ -157,12 +157,12 @@ def test_grade_keeps_the_re_executed_notebook_under_a_size_cap(tmp_path, monkeyp
     executed.parent.mkdir(parents=True)
     executed.write_text("{}", encoding="utf-8")
     entry = {"status": "re-execution timed out"}
-    assert grade.keep_notebook(tmp_path / "work", entry, tmp_path / "a") == []
+    assert nbgrade.keep_notebook(tmp_path / "work", entry, tmp_path / "a") == []
     assert not (tmp_path / "a").exists()  # not run to its end: nothing to read
     entry["status"] = grade.nbgrade.EXECUTED
-    assert grade.keep_notebook(tmp_path / "work", entry, tmp_path / "b") == []
+    assert nbgrade.keep_notebook(tmp_path / "work", entry, tmp_path / "b") == []
     assert (tmp_path / "b" / nbgrade.KEPT).read_text() == "{}"
-    monkeypatch.setattr(grade, "MAX_KEPT", 1)
-    problems = grade.keep_notebook(tmp_path / "work", entry, tmp_path / "c")
+    monkeypatch.setattr(nbgrade, "MAX_KEPT", 1)
+    problems = nbgrade.keep_notebook(tmp_path / "work", entry, tmp_path / "c")
     assert problems and "not kept for reading" in problems[0]
     assert not (tmp_path / "c").exists()

@@ -25,8 +25,8 @@ def grade_broken(tmp_path, softmax_bodies, files=None, options=()):
     for rel, content in (files or {}).items():
         (sub / rel).write_text(content)
     done = subprocess.run([sys.executable, "-m", "grading.grade", str(sub),
-                           "--out", str(tmp_path / "out"), "--task-timeout", "60"],
-                          cwd=BUNDLE, capture_output=True, text=True, timeout=300)
+                           "--out", str(tmp_path / "out"), "--task-timeout", "60", *options],
+                          cwd=BUNDLE, capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0 and "Traceback" not in done.stdout + done.stderr, done.stderr
     return json.loads((tmp_path / "out" / "report.json").read_text())
 
