@@ -84,3 +84,11 @@ def executed_solution(root, subs):
         (subs / "solution" / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(student / rel, subs / "solution" / rel)
     return subs / "solution"
+
+
+def small_synthetic(folder, num_train, num_test):
+    """Write a small synthetic CIFAR-format set into folder, as the CLI writes it; folder."""
+    subprocess.run([sys.executable, "-m", "cifar_synthetic", "--out", str(folder),
+                    "--num-train", str(num_train), "--num-test", str(num_test)],
+                   cwd=BUNDLE, check=True, capture_output=True)
+    return folder

@@ -28,6 +28,8 @@ from grading import regions, release, tasks
 from grading.class_report import write_class_report
 from grading.export import CHROMIUM, FLAGS  # the system Chromium, and flags for a closed network
 
+from grading_fixtures import small_synthetic
+
 BUNDLE = Path(__file__).resolve().parents[2]
 SCREENSHOTS = BUNDLE / "build" / "browser"
 # JupyterLab's user settings: every cell rendered (no windowing), so the whole notebook
@@ -79,11 +81,7 @@ def browser(tmp_path_factory):
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
     """A small synthetic CIFAR-10 folder, enough for the notebook's quick splits."""
-    folder = tmp_path_factory.mktemp("data") / "cifar-10-synthetic"
-    subprocess.run([sys.executable, "-m", "cifar_synthetic", "--out", str(folder),
-                    "--num-train", "5400", "--num-test", "500"],
-                   cwd=BUNDLE, check=True, capture_output=True)
-    return folder
+    return small_synthetic(tmp_path_factory.mktemp("data") / "cifar-10-synthetic", 5400, 500)
 
 
 def free_port():

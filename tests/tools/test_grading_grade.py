@@ -27,16 +27,13 @@ from grading_fixtures import (
     executed_solution,
     fixture_notebook,
     plant_bug,
+    small_synthetic,
 )
 
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("data") / "cifar-10-synthetic"
-    subprocess.run([sys.executable, "-m", "cifar_synthetic", "--out", str(folder),
-                    "--num-train", "500", "--num-test", "100"],
-                   cwd=BUNDLE, check=True, capture_output=True)
-    return folder
+    return small_synthetic(tmp_path_factory.mktemp("data") / "cifar-10-synthetic", 500, 100)
 
 
 @pytest.fixture(scope="module")
