@@ -88,23 +88,6 @@ def compared(cell):
     return options.get("check", True) and not options.get("skip", False)
 
 
-def compare(stored, new, patterns):
-    """Compare two notebooks cell by cell: (cells matched, cells total, first mismatch or None)."""
-    matched, total, first = 0, 0, None
-    for index, (old_cell, new_cell) in enumerate(zip(stored.cells, new.cells)):
-        if old_cell.cell_type != "code" or not old_cell.source.strip():
-            continue
-        total += 1
-        want, got = output_fields(old_cell, patterns), output_fields(new_cell, patterns)
-        same = not compared(old_cell) or (want.keys() == got.keys() and all(
-            len(want[k]) == len(got[k]) and all(map(texts_match, want[k], got[k])) for k in want))
-        matched += same
-        if not same and first is None:
-            first = {"cell": index, "source": shorten(old_cell.source, 400),
-                     "stored": _show(want), "re-executed": _show(got)}
-    return matched, total, first
-
-
 def shorten(text, limit):
     """text, cut to `limit` characters with a visible " ..." if longer."""
     return text if len(text) <= limit else text[:limit] + " ..."

@@ -20,6 +20,12 @@ def cell(text, count=1, **kwargs):
                          outputs=[new_output("stream", name="stdout", text=text)], **kwargs)
 
 
+def compare(stored, new, patterns):
+    """The grader's comparison of a notebook whose every cell is the release's own."""
+    return nbgrade.compare(stored, stored, new, {j: j for j in range(len(stored.cells))},
+                           patterns)
+
+
 @pytest.mark.parametrize("stored, new, same", [
     ("validation accuracy: 0.327", "validation accuracy: 0.328", True),  # one unit, last digit
     ("validation accuracy: 0.327", "validation accuracy: 0.330", False),
@@ -33,7 +39,7 @@ def cell(text, count=1, **kwargs):
     ("0.1 0.2", "0.1 0.2 0.3", False),
 ])
 def test_printed_numbers_are_compared_with_the_stated_tolerance(stored, new, same):
-    matched, total, first = notebook.compare(new_notebook(cells=[cell(stored)]),
+    matched, total, first = compare(new_notebook(cells=[cell(stored)]),
                                              new_notebook(cells=[cell(new)]), PATTERNS)
     assert (matched, total) == ((1, 1) if same else (0, 1))
     assert (first is None) == same
@@ -43,7 +49,7 @@ def test_first_mismatch_names_the_cell_and_both_outputs():
     title = new_markdown_cell("# T")
     stored = new_notebook(cells=[title, cell("a 1.0\n"), cell("b 2.0\n"), cell("c 3.0\n")])
     new = new_notebook(cells=[title, cell("a 1.0\n"), cell("b 2.5\n"), cell("c 9.0\n")])
-    matched, total, first = notebook.compare(stored, new, [])
+    matched, total, first = compare(stored, new, [])
     assert (matched, total, first["cell"]) == (1, 3, 2)
     assert "b 2.0" in first["stored"] and "b 2.5" in first["re-executed"]
 
@@ -57,9 +63,9 @@ def test_ignored_cells_stderr_and_images_are_not_compared():
     stored = new_notebook(cells=[ignored, cell("same"), figure("AAAA")])
     new = new_notebook(cells=[cell("0.9"), cell("same"), figure("BBBB")])
     stored.cells[1].outputs.append(new_output("stream", name="stderr", text="DeprecationWarning"))
-    assert notebook.compare(stored, new, [])[:2] == (3, 3)
+    assert compare(stored, new, [])[:2] == (3, 3)
     new.cells[1].outputs[0].text = "different"
-    assert notebook.compare(stored, new, [])[:2] == (2, 3)
+    assert compare(stored, new, [])[:2] == (2, 3)
 
 
 def test_record_and_answers_are_read_back():
