@@ -1,4 +1,4 @@
-"""Re-execute a submitted notebook and compare its outputs with the stored ones.
+"""How a re-executed notebook's outputs are compared with the stored ones (nbgrade runs it).
 
 Comparison follows nbval, reusing its functions: streams coalesced, the
 bundle's sanitize file (tests/nbval_sanitize.cfg) applied, cells marked
