@@ -27,6 +27,7 @@ import zipfile
 from pathlib import Path
 
 from grading import (
+    cgroups,
     channel,
     check,
     nbgrade,
@@ -162,7 +163,7 @@ def grade(submission, out, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
           notebook_timeout=tasks.NOTEBOOK_TIMEOUT, sandboxed=True):
     """Grade one submission (folder or zip), write its report into out, and return it."""
     sandboxed, bundle = isolation(sandboxed), Path(bundle)
-    sandbox.sweep()  # the cgroups of graders killed before they could remove them
+    cgroups.sweep()  # the cgroups of graders killed before they could remove them
     result = {"submission": Path(submission).name, "total": 0, "isolation":
               sandbox.level() if sandboxed else "none (--no-sandbox)",
               "max_total": sum(tasks.POINTS.values()), "problems": []}

@@ -29,7 +29,17 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from grading import class_report, export, grade, manual, nbgrade, regions, report, sandbox, tasks
+from grading import (
+    cgroups,
+    class_report,
+    export,
+    grade,
+    manual,
+    nbgrade,
+    regions,
+    report,
+    tasks,
+)
 from grading.progress import Progress
 
 REPORTS = "submissions"  # REPORTS_DIR/submissions/<entry>/: no entry name meets scores.csv
@@ -69,7 +79,7 @@ def grade_one(path, out, bundle, options):
         # Where the grader may, the grade process joins its own pids cgroup before it
         # starts, and every cgroup its sandboxes make lies inside it: killing its
         # members reaches every process it started, whatever session they are in.
-        cgroup = sandbox.new_cgroup(limit=None)
+        cgroup = cgroups.new_cgroup(limit=None)
         if cgroup:
             command = ["sh", "-c", 'echo $$ > "$0" && exec "$@"', str(cgroup / "cgroup.procs"),
                        *command]
@@ -85,7 +95,7 @@ def grade_one(path, out, bundle, options):
             os.killpg(process.pid, signal.SIGKILL) if process.poll() is None else None
             process.wait()
             if cgroup:
-                sandbox.remove_cgroup(cgroup)
+                cgroups.remove_cgroup(cgroup)
         try:
             result = json.loads((Path(partial) / "report.json").read_text("utf-8"))
         except (OSError, ValueError):
@@ -110,7 +120,7 @@ def grade_all(folder, out, jobs=None, bundle=tasks.BUNDLE, task_timeout=tasks.TA
     manual marks CSV (`grading.manual`), is read and validated before any grading.
     """
     found, out = submissions(folder), Path(out)
-    sandbox.sweep()
+    cgroups.sweep()
     given = manual.read_marks(marks, found) if marks is not None else None
     (out / REPORTS).mkdir(parents=True, exist_ok=True)
     options = {"task_timeout": task_timeout, "notebook_timeout": notebook_timeout,

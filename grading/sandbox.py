@@ -5,8 +5,8 @@ system): new user, mount, PID, network, IPC and UTS namespaces; a read-only
 view of only the Python installation, the virtual environment and the folders
 the caller names; a private /tmp; a whitelisted environment. Limits: address
 space (memory), CPU time and file size as rlimits, the number of processes by
-a pids cgroup when running as root (RLIMIT_NPROC does not bind uid 0), else
-by RLIMIT_NPROC. When the sandboxed command ends, normally or not, its whole
+a pids cgroup (`grading.cgroups`) when running as root (RLIMIT_NPROC does not
+bind uid 0), else by RLIMIT_NPROC. When the sandboxed command ends, normally or not, its whole
 process tree ends with it: the PID namespace dies with its first process,
 `--die-with-parent` ties that to us, and the cgroup's members are killed.
 
@@ -22,12 +22,10 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
-from grading import tasks
+from grading import cgroups, tasks
 
-CGROUP = Path("/sys/fs/cgroup/pids")
 # Environment variables passed into a sandbox, besides the ones set for it.
 PASSED_ENV = ("LANG", "LC_ALL")
 PASSED_PREFIXES = ("OPENBLAS_", "OMP_", "MKL_")
@@ -95,80 +93,6 @@ def _limit(memory, cpu, cgroup):
     return apply
 
 
-def _own_cgroup():
-    """The grading pids cgroup this process is in, else the hierarchy's root."""
-    for line in Path("/proc/self/cgroup").read_text().splitlines():
-        _, controllers, path = line.split(":", 2)
-        if "pids" in controllers.split(","):
-            here = CGROUP / path.lstrip("/")
-            return here if here.name.startswith("grading-") and here.is_dir() else CGROUP
-    return CGROUP
-
-
-def new_cgroup(limit=tasks.LIMITS["processes"]):
-    """A fresh pids cgroup capped at `limit` (None: uncapped), or None where we cannot make one.
-
-    It is made inside the grading cgroup this process is in, if any, so that
-    everything a grade process starts stays under that process's cgroup; its
-    name holds our pid, so `sweep` can tell when its maker is gone.
-    """
-    if os.geteuid() != 0 or not CGROUP.is_dir():
-        return None
-    path = _own_cgroup() / f"grading-{os.getpid()}-{uuid.uuid4().hex[:16]}"
-    try:
-        path.mkdir()
-        if limit is not None:
-            (path / "pids.max").write_text(str(limit))
-    except OSError:
-        return None
-    return path
-
-
-def _members(cgroup):
-    """The pids of every process in cgroup and its sub-cgroups."""
-    pids = []
-    for folder, _, _ in os.walk(cgroup):
-        try:
-            pids += (Path(folder) / "cgroup.procs").read_text().split()
-        except OSError:  # removed meanwhile
-            pass
-    return [int(pid) for pid in pids]
-
-
-def remove_cgroup(cgroup):
-    """Kill every process of cgroup and its sub-cgroups, then remove them, innermost first."""
-    for _ in range(50):  # members may be forking while we kill them
-        pids = _members(cgroup)
-        for pid in pids:
-            _signal(pid, signal.SIGKILL)
-        if not pids:
-            break
-        time.sleep(0.02)
-    for folder, _, _ in os.walk(cgroup, topdown=False):
-        for _ in range(50):  # the killed may take a moment to leave
-            try:
-                os.rmdir(folder)
-                break
-            except FileNotFoundError:
-                break
-            except OSError:
-                time.sleep(0.02)
-
-
-def sweep():
-    """Remove the empty grading cgroups left by graders that are gone (killed, say).
-
-    Only a cgroup whose maker (the pid in its name) has exited and that holds
-    no process is removed; a live grader's cgroups are never touched.
-    """
-    if os.geteuid() != 0 or not CGROUP.is_dir():
-        return
-    for path in CGROUP.glob("grading-*-*"):
-        maker = path.name.split("-")[1]
-        if maker.isdigit() and not _signal(int(maker), 0) and not _members(path):
-            remove_cgroup(path)
-
-
 class Child(subprocess.Popen):
     """A sandboxed process; `close()` kills its whole tree and removes its cgroup."""
 
@@ -181,18 +105,7 @@ class Child(subprocess.Popen):
             os.killpg(self.pid, signal.SIGKILL)
         self.wait()
         if self.cgroup:
-            remove_cgroup(self.cgroup)
-
-
-def _signal(pid, number):
-    """Send signal `number` to pid (0: only check it exists); False if there is no such pid."""
-    try:
-        os.kill(pid, number)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return True
+            cgroups.remove_cgroup(self.cgroup)
 
 
 def start(argv, read_only=(), writable=(), env=None, cwd=None, sandboxed=True,
@@ -204,7 +117,7 @@ def start(argv, read_only=(), writable=(), env=None, cwd=None, sandboxed=True,
     """
     memory = memory or tasks.LIMITS["memory"]
     cpu = cpu or tasks.TASK_TIMEOUT
-    cgroup = new_cgroup()
+    cgroup = cgroups.new_cgroup()
     command = ([bwrap(), *_mounts(read_only, writable),
                 *(["--chdir", str(cwd)] if cwd else []), "--", *argv] if sandboxed else argv)
     try:

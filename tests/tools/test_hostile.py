@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from grading import grade_all, regions, sandbox, scratch, tasks
+from grading import cgroups, grade_all, regions, sandbox, scratch, tasks
 
 BUNDLE = Path(__file__).resolve().parents[2]
 SOFTMAX = "classifiers/softmax.py"
@@ -143,7 +143,7 @@ def test_killing_the_parent_leaves_the_run_whole(graded):
     assert entry["points"] == 0 and entry["message"]
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or not sandbox.CGROUP.is_dir(),
+@pytest.mark.skipif(os.geteuid() != 0 or not cgroups.CGROUP.is_dir(),
                     reason="pids cgroups are made only by a root grader")
 def test_a_grade_killed_by_the_watchdog_leaves_no_process_or_cgroup(tmp_path, monkeypatch):
     if sandbox.level() != "bubblewrap":
@@ -153,19 +153,19 @@ def test_a_grade_killed_by_the_watchdog_leaves_no_process_or_cgroup(tmp_path, mo
     text = regions.rewrite((BUNDLE / rel).read_text(), "code", rel,
                            lambda region, body: ["    while True:", "        pass"])
     (tmp_path / "subs" / "hang" / rel).write_text(text)
-    seen, remove = [], sandbox.remove_cgroup
+    seen, remove = [], cgroups.remove_cgroup
 
     def watched(cgroup):  # what the kill found: the grade's tree, its sandboxes' cgroups
-        seen.append((len(sandbox._members(cgroup)), len(list(os.walk(cgroup)))))
+        seen.append((len(cgroups.members(cgroup)), len(list(os.walk(cgroup)))))
         remove(cgroup)
 
     monkeypatch.setattr(grade_all, "deadline", lambda *times: 45)
-    monkeypatch.setattr(sandbox, "remove_cgroup", watched)
+    monkeypatch.setattr(cgroups, "remove_cgroup", watched)
     rows = grade_all.grade_all(tmp_path / "subs", tmp_path / "out", task_timeout=300)
     assert rows[0]["total"] == 0 and "grading stopped with a timeout" in rows[0]["problems"]
-    members, cgroups = seen[-1]
-    assert members >= 3 and cgroups >= 3  # grade, its pytest and the hanging child, nested
-    assert not list(sandbox.CGROUP.glob(f"grading-{os.getpid()}-*"))
+    members, nested = seen[-1]
+    assert members >= 3 and nested >= 3  # grade, its pytest and the hanging child, nested
+    assert not list(cgroups.CGROUP.glob(f"grading-{os.getpid()}-*"))
 
 
 def test_train_grid_cannot_call_train_while_it_is_graded(tmp_path):

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from grading import sandbox, tasks, wire
+from grading import cgroups, sandbox, tasks, wire
 
 pytestmark = pytest.mark.skipif(sandbox.level() != "bubblewrap",
                                 reason="no bubblewrap sandbox on this machine")
@@ -110,7 +110,7 @@ def test_the_launcher_refuses_nothing_it_should_run(tmp_path):
     assert done.stdout.strip() == "bubblewrap"
 
 
-needs_cgroups = pytest.mark.skipif(os.geteuid() != 0 or not sandbox.CGROUP.is_dir(),
+needs_cgroups = pytest.mark.skipif(os.geteuid() != 0 or not cgroups.CGROUP.is_dir(),
                                    reason="pids cgroups are made only by a root grader")
 
 
@@ -118,9 +118,9 @@ needs_cgroups = pytest.mark.skipif(os.geteuid() != 0 or not sandbox.CGROUP.is_di
 def test_sweep_removes_only_empty_cgroups_of_exited_makers():
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()  # its pid now names no process
-    left = sandbox.CGROUP / f"grading-{gone.pid}-left"
-    busy = sandbox.CGROUP / f"grading-{gone.pid}-busy"
-    mine = sandbox.new_cgroup()
+    left = cgroups.CGROUP / f"grading-{gone.pid}-left"
+    busy = cgroups.CGROUP / f"grading-{gone.pid}-busy"
+    mine = cgroups.new_cgroup()
     for path in (left, left / "inner", busy):
         path.mkdir()
     sleeper = subprocess.Popen(["sh", "-c", 'echo $$ > "$0" && exec sleep 60',
@@ -128,10 +128,10 @@ def test_sweep_removes_only_empty_cgroups_of_exited_makers():
     try:
         time.sleep(0.5)
         assert str(sleeper.pid) in (busy / "cgroup.procs").read_text()
-        sandbox.sweep()
+        cgroups.sweep()
         assert not left.exists()  # empty, its maker gone: swept, inner cgroups too
         assert busy.exists() and mine.exists()  # a process in it; a live maker
     finally:
-        sandbox.remove_cgroup(busy)
-        sandbox.remove_cgroup(mine)
+        cgroups.remove_cgroup(busy)
+        cgroups.remove_cgroup(mine)
     assert sleeper.wait(5) == -9 and not busy.exists() and not mine.exists()
