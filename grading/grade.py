@@ -15,7 +15,9 @@ turns the task's functions into calls into a sandboxed child
 file, with every region of another task a stub. So the verdict is never
 reached in student code, and one bug costs points only in its own task; the
 points come group by group (`grading.points`, `tasks.GROUPS`). Without a
-sandbox on this machine `grade` refuses, unless given ``--no-sandbox``.
+sandbox on this machine `grade` refuses, unless given ``--no-sandbox``; then a
+root grader runs submitted code as an unprivileged uid where that uid can run
+Python, and report.json's `isolation` says what applied (`sandbox.describe`).
 """
 
 import argparse
@@ -39,6 +41,7 @@ from grading import (
     scratch,
     tasks,
     unpack,
+    unprivileged,
 )
 
 ALLOWED_IMPORTS = {"numpy", *sys.stdlib_module_names, *tasks.BUNDLE_MODULES}
@@ -90,14 +93,16 @@ def run_task(work, task, where, sandboxed, timeout):
               "dependencies": tasks.DEPENDENCIES.get(task, []),
               "scratch": str(work / f"child-{task}"), "sandboxed": sandboxed,
               "results": str(work / f"{task}.results.json"), "call_timeout": timeout}
-    (work / f"{task}.json").write_text(json.dumps(config), "utf-8")
+    # Owner-only, like the reference tree: the folder around them is open to the child's uid.
+    unprivileged.write_private(work / f"{task}.json", json.dumps(config))
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
     env.update(GRADING_CONFIG=str(work / f"{task}.json"),
                PYTHONPATH=os.pathsep.join([str(tree), str(tasks.BUNDLE)]),
                PYTHONDONTWRITEBYTECODE="1")
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                "-p", "grading.plugin", "-m", task, *tests]
-    status, output = sandbox.run(command, timeout, cwd=tree, env=env, sandboxed=False)
+    status, output = sandbox.run(command, timeout, cwd=tree, env=env, sandboxed=False,
+                                 trusted=True)
     try:
         results = json.loads(Path(config["results"]).read_text("utf-8"))
     except (OSError, ValueError):
@@ -165,7 +170,7 @@ def grade(submission, out, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
     sandboxed, bundle = isolation(sandboxed), Path(bundle)
     cgroups.sweep()  # the cgroups of graders killed before they could remove them
     result = {"submission": Path(submission).name, "total": 0, "isolation":
-              sandbox.level() if sandboxed else "none (--no-sandbox)",
+              sandbox.describe(sandboxed, hidden=bundle / tasks.HIDDEN_TESTS),
               "max_total": sum(tasks.POINTS.values()), "problems": []}
     with tempfile.TemporaryDirectory(prefix="grade-") as folder:
         work = Path(folder)
@@ -204,6 +209,9 @@ def unpacked(submission, bundle, work, problems):
         problems.append(f"the submission cannot be read: {error}")
     problems += [f"{rel} is missing from the submission" for rel in missing]
     scratch.reference_tree(bundle, work / "reference")
+    for private in (work / "submission", work / "reference"):  # never open to a child's uid
+        private.mkdir(exist_ok=True)
+        private.chmod(0o700)
     return missing
 
 

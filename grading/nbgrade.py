@@ -12,8 +12,9 @@ Re-execution: nbclient (as `jupyter execute`) and its kernel run inside the
 sandbox, in a folder holding the submission's task files, the bundle's
 provided modules and the notebook, with the dataset read-only. A run that
 stops early is reported with the cell that was running and how many ran.
-The comparison, the record's validation and everything the report quotes
-happen here, in the grader.
+The child may write its folder, so a file read back from it must be a plain
+file, not a link (`plain_file`). The comparison, the record's validation and
+everything the report quotes happen here, in the grader.
 """
 
 import math
@@ -23,7 +24,7 @@ import sys
 
 import nbformat
 
-from grading import notebook, regions, release, sandbox, scratch, tasks
+from grading import notebook, regions, release, sandbox, scratch, tasks, unprivileged
 
 MAX_ANSWER = 4000   # characters of an answer quoted in the report
 MAX_METHODS = 20    # rows of the accuracy record
@@ -138,6 +139,29 @@ nbformat.write(nb, path)
 PROGRESS = ".started_cell"
 
 
+def plain_file(folder, rel):
+    """folder/rel if it is a regular file reached through no link, else None.
+
+    The child may write in folder, so what it leaves there is read only when it
+    is what it seems: not a link to a file the child could not read itself, and
+    not a FIFO that would hang the read.
+    """
+    path = folder / rel
+    return path if path.resolve() == folder.resolve() / rel and path.is_file() else None
+
+
+def readable_data(data, work, sandboxed):
+    """The dataset folder as the notebook's child may read it.
+
+    Without a sandbox, a root grader's child runs as an unprivileged uid; where
+    that uid cannot read the dataset in place (the datasets/ of a bundle kept
+    private), the child reads a copy in work.
+    """
+    if sandboxed or not sandbox.drops() or unprivileged.blocked(data) is None:
+        return data
+    return shutil.copytree(data, work / "data")
+
+
 def execute(folder, data, timeout, sandboxed):
     """Re-execute folder's notebook in the sandbox: (status, the executed notebook or None)."""
     command = [sys.executable, "-c", RUNNER, tasks.NOTEBOOK, PROGRESS, str(timeout)]
@@ -145,8 +169,8 @@ def execute(folder, data, timeout, sandboxed):
                                  cwd=folder, sandboxed=sandboxed, cpu=timeout,
                                  env=sandbox.environment(PYTHONPATH=str(folder),
                                                          CIFAR10_DIR=str(data)))
-    target = folder / tasks.NOTEBOOK
-    if status != 0 or target.stat().st_size > tasks.LIMITS["file_size"]:
+    target = plain_file(folder, tasks.NOTEBOOK)
+    if status != 0 or target is None or target.stat().st_size > tasks.LIMITS["file_size"]:
         reason = "timed out" if status is None else f"failed: {output.strip()[-300:]}"
         return f"re-execution {reason}{where_stopped(folder)}", None
     return EXECUTED, nbformat.read(target, as_version=4)
@@ -154,9 +178,12 @@ def execute(folder, data, timeout, sandboxed):
 
 def where_stopped(folder):
     """' in cell K (source) after N of M code cells': the cell running when the run stopped."""
-    cells = nbformat.read(folder / tasks.NOTEBOOK, as_version=4).cells  # as submitted
+    notebook_file, progress = plain_file(folder, tasks.NOTEBOOK), plain_file(folder, PROGRESS)
+    if notebook_file is None:  # replaced by the child: nothing of it is quoted
+        return ""
+    cells = nbformat.read(notebook_file, as_version=4).cells  # as submitted
     try:
-        index = int((folder / PROGRESS).read_text("ascii")[:12])
+        index = int(progress.read_text("ascii")[:12] if progress else "")
     except (OSError, ValueError):
         return " before its first cell started"
     if not 0 <= index < len(cells):
@@ -187,7 +214,8 @@ def regrade(work, bundle, timeout, sandboxed):
     if data is None:
         return {**entry, "status": f"not re-executable here: it ran on {entry['dataset']}, "
                                    "which this machine does not have"}
-    status, new = execute(run_folder(work, bundle), data, timeout, sandboxed)
+    status, new = execute(run_folder(work, bundle), readable_data(data, work, sandboxed),
+                          timeout, sandboxed)
     if new is None:
         return {**entry, "status": status}
     matched, total, first = compare(released, stored, new, pairs,
@@ -201,8 +229,8 @@ def keep_notebook(work, entry, out):
 
     It is student output: it is rendered (sanitized) for people, never executed again.
     """
-    executed = work / "nb" / tasks.NOTEBOOK
-    if entry["status"] != EXECUTED or not executed.is_file():
+    executed = plain_file(work / "nb", tasks.NOTEBOOK)
+    if entry["status"] != EXECUTED or executed is None:
         return []
     if executed.stat().st_size > MAX_KEPT:
         return [f"the re-executed notebook is {executed.stat().st_size >> 20} MB, over "

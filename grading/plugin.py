@@ -7,14 +7,14 @@ sandbox it, the results file and a deadline per call. Before collection every ta
 becomes a proxy (`grading.proxy`), so the tests, public and hidden, run here
 unchanged, and this process never imports a submission file. At the end the plugin
 writes the collected tests and every test's outcome to the results file, which the
-child cannot reach.
+child cannot reach (owner-only, where the child runs as another uid).
 """
 
 import json
 import os
 from pathlib import Path
 
-from grading import channel
+from grading import channel, unprivileged
 from grading.proxy import MAX_FAILURES, Client, install
 
 CLIENT = None
@@ -55,6 +55,6 @@ def pytest_sessionfinish(session, exitstatus):
     path = Path(CLIENT.config["results"])
     temporary = path.with_suffix(".tmp")
     collected = [item.nodeid for item in getattr(session, "items", [])]
-    temporary.write_text(json.dumps({"tests": CLIENT.results, "stub": CLIENT.stub,
-                                     "collected": collected}), "utf-8")
+    unprivileged.write_private(temporary, json.dumps(
+        {"tests": CLIENT.results, "stub": CLIENT.stub, "collected": collected}))
     temporary.replace(path)

@@ -6,12 +6,16 @@ view of only the Python installation, the virtual environment and the folders
 the caller names; a private /tmp; a whitelisted environment. Limits: address
 space (memory), CPU time and file size as rlimits, the number of processes by
 a pids cgroup (`grading.cgroups`) when running as root (RLIMIT_NPROC does not
-bind uid 0), else by RLIMIT_NPROC. When the sandboxed command ends, normally or not, its whole
-process tree ends with it: the PID namespace dies with its first process,
-`--die-with-parent` ties that to us, and the cgroup's members are killed.
+bind uid 0), else by RLIMIT_NPROC. When the sandboxed command ends, normally
+or not, its whole process tree ends with it: the PID namespace dies with its
+first process, `--die-with-parent` ties that to us, and the cgroup's members
+are killed.
 
-`level()` says which isolation this machine gives; where no sandbox can be
-made, callers must refuse unless the grader asked for `--no-sandbox`.
+`level()` says which sandbox this machine gives; where none can be made,
+callers must refuse unless the grader asked for `--no-sandbox`. Without a
+sandbox the limits still apply, and a root grader's children run as the
+unprivileged uid NOBODY where it can run Python (`drops`, `grading.unprivileged`).
+`describe()` is the isolation in words, as the reports state it.
 """
 
 import os
@@ -24,7 +28,8 @@ import sys
 import time
 from pathlib import Path
 
-from grading import cgroups, tasks
+from grading import cgroups, tasks, unprivileged
+from grading.unprivileged import NOBODY
 
 # Environment variables passed into a sandbox, besides the ones set for it.
 PASSED_ENV = ("LANG", "LC_ALL")
@@ -79,8 +84,38 @@ def environment(**extra):
     return env
 
 
-def _limit(memory, cpu, cgroup):
-    """Set the rlimits of the process about to exec, and join the pids cgroup if any."""
+def drops():
+    """True if children run without a sandbox drop to NOBODY (decided once per process).
+
+    They do where this process is root and NOBODY can run this Python
+    (`unprivileged.can_run`); elsewhere they run as the grader's own uid.
+    """
+    if not hasattr(drops, "found"):
+        drops.found = os.geteuid() == 0 and unprivileged.can_run(sys.executable, environment())
+    return drops.found
+
+
+def describe(sandboxed, hidden=None):
+    """The isolation submitted code gets here, as a report states it.
+
+    `hidden`, a folder of hidden tests, is named when the dropped uid could
+    read a file in it: then the grader's bundle must be made private.
+    """
+    if sandboxed:
+        return level()
+    if os.geteuid() != 0:
+        return f"none (--no-sandbox): submitted code runs as the grader's own uid {os.geteuid()}"
+    if not drops():
+        return (f"none (--no-sandbox): submitted code runs as root; uid {NOBODY} cannot run "
+                f"{sys.executable} (and import numpy)")
+    text = f"none (--no-sandbox): submitted code runs as uid {NOBODY}"
+    if hidden and any(unprivileged.blocked(path) is None for path in Path(hidden).rglob("*.py")):
+        text += f", which can read the hidden tests in {hidden}: make the bundle private"
+    return text
+
+
+def _limit(memory, cpu, cgroup, drop):
+    """Set the rlimits of the process about to exec, join the pids cgroup if any, drop uid."""
     def apply():
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
@@ -90,14 +125,18 @@ def _limit(memory, cpu, cgroup):
             (cgroup / "cgroup.procs").write_text(str(os.getpid()))
         else:
             resource.setrlimit(resource.RLIMIT_NPROC, (tasks.LIMITS["processes"],) * 2)
+        if drop:
+            unprivileged.drop()  # last: joining the cgroup needs root
     return apply
 
 
 class Child(subprocess.Popen):
     """A sandboxed process; `close()` kills its whole tree and removes its cgroup."""
 
+    cgroup = home = None
+
     def close(self):
-        """Kill the child's whole process tree and remove its cgroup."""
+        """Kill the child's whole process tree; remove its cgroup and its own HOME."""
         for stream in (self.stdin, self.stdout):
             if stream:
                 stream.close()
@@ -106,30 +145,43 @@ class Child(subprocess.Popen):
         self.wait()
         if self.cgroup:
             cgroups.remove_cgroup(self.cgroup)
+        if self.home:
+            shutil.rmtree(self.home, ignore_errors=True)
 
 
 def start(argv, read_only=(), writable=(), env=None, cwd=None, sandboxed=True,
-          memory=None, cpu=None, stdout=subprocess.PIPE):
+          memory=None, cpu=None, stdout=subprocess.PIPE, trusted=False):
     """Start argv sandboxed (or plain, if not `sandboxed`) with pipes on stdin and stdout.
 
+    Plain, a root grader's child runs as NOBODY where it can (`drops`), given
+    access to read_only and writable (`unprivileged.share`) and a HOME of its
+    own; `trusted` (the grader's own code, plain only) keeps the grader's uid.
     stderr goes nowhere: what a child says reaches a report only through what
     the trusted side reads from stdout, capped.
     """
     memory = memory or tasks.LIMITS["memory"]
     cpu = cpu or tasks.TASK_TIMEOUT
-    cgroup = cgroups.new_cgroup()
+    env = dict(env if env is not None else environment())
     command = ([bwrap(), *_mounts(read_only, writable),
                 *(["--chdir", str(cwd)] if cwd else []), "--", *argv] if sandboxed else argv)
+    home = None
+    if not sandboxed and not trusted and drops():
+        unprivileged.share(read_only, writable)
+        home = unprivileged.home()
+        env.update(HOME=str(home), TMPDIR=str(home))
+    cgroup = cgroups.new_cgroup()
     try:
         child = Child(command, stdin=subprocess.PIPE, stdout=stdout,
-                      stderr=subprocess.DEVNULL, cwd=None if sandboxed else cwd,
-                      env=env if env is not None else environment(),
-                      start_new_session=True, preexec_fn=_limit(memory, cpu, cgroup))
+                      stderr=subprocess.DEVNULL, cwd=None if sandboxed else cwd, env=env,
+                      start_new_session=True,
+                      preexec_fn=_limit(memory, cpu, cgroup, drop=home is not None))
     except BaseException:
         if cgroup:
             cgroup.rmdir()
+        if home:
+            shutil.rmtree(home)
         raise
-    child.cgroup = cgroup
+    child.cgroup, child.home = cgroup, home
     return child
 
 
