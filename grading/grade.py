@@ -169,8 +169,10 @@ def grade(submission, out, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
     """Grade one submission (folder or zip), write its report into out, and return it."""
     sandboxed, bundle = isolation(sandboxed), Path(bundle)
     cgroups.sweep()  # the cgroups of graders killed before they could remove them
-    result = {"submission": Path(submission).name, "total": 0, "isolation":
-              sandbox.describe(sandboxed, hidden=bundle / tasks.HIDDEN_TESTS),
+    # Hidden tests lie in the bundle graded against and in the one grading runs from.
+    hidden = {folder.resolve() / tasks.HIDDEN_TESTS for folder in (bundle, tasks.BUNDLE)}
+    result = {"submission": Path(submission).name, "total": 0,
+              "isolation": sandbox.describe(sandboxed, hidden),
               "max_total": sum(tasks.POINTS.values()), "problems": []}
     with tempfile.TemporaryDirectory(prefix="grade-") as folder:
         work = Path(folder)

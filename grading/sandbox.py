@@ -95,11 +95,11 @@ def drops():
     return drops.found
 
 
-def describe(sandboxed, hidden=None):
+def describe(sandboxed, hidden=()):
     """The isolation submitted code gets here, as a report states it.
 
-    `hidden`, a folder of hidden tests, is named when the dropped uid could
-    read a file in it: then the grader's bundle must be made private.
+    `hidden`, folders of hidden tests, are named when the dropped uid could read
+    a file in one: then the grader's bundle must be made private.
     """
     if sandboxed:
         return level()
@@ -109,8 +109,9 @@ def describe(sandboxed, hidden=None):
         return (f"none (--no-sandbox): submitted code runs as root; uid {NOBODY} cannot run "
                 f"{sys.executable} (and import numpy)")
     text = f"none (--no-sandbox): submitted code runs as uid {NOBODY}"
-    if hidden and any(unprivileged.blocked(path) is None for path in Path(hidden).rglob("*.py")):
-        text += f", which can read the hidden tests in {hidden}: make the bundle private"
+    for folder in sorted(map(str, hidden)):
+        if any(unprivileged.blocked(path) is None for path in Path(folder).rglob("*.py")):
+            text += f"; it can read the hidden tests in {folder}: make that bundle private"
     return text
 
 

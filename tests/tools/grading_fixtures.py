@@ -2,20 +2,24 @@
 
 The notebook is a small stand-in for the bundle's (whose full-size run is re-executed by
 nbval elsewhere), run on a small synthetic CIFAR-format set; it is small by its own code,
-and prints SOFTMAX_QUICK, which grading must not pass on.
+and prints SOFTMAX_QUICK, which grading must not pass on. `nobody_runs` is the oracle of
+the uid tests: what uid 65534 may run and read, asked of subprocess's own uid switch.
 """
 
 import hashlib
 import os
 import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grading import regions, scratch, tasks
+from grading.unprivileged import NOBODY
 
 BUNDLE = Path(__file__).resolve().parents[2]
 CELLS = [
@@ -92,3 +96,21 @@ def small_synthetic(folder, num_train, num_test):
                     "--num-train", str(num_train), "--num-test", str(num_test)],
                    cwd=BUNDLE, check=True, capture_output=True)
     return folder
+
+
+def nobody_runs(argv, env=None):
+    """(exit status or None if it could not start, stdout) of argv run as uid 65534."""
+    try:
+        done = subprocess.run(argv, user=NOBODY, group=NOBODY, extra_groups=[], cwd="/",
+                              env=env if env is not None else {"PATH": "/usr/bin:/bin"},
+                              capture_output=True, text=True, timeout=120)
+    except OSError:
+        return None, ""
+    return done.returncode, done.stdout
+
+
+def open_to_others(path):
+    """Give every folder from the temporary folder down to path o+x, as the grader does."""
+    for folder in [*reversed(Path(path).parents), Path(path)]:
+        if Path(tempfile.gettempdir()) in folder.parents:
+            folder.chmod(folder.stat().st_mode | stat.S_IXOTH)
