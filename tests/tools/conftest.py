@@ -1,5 +1,7 @@
 """Fixtures shared by the tool tests."""
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,18 @@ BUNDLE = Path(__file__).resolve().parents[2]
 def student(tmp_path_factory):
     """The student bundle of this bundle, released once; tests copy it before changing it."""
     return release.release(tmp_path_factory.mktemp("release") / "student", BUNDLE)
+
+
+@pytest.fixture
+def uid_tmp():
+    """A fresh folder straight in the temporary folder, for tests of what uid 65534 reaches.
+
+    pytest's own tmp_path lies in a folder that every pytest session sets back to
+    0700, so that uid could not be let through to it for long.
+    """
+    path = Path(tempfile.mkdtemp(prefix="uid-test-"))
+    yield path
+    shutil.rmtree(path)
 
 
 

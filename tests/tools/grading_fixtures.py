@@ -110,7 +110,10 @@ def nobody_runs(argv, env=None):
 
 
 def open_to_others(path):
-    """Give every folder from the temporary folder down to path o+x, as the grader does."""
+    """Give every folder from the temporary folder down to path o+x, as the grader does.
+
+    Not for pytest's tmp_path: every pytest session sets a folder above it back to 0700.
+    """
     for folder in [*reversed(Path(path).parents), Path(path)]:
         if Path(tempfile.gettempdir()) in folder.parents:
             folder.chmod(folder.stat().st_mode | stat.S_IXOTH)

@@ -41,11 +41,11 @@ def dropping(monkeypatch):
     monkeypatch.setattr(sandbox, "drops", lambda: True)
 
 
-def test_a_child_drops_to_nobody_for_good(python, dropping, tmp_path):
+def test_a_child_drops_to_nobody_for_good(python, dropping, uid_tmp):
     code = ("import os\nprint(os.getuid(), os.geteuid(), os.getgid(), os.getegid(), "
             "os.getgroups())\ntry:\n os.setuid(0); print('root again')\n"
             "except PermissionError: print('no way back')")
-    status, output = sandbox.run([python, "-c", code], 60, writable=[tmp_path], cwd=tmp_path,
+    status, output = sandbox.run([python, "-c", code], 60, writable=[uid_tmp], cwd=uid_tmp,
                                  sandboxed=False)
     assert status == 0 and output.splitlines() == [f"{NOBODY} {NOBODY} {NOBODY} {NOBODY} []",
                                                    "no way back"], output
@@ -80,27 +80,27 @@ def attack_root_files(python, folder):
 
 
 def test_root_files_the_child_could_write_and_read_before_are_out_of_its_reach(
-        python, tmp_path, monkeypatch):
+        python, uid_tmp, monkeypatch):
     monkeypatch.setattr(sandbox, "drops", lambda: False)  # as root: the attack works
-    (tmp_path / "before").mkdir()
-    status, output, canary = attack_root_files(python, tmp_path / "before")
+    (uid_tmp / "before").mkdir()
+    status, output, canary = attack_root_files(python, uid_tmp / "before")
     assert status == 0 and output.split() == ["wrote", "canary.txt", "wrote", "new", "read",
                                               "hidden"] and canary == "pwned"
     monkeypatch.setattr(sandbox, "drops", lambda: True)
-    (tmp_path / "after").mkdir()
-    status, output, canary = attack_root_files(python, tmp_path / "after")
+    (uid_tmp / "after").mkdir()
+    status, output, canary = attack_root_files(python, uid_tmp / "after")
     assert status == 0 and output.split() == ["refused", "PermissionError"] * 3, output
-    assert canary == "clean" and not (tmp_path / "after" / "root" / "new").exists()
-    assert (tmp_path / "after" / "mine" / "mine.txt").stat().st_uid == NOBODY
+    assert canary == "clean" and not (uid_tmp / "after" / "root" / "new").exists()
+    assert (uid_tmp / "after" / "mine" / "mine.txt").stat().st_uid == NOBODY
 
 
-def test_each_child_has_a_home_of_its_own_that_goes_with_it(python, dropping, tmp_path):
+def test_each_child_has_a_home_of_its_own_that_goes_with_it(python, dropping, uid_tmp):
     code = ("import os, tempfile\nhome = os.environ['HOME']\ninfo = os.stat(home)\n"
             "open(os.path.join(home, 'startup.py'), 'w').write('x')\n"
             "print(home, tempfile.gettempdir() == home, info.st_uid, oct(info.st_mode & 0o777))")
     homes = []
     for _ in range(2):
-        status, output = sandbox.run([python, "-c", code], 60, cwd=tmp_path, sandboxed=False)
+        status, output = sandbox.run([python, "-c", code], 60, cwd=uid_tmp, sandboxed=False)
         home, same_tmp, owner, mode = output.split()
         assert status == 0 and same_tmp == "True" and int(owner) == NOBODY and mode == "0o700"
         assert not Path(home).exists()  # removed when the child ended
@@ -108,8 +108,8 @@ def test_each_child_has_a_home_of_its_own_that_goes_with_it(python, dropping, tm
     assert homes[0] != homes[1] and "/tmp" not in map(os.path.normpath, homes)
 
 
-def test_share_opens_only_what_it_is_given_and_changes_nothing_outside(tmp_path, monkeypatch):
-    inside, outside = tmp_path / "tmp", tmp_path / "elsewhere"
+def test_share_opens_only_what_it_is_given_and_changes_nothing_outside(uid_tmp, monkeypatch):
+    inside, outside = uid_tmp / "tmp", uid_tmp / "elsewhere"
     (inside / "work" / "child").mkdir(parents=True)
     (inside / "work" / "reference").mkdir()
     for folder in (inside / "work", inside / "work" / "child", inside / "work" / "reference"):
@@ -130,12 +130,12 @@ def test_share_opens_only_what_it_is_given_and_changes_nothing_outside(tmp_path,
     assert stat.S_IMODE(outside.stat().st_mode) == 0o700 and outside.stat().st_uid == 0
 
 
-def test_a_dataset_the_uid_cannot_read_in_place_is_copied_for_it(dropping, tmp_path):
-    data = tmp_path / "private" / "cifar-10-synthetic"
+def test_a_dataset_the_uid_cannot_read_in_place_is_copied_for_it(dropping, uid_tmp):
+    data = uid_tmp / "private" / "cifar-10-synthetic"
     data.mkdir(parents=True)
-    (tmp_path / "private").chmod(0o700)
+    (uid_tmp / "private").chmod(0o700)
     unprivileged.write_private(data / "data_batch_1", "batch")
-    work = tmp_path / "work"
+    work = uid_tmp / "work"
     work.mkdir()
     copy = nbgrade.readable_data(data, work, sandboxed=False)
     unprivileged.share([copy], [])
@@ -145,12 +145,12 @@ def test_a_dataset_the_uid_cannot_read_in_place_is_copied_for_it(dropping, tmp_p
     assert nbgrade.readable_data(data, work, sandboxed=True) == data  # bubblewrap binds it
 
 
-def test_can_run_agrees_with_the_uid_switch_of_subprocess(python, tmp_path):
+def test_can_run_agrees_with_the_uid_switch_of_subprocess(python, uid_tmp):
     numpy_parent = Path(__import__("numpy").__file__).parents[1]
-    (tmp_path / "shut").mkdir(mode=0o700)
-    (tmp_path / "shut" / "python").symlink_to(python)
+    (uid_tmp / "shut").mkdir(mode=0o700)
+    (uid_tmp / "shut" / "python").symlink_to(python)
     cases = [(python, {}), (python, {"PYTHONPATH": str(numpy_parent)}),
-             (str(tmp_path / "shut" / "python"), {"PYTHONPATH": str(numpy_parent)})]
+             (str(uid_tmp / "shut" / "python"), {"PYTHONPATH": str(numpy_parent)})]
     found = [unprivileged.can_run(exe, env) for exe, env in cases]
     oracle = [nobody_runs([exe, "-c", "import numpy"], env)[0] == 0 for exe, env in cases]
     assert found == oracle
@@ -168,12 +168,12 @@ def test_the_report_says_root_where_the_uid_cannot_run_this_python(monkeypatch):
     assert sandbox.drops() is False
 
 
-def test_the_report_states_each_level(dropping, monkeypatch, tmp_path):
-    shut, open_ = tmp_path / "shut" / "tests" / "hidden", tmp_path / "open" / "tests" / "hidden"
+def test_the_report_states_each_level(dropping, monkeypatch, uid_tmp):
+    shut, open_ = uid_tmp / "shut" / "tests" / "hidden", uid_tmp / "open" / "tests" / "hidden"
     for folder in (shut, open_):
         folder.mkdir(parents=True)
         (folder / "oracles.py").write_text("answer = 42")
-    (tmp_path / "shut").chmod(0o700)
+    (uid_tmp / "shut").chmod(0o700)
     open_to_others(open_)
     assert nobody_runs(["cat", str(open_ / "oracles.py")])[0] == 0
     assert nobody_runs(["cat", str(shut / "oracles.py")])[0] != 0

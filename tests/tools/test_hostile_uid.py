@@ -1,0 +1,166 @@
+"""Grading with --no-sandbox as root: the children run as uid 65534 and reach nothing hidden.
+
+The end-to-end tests grade with a Python that uid can run: a virtual environment
+of the system's Python, in a folder open to every user, that imports this
+environment's packages. The bundle graded against is copied into a private
+folder (0700), as a grader without a sandbox must keep it, and so is the dataset,
+which the grader then copies for the notebook's child.
+"""
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grading import grade, nbgrade, regions, sandbox, scratch, tasks
+from grading.unprivileged import NOBODY
+
+from grading_fixtures import (
+    BUNDLE,
+    executed_solution,
+    fixture_notebook,
+    nobody_runs,
+    open_to_others,
+    small_synthetic,
+)
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="only a root grader drops to another "
+                                f"uid; these tests run as uid {os.geteuid()}")
+CHECK = "gradient_check.py"
+ORACLES = f"{tasks.HIDDEN_TESTS}/oracles.py"
+PROBE = """import os, sys
+for path in sys.argv[1:]:
+    try:
+        os.listdir(path) if os.path.isdir(path) else open(path).read(1); print("read")
+    except OSError: print("refused")
+"""
+
+
+def test_the_grader_opens_the_child_its_folder_and_nothing_else(monkeypatch, tmp_path):
+    python = "/usr/bin/python3"
+    if nobody_runs([python, "-c", "pass"])[0] != 0:
+        pytest.skip(f"uid {NOBODY} cannot run {python} here")
+    monkeypatch.setattr(sandbox, "drops", lambda: True)  # for the probes; the grading is real
+    seen, run_task = {}, grade.run_task
+
+    def probed(work, task, where, sandboxed, timeout):
+        child = work / f"child-{task}"  # started as proxy.Client starts the task's child
+
+        def probe(*paths):
+            status, output = sandbox.run([python, "-c", PROBE, *map(str, paths)], 60,
+                                         read_only=[child], cwd=child, sandboxed=False)
+            return output.split()
+        seen["before"] = probe(child / CHECK, work / "reference" / ORACLES, work,
+                               work / "submission" / CHECK, work / f"{task}.json")
+        entry = run_task(work, task, where, sandboxed, timeout)
+        seen["after"] = probe(work / f"{task}.results.json")
+        seen["modes"] = [stat.S_IMODE((work / name).stat().st_mode) for name in (
+            ".", "reference", "submission", f"{task}.json", f"{task}.results.json")]
+        return entry
+
+    monkeypatch.setattr(grade, "run_task", probed)
+    (tmp_path / "sub").mkdir()
+    shutil.copyfile(BUNDLE / CHECK, tmp_path / "sub" / CHECK)
+    entry = grade.grade_tasks(tmp_path / "sub", ["gradient_check"], sandboxed=False)
+    assert entry["gradient_check"]["passed"], entry  # the grading itself is untouched
+    assert seen["before"] == ["read", "refused", "refused", "refused", "refused"]
+    assert seen["after"] == ["refused"]
+    assert seen["modes"] == [0o701, 0o700, 0o700, 0o600, 0o600]  # passed through, never listed
+
+
+def reach_everything(bundle, canary):
+    """Regions of gradient_check that read and write what they can find, then say what worked."""
+    return [
+        "    import os, pathlib",
+        "    work = pathlib.Path(__file__).resolve().parents[1]",
+        "    cwd = pathlib.Path(f'/proc/{os.getppid()}/cwd')",  # the trusted pytest's
+        f"    hidden = [work / 'reference' / {ORACLES!r}, cwd / {ORACLES!r},",
+        f"              pathlib.Path({str(bundle / ORACLES)!r}), work / 'gradient_check.json',",
+        f"              work / 'submission' / {CHECK!r}]",
+        "    read = [str(p) for p in hidden if os.access(p, os.R_OK)]",
+        "    wrote = []",
+        "    for p in [work / 'reference' / 'tests' / 'conftest.py', work / 'planted.txt',",
+        f"              pathlib.Path({str(canary)!r})]:",
+        "        try:",
+        "            p.write_text('pwned'); wrote.append(str(p))",
+        "        except OSError:",
+        "            pass",
+        "    raise ValueError(f'uid {os.getuid()} read {read} wrote {wrote}')"]
+
+
+def open_python(root):
+    """A Python uid 65534 can run, with this environment's packages: a venv in root."""
+    venv = root / "venv"
+    done = subprocess.run(["/usr/bin/python3", "-m", "venv", "--without-pip", str(venv)],
+                          capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("the system's Python cannot make a virtual environment here")
+    ours = Path(__import__("numpy").__file__).parents[1]  # this environment's packages
+    site = next((venv / "lib").glob("python3*/site-packages"))
+    (site / "ours.pth").write_text(f"import site; site.addsitedir({str(ours)!r})\n")
+    open_to_others(venv)
+    if nobody_runs([str(venv / "bin" / "python"), "-c", "import numpy, nbclient"])[0] != 0:
+        pytest.skip(f"uid {NOBODY} cannot run the system's Python with these packages")
+    return venv / "bin" / "python"
+
+
+@pytest.fixture(scope="module")
+def graded():
+    """Grade the solution and a hostile submission with --no-sandbox: ({name: report}, canary).
+
+    The bundle graded against and the dataset lie in a private folder.
+    """
+    root = Path(tempfile.mkdtemp(prefix="no-sandbox-"))  # not in tmp_path: see uid_tmp
+    try:
+        python, private, subs = open_python(root), root / "private", root / "submissions"
+        private.mkdir(mode=0o700)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("CIFAR10_DIR", str(small_synthetic(private / "data", 500, 100)))
+            executed_solution(root, subs)
+            bundle = scratch.reference_tree(BUNDLE, private / "bundle")
+            shutil.copytree(BUNDLE / "grading", bundle / "grading")
+            nbformat.write(fixture_notebook(), bundle / tasks.NOTEBOOK)
+            canary = bundle / "tests" / "canary.txt"
+            (subs / "hostile").mkdir()
+            (subs / "hostile" / CHECK).write_text(regions.rewrite(
+                (BUNDLE / CHECK).read_text(), "code", CHECK,
+                lambda region, body: reach_everything(bundle, canary)))
+            env = {key: value for key, value in os.environ.items()
+                   if not key.startswith("PYTEST_")}
+            for name in ("solution", "hostile"):
+                subprocess.run([str(python), "-m", "grading.grade", str(subs / name), "--out",
+                                str(root / name), "--no-sandbox", "--bundle", str(bundle),
+                                "--task-timeout", "120"], cwd=BUNDLE, env=env, check=True,
+                               capture_output=True, timeout=900)
+        yield ({name: json.loads((root / name / "report.json").read_text())
+                for name in ("solution", "hostile")}, canary)
+    finally:
+        shutil.rmtree(root)
+
+
+def test_the_solution_scores_full_with_every_child_as_nobody(graded):
+    result = graded[0]["solution"]
+    assert result["total"] == result["max_total"] == sum(tasks.POINTS.values()), result
+    assert result["notebook"]["status"] == nbgrade.EXECUTED  # the kernel ran as that uid too
+    assert result["notebook"]["cells_matched"] == result["notebook"]["cells_total"] > 0
+    # The bundle grading runs from (this one) is open to every user here: the report says so.
+    ours = BUNDLE / tasks.HIDDEN_TESTS
+    open_here = nobody_runs(["cat", str(ours / "oracles.py")])[0] == 0
+    warning = f"; it can read the hidden tests in {ours}: make that bundle private"
+    assert result["isolation"] == \
+        f"none (--no-sandbox): submitted code runs as uid {NOBODY}" + warning * open_here
+
+
+def test_a_hostile_child_reads_and_writes_nothing_hidden(graded):
+    result, canary = graded[0]["hostile"], graded[1]
+    entry = result["tasks"]["gradient_check"]
+    assert not canary.exists()
+    assert result["total"] == 0 and f"uid {NOBODY} read [] wrote []" in entry["message"], entry
+    oracle = (BUNDLE / ORACLES).read_text().splitlines()[0]
+    assert oracle not in json.dumps(result)
