@@ -1,6 +1,8 @@
 """Notebook comparison (nbval's rules plus a float tolerance) and collect's checks."""
 
 import json
+import os
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -142,3 +144,27 @@ def test_a_cifar10_notebook_is_not_re_executed_without_cifar10(tmp_path, monkeyp
     entry = nbgrade.regrade(tmp_path, BUNDLE, timeout=1, sandboxed=True)
     assert entry["status"].startswith("not re-executable here: it ran on cifar10")
     assert entry["dataset"] == "cifar10" and entry["cells_matched"] == 0
+
+
+def test_what_the_child_leaves_in_its_folder_is_read_back_only_as_plain_files(tmp_path):
+    """The notebook's child may write its folder: a link or a FIFO there is never read."""
+    folder, elsewhere = tmp_path / "nb", tmp_path / "elsewhere"
+    (folder / "notebooks").mkdir(parents=True)
+    elsewhere.mkdir()
+    nbformat.write(new_notebook(cells=[new_code_cell("hidden = 1")]),
+                   elsewhere / Path(tasks.NOTEBOOK).name)
+    nb = folder / tasks.NOTEBOOK
+    nbformat.write(new_notebook(), nb)
+    assert nbgrade.plain_file(folder, tasks.NOTEBOOK) == nb
+    nb.unlink()
+    nb.symlink_to(elsewhere / nb.name)
+    assert nbgrade.plain_file(folder, tasks.NOTEBOOK) is None
+    assert nbgrade.keep_notebook(tmp_path, {"status": nbgrade.EXECUTED}, tmp_path / "out") == []
+    assert not (tmp_path / "out" / nbgrade.KEPT).exists()
+    nb.unlink()
+    os.mkfifo(nb)  # reading it would wait for a writer that never comes
+    assert nbgrade.plain_file(folder, tasks.NOTEBOOK) is None
+    shutil.rmtree(folder / "notebooks")
+    (folder / "notebooks").symlink_to(elsewhere)  # a link above the file
+    assert nbgrade.plain_file(folder, tasks.NOTEBOOK) is None
+    assert nbgrade.where_stopped(folder) == ""  # nothing of it is quoted
