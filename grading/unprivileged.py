@@ -24,7 +24,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-NOBODY = 65534  # the uid and gid of "nobody": owns nothing, in no group
+NOBODY = 65534  # the uid and gid of "nobody" and "nogroup", which should own no file
 
 
 def drop():
@@ -73,9 +73,9 @@ def _closed_parent(path):
 def blocked(path):
     """The first folder or file that keeps NOBODY from reading path (all of it), else None.
 
-    Read from the bits of the others' class, since NOBODY owns nothing and is in
-    no group: every parent must let others pass (o+x), a folder list (o+rx), a
-    file be read (o+r).
+    Read from the bits of the others' class, since the grader's files are
+    neither NOBODY's nor its group's: every parent must let others pass (o+x),
+    a folder list (o+rx), a file be read (o+r).
     """
     if (parent := _closed_parent(path)) is not None:
         return parent
