@@ -9,7 +9,8 @@ run_autograder for every submission, which runs ``--run ROOT`` here: grade
 ROOT/submission exactly as `grading.grade` does (the same task grading,
 sandbox and notebook integrity checks) and write ROOT/results/results.json
 (`grading.gradescope_results`). The full report goes to the run's stdout,
-which Gradescope shows to instructors only.
+which Gradescope shows to instructors only. Built with ``--marks MARKS.csv``
+(manual marks by student email), the zip adds each student's marks to the score.
 
 Gradescope's containers usually forbid the user namespaces bubblewrap needs;
 there the run grades without the sandbox and results.json says so, naming the
@@ -25,11 +26,13 @@ import time
 import zipfile
 from pathlib import Path
 
-from grading import grade, gradescope_results, regions, report, sandbox, tasks
+from grading import grade, gradescope_results, manual, regions, report, sandbox, tasks
 
 SCRIPTS = Path(__file__).parent / "autograder"
 MAX_MINUTES = 40  # the longest run Gradescope allows
 MARGIN = 120      # seconds kept after the notebook's deadline to write the results
+MARKS = "marks.json"  # in the zip: the manual marks, validated, by student email
+SUBMISSION = "submission"  # the name of the one upload a run grades
 # What the zip leaves out of the bundle: tooling, documentation and data (setup.sh
 # downloads CIFAR-10 and writes the synthetic set there).
 LEFT_OUT = ("benchmarks/", "docs/", "datasets/", "scripts/", f"{tasks.TOOL_TESTS}/")
@@ -46,12 +49,18 @@ def bundle_files(bundle):
     return files
 
 
-def build(out, bundle=tasks.BUNDLE, minutes=MAX_MINUTES):
-    """Write the autograder zip `out` for `bundle`; Gradescope's timeout is `minutes`."""
+def build(out, bundle=tasks.BUNDLE, minutes=MAX_MINUTES, marks=None):
+    """Write the autograder zip `out` for `bundle`; Gradescope's timeout is `minutes`.
+
+    `marks`, a manual marks CSV (`grading.manual`) whose submissions are the
+    students' emails, goes into the zip validated, and each run adds the marks
+    of its student to the score.
+    """
     if not 10 <= minutes <= MAX_MINUTES:
         raise ValueError(f"minutes={minutes}: Gradescope allows runs of at most {MAX_MINUTES} "
                          "minutes, and grading needs at least 10; pass 10 to 40")
     out, bundle = Path(out), Path(bundle)
+    given = manual.read_marks(marks, None) if marks is not None else None
     temporary = out.with_name(f".{out.name}.tmp")
     with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in ("setup.sh", "run_autograder"):
@@ -59,6 +68,8 @@ def build(out, bundle=tasks.BUNDLE, minutes=MAX_MINUTES):
             info.external_attr = 0o100755 << 16  # a regular file, executable
             archive.writestr(info, (SCRIPTS / name).read_bytes(), zipfile.ZIP_DEFLATED)
         archive.writestr("autograder.json", json.dumps({"minutes": minutes}) + "\n")
+        if given is not None:
+            archive.writestr(MARKS, json.dumps(given, indent=1) + "\n")
         for rel in bundle_files(bundle):
             archive.write(bundle / rel, f"bundle/{rel}")
     os.replace(temporary, out)
@@ -79,6 +90,23 @@ def find_submission(folder):
     return folder
 
 
+def student_marks(root):
+    """{submission: marks} for this upload from the zip's marks, by its students' emails.
+
+    Gradescope describes the upload in ROOT/submission_metadata.json; of a
+    group's students, the first with marks is taken. None when the zip has no marks.
+    """
+    if not (root / "source" / MARKS).is_file():
+        return None
+    marks = json.loads((root / "source" / MARKS).read_text("utf-8"))
+    try:
+        users = json.loads((root / "submission_metadata.json").read_text("utf-8"))["users"]
+    except (OSError, ValueError, KeyError):
+        users = []
+    emails = [user.get("email") for user in users if isinstance(user, dict)]
+    return {SUBMISSION: next((marks[email] for email in emails if email in marks), {})}
+
+
 def run(root, mode="auto"):
     """Grade root/submission; write root/results/results.json and print the report."""
     start, root = time.monotonic(), Path(root)
@@ -91,7 +119,10 @@ def run(root, mode="auto"):
         result = grade.grade(find_submission(root / "submission"), work / "report",
                              bundle=tasks.BUNDLE, sandboxed=sandboxed,
                              deadline=start + settings["minutes"] * 60 - MARGIN)
-        print((work / "report" / "report.md").read_text("utf-8"))
+    marks = student_marks(root)
+    if marks is not None:
+        result = manual.merge_report({**result, "submission": SUBMISSION}, marks)
+    print(report.markdown(result))
     results = gradescope_results.results(result, time.monotonic() - start)
     (root / "results").mkdir(parents=True, exist_ok=True)
     report.atomic(root / "results" / "results.json", json.dumps(results, indent=2) + "\n")
@@ -105,6 +136,8 @@ def main(argv=None):
     parser.add_argument("out", nargs="?", metavar="OUT.zip", help="the autograder zip to write")
     parser.add_argument("--minutes", type=int, default=MAX_MINUTES,
                         help="the timeout set in Gradescope (default: %(default)s)")
+    parser.add_argument("--marks", type=Path, metavar="MARKS.csv",
+                        help="manual marks by student email, added to each student's score")
     parser.add_argument("--bundle", type=Path, default=tasks.BUNDLE,
                         help="the bundle whose release was handed out (default: this one)")
     parser.add_argument("--run", metavar="ROOT", type=Path, help=argparse.SUPPRESS)
@@ -117,7 +150,7 @@ def main(argv=None):
               f"{args.run / 'results' / 'results.json'}")
     elif args.out:
         try:
-            build(args.out, args.bundle, args.minutes)
+            build(args.out, args.bundle, args.minutes, args.marks)
         except (ValueError, FileNotFoundError) as error:
             parser.error(str(error))
         print(f"gradescope: wrote {args.out}; upload it as the assignment's autograder and "

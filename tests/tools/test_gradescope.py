@@ -36,6 +36,10 @@ from grading_fixtures import (
     small_synthetic,
 )
 
+# Manual marks by student email; the solution's student is marked, the others are not.
+MARKS = ("submission,task,points,comment\n"
+         "solution@example.edu,inline_question_1,2.5,\"Right; say why the scores start equal.\"\n"
+         "someone@example.edu,ridge_question,3,\n")
 SCHEMA = json.loads((BUNDLE / "grading/autograder/results.schema.json").read_text())
 
 
@@ -75,9 +79,12 @@ def uploads(root):
     return {name: root / f"up-{name}" for name in ("solution", "planted", "release")}
 
 
-def autograde(zip_path, upload, root, env):
+def autograde(zip_path, upload, root, env, email):
     """Run run_autograder on one upload in a fresh /autograder stand-in: (results, stdout)."""
     (root / "results").mkdir(parents=True)
+    metadata = {"id": 1, "submission_method": "upload",
+                "users": [{"email": email, "id": 7, "name": "A Student"}]}
+    (root / "submission_metadata.json").write_text(json.dumps(metadata))
     with zipfile.ZipFile(zip_path) as archive:
         archive.extractall(root / "source")
     shutil.copytree(upload, root / "submission")
@@ -113,11 +120,13 @@ def graded(tmp_path_factory):
     shutil.copytree(BUNDLE / "grading", bundle / "grading")
     nbformat.write(fixture_notebook(), bundle / tasks.NOTEBOOK)
     zip_path = root / "autograder.zip"
+    (root / "marks.csv").write_text(MARKS)
     subprocess.run([sys.executable, "-m", "grading.gradescope", str(zip_path), "--bundle",
-                    str(bundle), "--minutes", "30"], cwd=BUNDLE, check=True, capture_output=True)
+                    str(bundle), "--minutes", "30", "--marks", str(root / "marks.csv")],
+                   cwd=BUNDLE, check=True, capture_output=True)
     with ThreadPoolExecutor(2) as pool:
-        runs = {name: pool.submit(autograde, zip_path, up, root / f"ag-{name}", env)
-                for name, up in ups.items()}
+        runs = {name: pool.submit(autograde, zip_path, up, root / f"ag-{name}", env,
+                                  f"{name}@example.edu") for name, up in ups.items()}
         alone = {name: pool.submit(grade_alone, up, root / f"report-{name}", bundle, env)
                  for name, up in ups.items()}
         return {name: (*runs[name].result(), alone[name].result()) for name in ups}, zip_path
@@ -168,17 +177,33 @@ def test_the_schema_refuses_invalid_results(graded, change):
 def test_scores_match_grade_solution_full_release_zero(graded):
     runs, _ = graded
     for name, (results, _, alone) in runs.items():
-        assert results["score"] == alone["total"], name
+        manual = 2.5 if name == "solution" else 0  # its marks, from the marks file
+        assert results["score"] == alone["total"] + manual, name
         assert sum(test["score"] for test in results["tests"]) == results["score"]
-    assert runs["solution"][0]["score"] == sum(tasks.POINTS.values())
-    assert runs["release"][0]["score"] == 0
-    assert all(test["status"] == "failed" for test in runs["release"][0]["tests"])
+    assert runs["solution"][2]["total"] == sum(tasks.POINTS.values())
+    assert runs["release"][2]["total"] == 0
+    automatic = [test for test in runs["release"][0]["tests"] if test["max_score"] > 0
+                 and "marked by hand" not in test["name"]]
+    assert automatic and all(test["status"] == "failed" for test in automatic)
+
+
+def test_manual_marks_count_for_their_student_only(graded):
+    runs, _ = graded
+    marked = {test["name"]: test for test in runs["solution"][0]["tests"]
+              if test["name"].endswith("marked by hand")}
+    assert set(marked) == {f"{task}: marked by hand" for task in tasks.MANUAL_POINTS}
+    assert marked["inline_question_1: marked by hand"]["score"] == 2.5
+    assert "scores start equal" in marked["inline_question_1: marked by hand"]["output"]
+    assert marked["ridge_question: marked by hand"]["output"] == "not marked yet"
+    assert "Marked by hand: 2.5 / 12 points; in all 52.5 / 62." in runs["solution"][0]["output"]
+    planted = [test for test in runs["planted"][0]["tests"] if "marked by hand" in test["name"]]
+    assert all(test["score"] == 0 and test["output"] == "not marked yet" for test in planted)
 
 
 def test_a_planted_bug_loses_points_only_in_its_own_task(graded):
     results = graded[0]["planted"][0]
     lost = {test["name"].split(" / ")[0] for test in results["tests"]
-            if test["score"] < test["max_score"]}
+            if test["score"] < test["max_score"] and "marked by hand" not in test["name"]}
     assert lost == {"softmax_vectorized"}
     assert results["score"] < sum(tasks.POINTS.values())
 
@@ -197,8 +222,8 @@ def test_hidden_tests_are_named_only_after_the_due_date(graded):
 
 def test_the_notebook_comparison_is_a_test_and_the_isolation_is_named(graded):
     results = graded[0]["solution"][0]
-    notebook = results["tests"][-1]
-    assert notebook["name"].startswith("notebook") and notebook["max_score"] == 0
+    [notebook] = [test for test in results["tests"] if test["name"].startswith("notebook")]
+    assert notebook["max_score"] == 0
     assert notebook["status"] == "passed"
     assert f"Cells matched: {len(CELLS)} / {len(CELLS)}" in notebook["output"]
     assert "Isolation of the submitted code: none (--no-sandbox)" in results["output"]
@@ -211,6 +236,10 @@ def test_building_refuses_bad_settings(tmp_path):
     shutil.copytree(BUNDLE / "grading", tmp_path / "bundle/grading")
     with pytest.raises(FileNotFoundError, match="notebooks/softmax.ipynb is missing"):
         gradescope.build(tmp_path / "b.zip", tmp_path / "bundle")
+    (tmp_path / "marks.csv").write_text("submission,task,points,comment\n"
+                                        "a@example.edu,inline_question_1,4,\n")
+    with pytest.raises(ValueError, match="row 2: points 4 exceed the maximum 3"):
+        gradescope.build(tmp_path / "c.zip", BUNDLE, marks=tmp_path / "marks.csv")
     assert not list(tmp_path.glob("*.zip"))
 
 
