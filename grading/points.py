@@ -6,7 +6,9 @@ errored, was skipped or never ran) fails its group; so does a group with no
 collected test, and a stub's NotImplementedError fails every group, those of
 provided code included. The other groups of a task count only when its core
 group (`tasks.CORE_GROUPS`) passed. A collected test in no group, or in
-several, is a fault of `tasks.GROUPS`: the task's report names it.
+several, is a fault of `tasks.GROUPS`: the task's report names it. Each group
+names its first failed test (`first_failed`, a node id), so a report for
+students can tell a public test's failure from a hidden one's.
 """
 
 import fnmatch
@@ -37,7 +39,8 @@ def group_points(task, group):
 def unscored(task, message):
     """Every group of `task` failed with the same message (a missing file, a crash)."""
     return {group: {"passed": False, "points": 0, "max_points": group_points(task, group),
-                    "tests": 0, "message": message} for group in tasks.GROUPS[task]}
+                    "tests": 0, "message": message, "first_failed": None}
+            for group in tasks.GROUPS[task]}
 
 
 def one_line(text):
@@ -75,7 +78,7 @@ def score(task, results):
         passed = message is None
         groups[group] = {"passed": passed, "points": group_points(task, group) if passed else 0,
                          "max_points": group_points(task, group), "tests": len(nodeids),
-                         "message": message}
+                         "message": message, "first_failed": failed[0] if failed else None}
     core = tasks.CORE_GROUPS[task]
     for group, entry in groups.items():
         if group != core and entry["passed"] and not groups[core]["passed"]:

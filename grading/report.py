@@ -30,7 +30,8 @@ def fence(text, language=""):
     return [marks + language, text, marks]
 
 
-def _atomic(path, text):
+def atomic(path, text):
+    """Write text to path through a temporary file and a rename: never half-written."""
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text, "utf-8")
     os.replace(temporary, path)
@@ -39,8 +40,8 @@ def _atomic(path, text):
 def write(report, out):
     """Write report.json and report.md into the folder `out`."""
     out.mkdir(parents=True, exist_ok=True)
-    _atomic(out / "report.json", json.dumps(report, indent=2) + "\n")
-    _atomic(out / "report.md", markdown(report))
+    atomic(out / "report.json", json.dumps(report, indent=2) + "\n")
+    atomic(out / "report.md", markdown(report))
 
 
 def markdown(report):

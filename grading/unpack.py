@@ -5,7 +5,9 @@ Only `tasks.SUBMISSION_FILES` are taken, each read by name and capped at
 checked first, and the read stops at the cap whatever the zip claims (a 5 MB
 zip may inflate to 5 GiB). In a folder submission, a submission file that is
 a link, or lies under one, is refused: a link could point at the grader's
-own files.
+own files. A submission file missing at its path is looked for by its name
+at the top (classifiers/softmax.py as softmax.py): files uploaded one by one,
+as Gradescope stores them, lie side by side.
 """
 
 import os
@@ -60,7 +62,9 @@ def _zip_files(archive):
     if (len({name.split("/")[0] for name in names}) == 1
             and wanted & inner.keys() and not wanted & names.keys()):
         names = inner
-    return {rel: name for rel, name in names.items() if rel in wanted}
+    found = {rel: name for rel, name in names.items() if rel in wanted}
+    return {**{rel: Path(rel).name for rel in wanted - found.keys()
+               if Path(rel).name in names}, **found}
 
 
 def read(submission):
@@ -70,6 +74,8 @@ def read(submission):
         raise SubmissionError(f"the submission {submission.name} is a link")
     if submission.is_dir():
         found = {rel: _folder_file(submission, rel) for rel in tasks.SUBMISSION_FILES}
+        found = {rel: _folder_file(submission, Path(rel).name) if data is None else data
+                 for rel, data in found.items()}
         return {rel: data for rel, data in found.items() if data is not None}
     if not zipfile.is_zipfile(submission):
         raise SubmissionError(f"SUBMISSION must be a folder or a zip file, got {submission.name}")
