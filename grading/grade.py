@@ -59,6 +59,7 @@ def check_markers(text, reference, where):
                                   f"bundle has {expected}; keep every marker pair of the "
                                   "student bundle")
 
+
 def import_problem(text, where):
     """Why the task file `text` may not be graded (does not parse, bad import), or None."""
     try:
@@ -88,7 +89,7 @@ def run_task(work, task, where, sandboxed, timeout):
     tree = work / "reference"
     tests = marked_tests(tree, task)
     if not tests:
-        return failed(task, f"the bundle has no tests marked {task}")
+        return points.failed(task, f"the bundle has no tests marked {task}")
     text = (work / "submission" / where).read_text("utf-8")
     config = {"task": task, "targets": scratch.targets(text, task, where),
               "dependencies": tasks.DEPENDENCIES.get(task, []),
@@ -108,16 +109,10 @@ def run_task(work, task, where, sandboxed, timeout):
         results = json.loads(Path(config["results"]).read_text("utf-8"))
     except (OSError, ValueError):
         if status is None:
-            return failed(task, f"timed out after {timeout} s (an endless loop?)")
+            return points.failed(task, f"timed out after {timeout} s (an endless loop?)")
         last = output.strip().splitlines()[-1:] or ["no output"]
-        return failed(task, f"the tests stopped (exit status {status}): {last[0][:300]}")
+        return points.failed(task, f"the tests stopped (exit status {status}): {last[0][:300]}")
     return points.score(task, results)
-
-
-def failed(task, message):
-    """The report fields of a task none of whose tests could count: every group failed."""
-    return {"passed": False, "points": 0, "message": message,
-            "groups": points.unscored(task, message)}
 
 
 def grade_task(task, where, work, owner, sandboxed, timeout):
@@ -127,7 +122,7 @@ def grade_task(task, where, work, owner, sandboxed, timeout):
     """
     entry = {"max_points": tasks.POINTS[task], "file": where}
     if not (work / "submission" / where).is_file():
-        return {**entry, **failed(task, f"{where} is missing from the submission")}
+        return {**entry, **points.failed(task, f"{where} is missing from the submission")}
     try:
         text = (work / "submission" / where).read_text(encoding="utf-8")
         check_markers(text, release.stub_python(
@@ -137,9 +132,9 @@ def grade_task(task, where, work, owner, sandboxed, timeout):
             scratch.build(work / "reference", text, task, where, owner,
                           work / f"child-{task}")
     except (regions.MarkerError, UnicodeDecodeError) as error:
-        return {**entry, **failed(task, str(error))}
+        return {**entry, **points.failed(task, str(error))}
     if message is not None:
-        return {**entry, **failed(task, message)}
+        return {**entry, **points.failed(task, message)}
     return {**entry, **run_task(work, task, where, sandboxed, timeout)}
 
 

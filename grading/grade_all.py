@@ -36,8 +36,10 @@ from grading import (
     grade,
     manual,
     nbgrade,
+    points,
     regions,
     report,
+    sandbox,
     tasks,
 )
 from grading.progress import Progress
@@ -58,7 +60,7 @@ def stopped(name, problem, bundle):
             "problems": [f"not graded: grading stopped with {problem} (grade it alone with "
                          "python -m grading.grade to see the traceback)"],
             "tasks": {task: {"max_points": tasks.POINTS[task], "file": owner[task],
-                             **grade.failed(task, "not graded")} for task in tasks.POINTS},
+                             **points.failed(task, "not graded")} for task in tasks.POINTS},
             "notebook": {**grade.NO_NOTEBOOK, "status": "not graded"}}
 
 
@@ -125,6 +127,12 @@ def grade_all(folder, out, jobs=None, bundle=tasks.BUNDLE, task_timeout=tasks.TA
     (out / REPORTS).mkdir(parents=True, exist_ok=True)
     options = {"task_timeout": task_timeout, "notebook_timeout": notebook_timeout,
                "sandboxed": grade.isolation(sandboxed), "pdf": pdf}
+    if not options["sandboxed"] and sandbox.drops() and jobs != 1:
+        # Without a sandbox every submission runs as the same uid, NOBODY: two at once
+        # could signal each other's processes or write into each other's folders.
+        print(f"grade_all: --no-sandbox as root: one submission at a time, since all run "
+              f"as uid {sandbox.NOBODY}", file=sys.stderr)
+        jobs = 1
     reports = graded(found, out, bundle, options, jobs)
     if given is not None:
         reports = merge_marks(out, reports, given)

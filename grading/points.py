@@ -43,6 +43,12 @@ def unscored(task, message):
             for group in tasks.GROUPS[task]}
 
 
+def failed(task, message):
+    """The report fields of a task none of whose tests could count: every group failed."""
+    return {"passed": False, "points": 0, "message": message,
+            "groups": unscored(task, message)}
+
+
 def one_line(text):
     """Text on one line, whitespace runs collapsed."""
     return " ".join(str(text).split())

@@ -8,7 +8,8 @@ tested in test_grading_grade.py.
 
 import csv
 import json
-import time
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
@@ -16,11 +17,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from grading import grade, grade_all, nbgrade, report, tasks
+from grading import grade, grade_all, nbgrade, progress, report, sandbox, tasks
 
 HOSTILE = "<img src=x onerror=alert(1)>"  # a folder name cannot hold the "/" of </script>
 NAMES = ["alice", "bob.zip", f"eve{HOSTILE}"]
-SLOW = {"alice": 0.5}  # seconds: alice finishes last although she comes first by name
 
 
 class Links(HTMLParser):
@@ -40,11 +40,15 @@ class Links(HTMLParser):
         self.text.append(data)
 
 
-def fake_grade_one(calls):
-    """A grade_one that grades nothing: a stopped report, and a notebook for alice and eve."""
+def fake_grade_one(calls, others_done=None):
+    """A grade_one that grades nothing: a stopped report, and a notebook for alice and eve.
+
+    With `others_done`, an event, alice finishes only once it is set.
+    """
     def grade_one(path, out, bundle, options):
         calls.append(path.name)
-        time.sleep(SLOW.get(path.name, 0))
+        if others_done is not None and path.name == "alice":
+            assert others_done.wait(timeout=120), "the other submissions never finished"
         result = grade_all.stopped(path.name, f"RuntimeError: {HOSTILE}", bundle)
         folder = out / grade_all.REPORTS / path.name
         report.write(result, folder)
@@ -76,11 +80,21 @@ def calls(monkeypatch):
     return calls
 
 
-def test_progress_lines_come_as_submissions_finish(subs, calls, tmp_path, capsys):
+def test_progress_lines_come_as_submissions_finish(subs, tmp_path, capsys, monkeypatch):
+    # alice comes first by name but finishes last: she waits until two lines are out.
+    calls, others_done, done = [], threading.Event(), progress.Progress.done
+
+    def counted(self, name, summary):
+        done(self, name, summary)
+        if self.count == len(NAMES) - 1:
+            others_done.set()
+
+    monkeypatch.setattr(grade_all, "grade_one", fake_grade_one(calls, others_done))
+    monkeypatch.setattr(progress.Progress, "done", counted)
     rows = grade_all.grade_all(subs, tmp_path / "out", jobs=3, sandboxed=False, pdf=False)
     lines = capsys.readouterr().err.splitlines()
-    progress = [line for line in lines if line.startswith("[")]
-    assert len(progress) == 3 and progress[-1].startswith("[3/3] alice: 0 / ")
+    counts = [line for line in lines if line.startswith("[")]
+    assert len(counts) == 3 and counts[-1].startswith("[3/3] alice: 0 / ")
     assert sorted(calls) == sorted(NAMES)
     assert [row["submission"] for row in rows] == sorted(NAMES)  # scores.csv in name order
 
@@ -166,3 +180,21 @@ def test_grade_keeps_the_re_executed_notebook_under_a_size_cap(tmp_path, monkeyp
     problems = nbgrade.keep_notebook(tmp_path / "work", entry, tmp_path / "c")
     assert problems and "not kept for reading" in problems[0]
     assert not (tmp_path / "c").exists()
+
+
+@pytest.mark.parametrize("drops, workers", [(True, 1), (False, 3)])
+def test_without_a_sandbox_one_uid_grades_one_submission_at_a_time(subs, calls, tmp_path,
+                                                                   monkeypatch, capsys,
+                                                                   drops, workers):
+    made = []
+
+    class Pool(ThreadPoolExecutor):  # records how many submissions may run at once
+        def __init__(self, max_workers):
+            made.append(max_workers)
+            super().__init__(max_workers)
+
+    monkeypatch.setattr(grade_all, "ThreadPoolExecutor", Pool)
+    monkeypatch.setattr(sandbox, "drops", lambda: drops)
+    grade_all.grade_all(subs, tmp_path / "out", jobs=3, sandboxed=False, pdf=False)
+    assert made == [workers]
+    assert ("one submission at a time" in capsys.readouterr().err) == drops
