@@ -85,9 +85,14 @@ def grade_one(path, out, bundle, options):
         if cgroup:
             command = ["sh", "-c", 'echo $$ > "$0" && exec "$@"', str(cgroup / "cgroup.procs"),
                        *command]
+        # The grade's temporary files go into a folder of its own, removed here even when
+        # the watchdog killed the grade before it could clean up. Mode 0711: a child
+        # running as uid 65534 passes through to its own folders, never lists it.
+        scratch = Path(tempfile.mkdtemp(prefix="grade_all-"))
+        scratch.chmod(0o711)
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=errors, start_new_session=True,
-                                   cwd=tasks.BUNDLE)
+                                   stderr=errors, start_new_session=True, cwd=tasks.BUNDLE,
+                                   env={**os.environ, "TMPDIR": str(scratch)})
         try:
             status = "exit status " + str(process.wait(deadline(options["task_timeout"],
                                                                  options["notebook_timeout"])))
@@ -98,6 +103,7 @@ def grade_one(path, out, bundle, options):
             process.wait()
             if cgroup:
                 cgroups.remove_cgroup(cgroup)
+            shutil.rmtree(scratch, ignore_errors=True)
         try:
             result = json.loads((Path(partial) / "report.json").read_text("utf-8"))
         except (OSError, ValueError):

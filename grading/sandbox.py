@@ -9,7 +9,9 @@ a pids cgroup (`grading.cgroups`) when running as root (RLIMIT_NPROC does not
 bind uid 0), else by RLIMIT_NPROC. When the sandboxed command ends, normally
 or not, its whole process tree ends with it: the PID namespace dies with its
 first process, `--die-with-parent` ties that to us, and the cgroup's members
-are killed.
+are killed. Every child, sandboxed or not, is also killed when the process
+that started it dies (Linux's parent-death signal): a grader killed by its
+watchdog takes its children along even where no cgroup can be made.
 
 `level()` says which sandbox this machine gives; where none can be made,
 callers must refuse unless the grader asked for `--no-sandbox`. Without a
@@ -18,6 +20,7 @@ unprivileged uid NOBODY where it can run Python (`drops`, `grading.unprivileged`
 `describe()` is the isolation in words, as the reports state it.
 """
 
+import ctypes
 import os
 import resource
 import select
@@ -31,6 +34,8 @@ from pathlib import Path
 from grading import cgroups, tasks, unprivileged
 from grading.unprivileged import NOBODY
 
+LIBC = ctypes.CDLL(None, use_errno=True)  # loaded here, not in a forked child
+PR_SET_PDEATHSIG = 1
 # Environment variables passed into a sandbox, besides the ones set for it.
 PASSED_ENV = ("LANG", "LC_ALL")
 PASSED_PREFIXES = ("OPENBLAS_", "OMP_", "MKL_")
@@ -115,8 +120,18 @@ def describe(sandboxed, hidden=()):
     return text
 
 
+def _die_with(parent):
+    """In a child: be killed when `parent` dies (Linux), or exit now if it is gone already."""
+    if hasattr(LIBC, "prctl"):
+        LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _limit(memory, cpu, cgroup, drop):
     """Set the rlimits of the process about to exec, join the pids cgroup if any, drop uid."""
+    parent = os.getpid()
+
     def apply():
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
@@ -127,7 +142,8 @@ def _limit(memory, cpu, cgroup, drop):
         else:
             resource.setrlimit(resource.RLIMIT_NPROC, (tasks.LIMITS["processes"],) * 2)
         if drop:
-            unprivileged.drop()  # last: joining the cgroup needs root
+            unprivileged.drop()  # joining the cgroup needs root
+        _die_with(parent)  # last: a change of uid clears the parent-death signal
     return apply
 
 

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -159,12 +160,18 @@ def test_a_grade_killed_by_the_watchdog_leaves_no_process_or_cgroup(tmp_path, mo
         seen.append((len(cgroups.members(cgroup)), len(list(os.walk(cgroup)))))
         remove(cgroup)
 
+    # The grade's temporary folder (a copy of the reference, hidden tests included) goes
+    # with it: grade_all gives each grade its own, and removes it after the kill.
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     monkeypatch.setattr(grade_all, "deadline", lambda *times: 45)
     monkeypatch.setattr(cgroups, "remove_cgroup", watched)
     rows = grade_all.grade_all(tmp_path / "subs", tmp_path / "out", task_timeout=300)
     assert rows[0]["total"] == 0 and "grading stopped with a timeout" in rows[0]["problems"]
     members, nested = seen[-1]
     assert members >= 3 and nested >= 3  # grade, its pytest and the hanging child, nested
+    assert not list((tmp_path / "tmp").iterdir())
     assert not list(cgroups.CGROUP.glob(f"grading-{os.getpid()}-*"))
 
 

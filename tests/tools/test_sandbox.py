@@ -135,3 +135,35 @@ def test_sweep_removes_only_empty_cgroups_of_exited_makers():
         cgroups.remove_cgroup(busy)
         cgroups.remove_cgroup(mine)
     assert sleeper.wait(5) == -9 and not busy.exists() and not mine.exists()
+
+
+@pytest.mark.parametrize("sandboxed", [True, False])
+def test_a_child_dies_with_the_process_that_started_it(tmp_path, sandboxed):
+    # A grader killed outright (its watchdog's SIGKILL) cleans nothing up: its child,
+    # in a session of its own and, as root, in a cgroup no one will empty, must die too.
+    starter = ("import sys, time\nfrom grading import sandbox\n"
+               f"child = sandbox.start([sys.executable, '-c', 'import time; time.sleep(600)'], "
+               f"sandboxed={sandboxed})\n"
+               "print(child.pid, flush=True)\ntime.sleep(600)\n")
+    process = subprocess.Popen([sys.executable, "-c", starter], stdout=subprocess.PIPE,
+                               text=True, cwd=tasks.BUNDLE)
+    try:
+        child = int(process.stdout.readline())
+        assert os.path.exists(f"/proc/{child}")
+    finally:
+        process.kill()
+        process.wait()
+    for _ in range(300):  # a 30 s deadline; a child still there after it has outlived us
+        if not os.path.exists(f"/proc/{child}") or "Z" in state(child):
+            break
+        time.sleep(0.1)
+    assert not os.path.exists(f"/proc/{child}") or "Z" in state(child)
+    cgroups.sweep()  # its empty cgroup, whose maker is gone
+
+
+def state(pid):
+    """The state letter of /proc/<pid>/stat ('Z' for a zombie), or '' once it is gone."""
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
