@@ -44,6 +44,7 @@ from grading import (
 )
 from grading.progress import Progress
 
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 REPORTS = "submissions"  # REPORTS_DIR/submissions/<entry>/: no entry name meets scores.csv
 
 
@@ -69,6 +70,18 @@ def deadline(task_timeout, notebook_timeout):
     return len(tasks.POINTS) * (task_timeout + 30) + notebook_timeout + 120
 
 
+def environment(scratch, jobs):
+    """The environment of one grade process: its own TMPDIR, and its share of the cores.
+
+    `jobs` grades run at once; each gets cores // jobs BLAS threads unless the
+    grader set them. OpenBLAS's threads wait on each other when more run than
+    there are cores, and the notebook prints nothing that the thread count
+    changes (docs/reproducibility.md).
+    """
+    threads = str(max(1, (os.cpu_count() or 1) // jobs))
+    return {**{name: threads for name in BLAS_THREADS}, **os.environ, "TMPDIR": str(scratch)}
+
+
 def grade_one(path, out, bundle, options):
     """Grade one submission in its own process group; return its report (always)."""
     final = out / REPORTS / path.name
@@ -92,7 +105,7 @@ def grade_one(path, out, bundle, options):
         scratch.chmod(0o711)
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                    stderr=errors, start_new_session=True, cwd=tasks.BUNDLE,
-                                   env={**os.environ, "TMPDIR": str(scratch)})
+                                   env=environment(scratch, options["jobs"]))
         try:
             status = "exit status " + str(process.wait(deadline(options["task_timeout"],
                                                                  options["notebook_timeout"])))
@@ -139,7 +152,8 @@ def grade_all(folder, out, jobs=None, bundle=tasks.BUNDLE, task_timeout=tasks.TA
         print(f"grade_all: --no-sandbox as root: one submission at a time, since all run "
               f"as uid {sandbox.NOBODY}", file=sys.stderr)
         jobs = 1
-    reports = graded(found, out, bundle, options, jobs)
+    options["jobs"] = jobs or os.cpu_count() or 1
+    reports = graded(found, out, bundle, options)
     if given is not None:
         reports = merge_marks(out, reports, given)
     rows = [{"submission": name, "total": result["total"], "max_total": result["max_total"],
@@ -163,14 +177,14 @@ def grade_all(folder, out, jobs=None, bundle=tasks.BUNDLE, task_timeout=tasks.TA
     return rows
 
 
-def graded(found, out, bundle, options, jobs):
-    """{name: report} of the submissions found, graded `jobs` at a time, in name order.
+def graded(found, out, bundle, options):
+    """{name: report} of the submissions found, options["jobs"] at a time, in name order.
 
     Progress counts submissions as they finish (as_completed), so its ETA follows
     the real pace; what could not be rendered for reading is said at the end.
     """
     reports, notes = {}, set()
-    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count()) as pool, \
+    with ThreadPoolExecutor(max_workers=options["jobs"]) as pool, \
             Progress(len(found)) as progress:
         futures = {pool.submit(grade_and_render, path, out, bundle, options): name
                    for name, path in found.items()}

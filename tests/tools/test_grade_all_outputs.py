@@ -8,6 +8,7 @@ tested in test_grading_grade.py.
 
 import csv
 import json
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
@@ -198,3 +199,15 @@ def test_without_a_sandbox_one_uid_grades_one_submission_at_a_time(subs, calls, 
     grade_all.grade_all(subs, tmp_path / "out", jobs=3, sandboxed=False, pdf=False)
     assert made == [workers]
     assert ("one submission at a time" in capsys.readouterr().err) == drops
+
+
+def test_each_grade_gets_its_share_of_the_cores_and_its_own_tmpdir(tmp_path, monkeypatch):
+    for name in grade_all.BLAS_THREADS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    env = grade_all.environment(tmp_path, 3)
+    assert [env[name] for name in grade_all.BLAS_THREADS] == ["2", "2", "2"]  # 8 // 3
+    assert env["TMPDIR"] == str(tmp_path)
+    assert grade_all.environment(tmp_path, 16)["OPENBLAS_NUM_THREADS"] == "1"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")  # the grader's own setting stands
+    assert grade_all.environment(tmp_path, 3)["OPENBLAS_NUM_THREADS"] == "4"
