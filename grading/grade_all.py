@@ -155,7 +155,7 @@ def grade_all(folder, out, jobs=None, bundle=tasks.BUNDLE, task_timeout=tasks.TA
     options["jobs"] = jobs or os.cpu_count() or 1
     reports = graded(found, out, bundle, options)
     if given is not None:
-        reports = merge_marks(out, reports, given)
+        reports = manual.merge_reports(out / REPORTS, reports, given)
     rows = [{"submission": name, "total": result["total"], "max_total": result["max_total"],
              **{task: result["tasks"][task]["points"] for task in tasks.POINTS},
              **{f"{task}:{group}": part["points"] for task in tasks.POINTS
@@ -209,14 +209,6 @@ def grade_and_render(path, out, bundle, options):
         return result, export.write_readable(folder / nbgrade.KEPT, folder, options["pdf"])[1]
     except Exception as error:  # a malformed notebook must not stop the run
         return result, f"{path.name}: the notebook could not be rendered: {error}"[:300]
-
-
-def merge_marks(out, reports, marks):
-    """Add the manual marks to every report, rewrite its report.json and report.md."""
-    merged = {name: manual.merge_report(result, marks) for name, result in reports.items()}
-    for name, result in merged.items():
-        report.write(result, out / REPORTS / name)
-    return merged
 
 
 def main(argv=None):

@@ -21,7 +21,7 @@ import csv
 import math
 from pathlib import Path
 
-from grading import tasks
+from grading import report, tasks
 
 HEADER = ["submission", "task", "points", "comment"]
 
@@ -104,21 +104,29 @@ def read_marks(path, submissions):
     return marks
 
 
-def merge_report(report, marks):
+def merge_report(result, marks):
     """A copy of one report dict with its manual marks and final totals.
 
     Adds ``manual`` ({task: {"points", "max_points", "comment"}}, points None
     where not marked yet), ``manual_total`` and ``final_total`` (automatic plus
     manual) with their maxima ``max_manual_total`` and ``max_final_total``.
     """
-    given = marks.get(report["submission"], {})
+    given = marks.get(result["submission"], {})
     manual = {task: given.get(task, {"points": None, "max_points": maximum, "comment": ""})
               for task, maximum in tasks.MANUAL_POINTS.items()}
     manual_total = sum(entry["points"] or 0 for entry in manual.values())
-    return {**report, "manual": manual, "manual_total": manual_total,
+    return {**result, "manual": manual, "manual_total": manual_total,
             "max_manual_total": sum(tasks.MANUAL_POINTS.values()),
-            "final_total": report["total"] + manual_total,
-            "max_final_total": report["max_total"] + sum(tasks.MANUAL_POINTS.values())}
+            "final_total": result["total"] + manual_total,
+            "max_final_total": result["max_total"] + sum(tasks.MANUAL_POINTS.values())}
+
+
+def merge_reports(folder, reports, marks):
+    """{name: report} with the marks merged, each rewritten as folder/<name>/report.*."""
+    merged = {name: merge_report(result, marks) for name, result in reports.items()}
+    for name, result in merged.items():
+        report.write(result, Path(folder) / name)
+    return merged
 
 
 def merge_rows(rows, marks):
