@@ -36,6 +36,7 @@ from grading.unprivileged import NOBODY
 
 LIBC = ctypes.CDLL(None, use_errno=True)  # loaded here, not in a forked child
 PR_SET_PDEATHSIG = 1
+DROPS = "GRADING_DROPS_UID"  # "1 PYTHON" or "0 PYTHON": what `drops` found for PYTHON
 # Environment variables passed into a sandbox, besides the ones set for it.
 PASSED_ENV = ("LANG", "LC_ALL")
 PASSED_PREFIXES = ("OPENBLAS_", "OMP_", "MKL_")
@@ -90,14 +91,19 @@ def environment(**extra):
 
 
 def drops():
-    """True if children run without a sandbox drop to NOBODY (decided once per process).
+    """True if children run without a sandbox drop to NOBODY (decided once per grading run).
 
     They do where this process is root and NOBODY can run this Python
     (`unprivileged.can_run`); elsewhere they run as the grader's own uid.
     """
-    if not hasattr(drops, "found"):
-        drops.found = os.geteuid() == 0 and unprivileged.can_run(sys.executable, environment())
-    return drops.found
+    # Tried once per grading run, not once per process: the answer for this Python goes
+    # down to every process the grader starts (grade, each task's pytest) in the environment.
+    answer, _, python = os.environ.get(DROPS, "").partition(" ")
+    if python != sys.executable or answer not in ("0", "1"):
+        found = os.geteuid() == 0 and unprivileged.can_run(sys.executable, environment())
+        answer = "1" if found else "0"
+        os.environ[DROPS] = f"{answer} {sys.executable}"
+    return answer == "1"
 
 
 def describe(sandboxed, hidden=()):
