@@ -131,14 +131,14 @@ def run_check(task, root=None, timeout=TIMEOUT):
     Parameters
     ----------
     task : str
-        One of the tasks of `grading.tasks.POINTS`.
+        One of the tasks of `grading.tasks.TASKS`.
     root : path, optional
         The bundle to test; by default the one whose `classifiers` this Python imports.
     timeout : float
         Seconds before the tests are stopped.
     """
-    if task not in tasks.POINTS:
-        raise ValueError(f"task must be one of {', '.join(tasks.POINTS)}, got {task!r}")
+    if task not in tasks.TASKS:
+        raise ValueError(f"task must be one of {', '.join(tasks.TASKS)}, got {task!r}")
     root = Path(root).resolve() if root is not None else bundle_root()
     files = public_tests(root, task)
     if not files:

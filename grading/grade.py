@@ -92,7 +92,7 @@ def run_task(work, task, where, sandboxed, timeout):
         return points.failed(task, f"the bundle has no tests marked {task}")
     text = (work / "submission" / where).read_text("utf-8")
     config = {"task": task, "targets": scratch.targets(text, task, where),
-              "dependencies": tasks.DEPENDENCIES.get(task, []),
+              "dependencies": tasks.TASKS[task].dependencies,
               "scratch": str(work / f"child-{task}"), "sandboxed": sandboxed,
               "results": str(work / f"{task}.results.json"), "call_timeout": timeout}
     # Owner-only, like the reference tree: the folder around them is open to the child's uid.
@@ -120,7 +120,7 @@ def grade_task(task, where, work, owner, sandboxed, timeout):
 
     `work` holds the unpacked submission and the reference tree.
     """
-    entry = {"max_points": tasks.POINTS[task], "file": where}
+    entry = {"max_points": tasks.TASKS[task].points, "file": where}
     if not (work / "submission" / where).is_file():
         return {**entry, **points.failed(task, f"{where} is missing from the submission")}
     try:
@@ -176,13 +176,13 @@ def grade(submission, out, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
     hidden = {folder.resolve() / tasks.HIDDEN_TESTS for folder in (bundle, tasks.BUNDLE)}
     result = {"submission": Path(submission).name, "total": 0,
               "isolation": sandbox.describe(sandboxed, hidden),
-              "max_total": sum(tasks.POINTS.values()), "problems": []}
+              "max_total": tasks.MAX_TOTAL, "problems": []}
     with tempfile.TemporaryDirectory(prefix="grade-") as folder:
         work = Path(folder)
         missing = unpacked(submission, bundle, work, result["problems"])
         owner = regions.task_files(bundle)
         result["tasks"] = {task: grade_task(task, owner[task], work, owner, sandboxed,
-                                            task_timeout) for task in tasks.POINTS}
+                                            task_timeout) for task in tasks.TASKS}
         if deadline is not None:
             notebook_timeout = min(notebook_timeout, int(deadline - time.monotonic()))
         result["notebook"] = grade_notebook(work, bundle, notebook_timeout, missing, sandboxed)

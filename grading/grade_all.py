@@ -57,17 +57,17 @@ def submissions(folder):
 def stopped(name, problem, bundle):
     """The report of a submission whose grading stopped."""
     owner = regions.task_files(bundle)
-    return {"submission": name, "total": 0, "max_total": sum(tasks.POINTS.values()),
+    return {"submission": name, "total": 0, "max_total": tasks.MAX_TOTAL,
             "problems": [f"not graded: grading stopped with {problem} (grade it alone with "
                          "python -m grading.grade to see the traceback)"],
-            "tasks": {task: {"max_points": tasks.POINTS[task], "file": owner[task],
-                             **points.failed(task, "not graded")} for task in tasks.POINTS},
+            "tasks": {task: {"max_points": tasks.TASKS[task].points, "file": owner[task],
+                             **points.failed(task, "not graded")} for task in tasks.TASKS},
             "notebook": {**grade.NO_NOTEBOOK, "status": "not graded"}}
 
 
 def deadline(task_timeout, notebook_timeout):
     """Seconds one submission may take: every task and the notebook, with slack."""
-    return len(tasks.POINTS) * (task_timeout + 30) + notebook_timeout + 120
+    return len(tasks.TASKS) * (task_timeout + 30) + notebook_timeout + 120
 
 
 def environment(scratch, jobs):
@@ -157,8 +157,8 @@ def grade_all(folder, out, jobs=None, bundle=tasks.BUNDLE, task_timeout=tasks.TA
     if given is not None:
         reports = manual.merge_reports(out / REPORTS, reports, given)
     rows = [{"submission": name, "total": result["total"], "max_total": result["max_total"],
-             **{task: result["tasks"][task]["points"] for task in tasks.POINTS},
-             **{f"{task}:{group}": part["points"] for task in tasks.POINTS
+             **{task: result["tasks"][task]["points"] for task in tasks.TASKS},
+             **{f"{task}:{group}": part["points"] for task in tasks.TASKS
                 for group, part in result["tasks"][task]["groups"].items()},
              "cells_matched": result["notebook"]["cells_matched"],
              "cells_total": result["notebook"]["cells_total"],

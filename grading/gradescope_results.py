@@ -1,7 +1,7 @@
 """Gradescope's results.json from a grading report (`grading.grade`'s result).
 
 The score is the report's automatic total. Each group of tests of each task
-(`tasks.GROUPS`) is one Gradescope test with the group's points, visible to
+(`tasks.Task.groups`) is one Gradescope test with the group's points, visible to
 the student at once. A group failed by a hidden test says only that: the
 hidden test's name and message go into a test of no points that students see
 after the due date (``after_due_date``), so the hidden tests stay unread until
@@ -21,7 +21,7 @@ HIDDEN = "failed a hidden test; which one and why are shown after the due date"
 
 def group_tests(task, group, part, number):
     """The Gradescope tests of one group's report entry: one, or two if a hidden test failed."""
-    name = f"{task} / {group}: {tasks.GROUPS[task][group][1]}"
+    name = f"{task} / {group}: {tasks.TASKS[task].groups[group].checks}"
     test = {"name": name, "number": number, "score": part["points"],
             "max_score": part["max_points"], "status": "passed" if part["passed"] else "failed",
             "visibility": "visible"}

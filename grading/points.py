@@ -1,12 +1,12 @@
-"""A task's points from its tests' outcomes, group by group (`tasks.GROUPS`).
+"""A task's points from its tests' outcomes, group by group (`tasks.Task.groups`).
 
 A group scores its share of the task's points when every one of its tests
 passed. A test that was collected but did not report passing (it failed,
 errored, was skipped or never ran) fails its group; so does a group with no
 collected test, and a stub's NotImplementedError fails every group, those of
 provided code included. The other groups of a task count only when its core
-group (`tasks.CORE_GROUPS`) passed. A collected test in no group, or in
-several, is a fault of `tasks.GROUPS`: the task's report names it. Each group
+group (`tasks.Task.core`) passed. A collected test in no group, or in
+several, is a fault of the task's groups in `grading.tasks`: the task's report names it. Each group
 names its first failed test (`first_failed`, a node id), so a report for
 students can tell a public test's failure from a hidden one's.
 """
@@ -27,20 +27,20 @@ def test_name(nodeid):
 def groups_of(task, nodeid):
     """The names of the groups of `task` whose patterns match the test `nodeid`."""
     name = test_name(nodeid)
-    return [group for group, (_, _, patterns) in tasks.GROUPS[task].items()
+    return [group for group, (_, _, patterns) in tasks.TASKS[task].groups.items()
             if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)]
 
 
 def group_points(task, group):
     """The points of one group: its share of the task's points."""
-    return whole(tasks.POINTS[task] * tasks.GROUPS[task][group][0] / 100)
+    return whole(tasks.TASKS[task].points * tasks.TASKS[task].groups[group].share / 100)
 
 
 def unscored(task, message):
     """Every group of `task` failed with the same message (a missing file, a crash)."""
     return {group: {"passed": False, "points": 0, "max_points": group_points(task, group),
                     "tests": 0, "message": message, "first_failed": None}
-            for group in tasks.GROUPS[task]}
+            for group in tasks.TASKS[task].groups}
 
 
 def failed(task, message):
@@ -61,7 +61,7 @@ def score(task, results):
     reported), ``collected`` (the node ids collected) and ``stub``.
     """
     outcomes = results["tests"]
-    members = {group: [] for group in tasks.GROUPS[task]}
+    members = {group: [] for group in tasks.TASKS[task].groups}
     misfits = []
     for nodeid in results["collected"]:
         found = groups_of(task, nodeid)
@@ -85,7 +85,7 @@ def score(task, results):
         groups[group] = {"passed": passed, "points": group_points(task, group) if passed else 0,
                          "max_points": group_points(task, group), "tests": len(nodeids),
                          "message": message, "first_failed": failed[0] if failed else None}
-    core = tasks.CORE_GROUPS[task]
+    core = tasks.TASKS[task].core
     for group, entry in groups.items():
         if group != core and entry["passed"] and not groups[core]["passed"]:
             entry.update(passed=False, points=0,
@@ -97,7 +97,7 @@ def score(task, results):
         test = outcomes.get(failures[0], {"message": "did not run"})
         first = f"{test_name(failures[0])}: {one_line(test['message'])}"
     if misfits:
-        first = f"tasks.GROUPS does not place every test once: {'; '.join(misfits[:3])}"
+        first = f"grading/tasks.py does not place every test once: {'; '.join(misfits[:3])}"
     total = sum(entry["points"] for entry in groups.values())
     return {"passed": all(entry["passed"] for entry in groups.values()) and not misfits,
             "points": whole(total), "message": first, "groups": groups,

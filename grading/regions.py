@@ -163,9 +163,9 @@ def task_files(root):
             if owner.setdefault(region.task, rel) != rel:
                 problems.append(f"{rel}: task {region.task} has regions in {owner[region.task]} "
                                 "too; a task's regions must all be in one file")
-    if set(owner) != set(tasks.POINTS):
+    if set(owner) != set(tasks.TASKS):
         problems.append(f"tasks with regions in .py files {sorted(owner)} differ from "
-                        f"the tasks of tasks.POINTS {sorted(tasks.POINTS)}")
+                        f"the tasks of tasks.TASKS {sorted(tasks.TASKS)}")
     if problems:
         raise MarkerError("\n".join(problems))
     return owner

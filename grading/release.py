@@ -138,10 +138,10 @@ def stamp(root=BUNDLE):
 
 def student_readme(owner, template):
     """The student README: the template file with the task table filled in."""
-    rows = "\n".join(f"| `{task}` | `{owner[task]}` | {points} |"
-                     for task, points in tasks.POINTS.items())
+    rows = "\n".join(f"| `{name}` | `{owner[name]}` | {task.points} |"
+                     for name, task in tasks.TASKS.items())
     template = string.Template(Path(template).read_text("utf-8"))
-    return template.substitute(task_table=rows, max_total=sum(tasks.POINTS.values()),
+    return template.substitute(task_table=rows, max_total=tasks.MAX_TOTAL,
                                notebook=tasks.NOTEBOOK)
 
 

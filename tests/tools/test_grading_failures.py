@@ -52,7 +52,7 @@ def test_crashes_bad_imports_and_missing_files_get_a_report(tmp_path):
         if region.task == "linear_classifier" else None)
     result = grade_broken(tmp_path, {"softmax_naive": CRASH, "softmax_vectorized": CRASH}, files)
     messages = {task: entry["message"] for task, entry in result["tasks"].items()}
-    assert result["total"] == tasks.POINTS["train_grid"]  # its region was left intact
+    assert result["total"] == tasks.TASKS["train_grid"].points  # its region was left intact
     assert "the submission's process failed" in messages["softmax_naive"], messages
     assert "the submission's process failed" in messages["linear_classifier"], messages
     assert "the submission's process failed" in messages["softmax_vectorized"], messages

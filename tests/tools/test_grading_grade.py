@@ -90,8 +90,8 @@ def report(graded, name):
 
 def test_solution_gets_full_marks_and_its_notebook_matches(graded):
     result = report(graded, "solution")
-    assert result["total"] == result["max_total"] == sum(tasks.POINTS.values())
-    assert all(entry["passed"] and entry["points"] == tasks.POINTS[task]
+    assert result["total"] == result["max_total"] == tasks.MAX_TOTAL
+    assert all(entry["passed"] and entry["points"] == tasks.TASKS[task].points
                for task, entry in result["tasks"].items())
     nb = result["notebook"]
     assert nb["dataset"] == "synthetic" and nb["cells_total"] == len(CELLS)
@@ -129,7 +129,7 @@ def test_untouched_release_gets_zero_on_every_task_and_a_readable_report(graded,
     assert result["total"] == 0
     for task, entry in result["tasks"].items():  # the stub ran, not the bundle's installed solution
         assert f": NotImplementedError: Task {task}:" in entry["message"], entry["message"]
-        assert set(entry["groups"]) == set(tasks.GROUPS[task])  # a stub fails every group
+        assert set(entry["groups"]) == set(tasks.TASKS[task].groups)  # a stub fails every group
         assert all(part["points"] == 0 and part["message"] == points.STUB
                    for part in entry["groups"].values())
     assert result["notebook"]["status"].startswith("not executed")
@@ -181,7 +181,7 @@ def test_scores_csv_has_a_row_per_submission(graded):
 
 def test_an_unexpected_error_in_one_submission_gets_a_report_and_the_run_goes_on(graded):
     result = report(graded, "locked.zip")
-    assert result["total"] == 0 and set(result["tasks"]) == set(tasks.POINTS)
+    assert result["total"] == 0 and set(result["tasks"]) == set(tasks.TASKS)
     assert result["problems"][0].startswith("not graded: grading stopped with RuntimeError: ")
     assert "encrypted" in result["problems"][0]
     locked = (graded / grade_all.REPORTS / "locked.zip" / "report.md").read_text()

@@ -73,7 +73,7 @@ def test_command_line_checker_names_file_and_line(tmp_path, monkeypatch, capsys)
 def test_the_bundle_markers_are_sound_and_match_the_task_list():
     assert regions.check(BUNDLE) == []
     owner = regions.task_files(BUNDLE)  # raises on any inconsistency
-    assert set(owner) == set(tasks.POINTS)
+    assert set(owner) == set(tasks.TASKS)
     assert set(owner.values()) == {rel for rel in tasks.SUBMISSION_FILES if rel.endswith(".py")}
 
 

@@ -15,7 +15,7 @@ import pytest
 from grading import regions, release, tasks
 
 BUNDLE = Path(__file__).resolve().parents[2]
-ALL_TASKS = " or ".join(tasks.POINTS)
+ALL_TASKS = " or ".join(tasks.TASKS)
 
 
 def files(root):
@@ -114,13 +114,13 @@ def test_stub_release_fails_only_with_not_implemented_and_solution_passes(studen
     assert failures, "no test failed against the stubs"
     assert all(message.startswith("NotImplementedError: Task ") for message in failures.values()), \
         {t: m for t, m in failures.items() if not m.startswith("NotImplementedError: Task ")}
-    for task in tasks.POINTS:  # every task fails loudly with its own name somewhere
+    for task in tasks.TASKS:  # every task fails loudly with its own name somewhere
         assert any(f"Task {task}:" in message for message in failures.values()), task
     for rel in tasks.SUBMISSION_FILES:
         if rel.endswith(".py"):
             shutil.copyfile(BUNDLE / rel, graded / rel)
     results = run_task_tests(graded, tmp_path)
-    assert len(results) > len(tasks.POINTS) and not any(results.values())
+    assert len(results) > len(tasks.TASKS) and not any(results.values())
 
 
 # Correct bodies written unlike the reference, per file in region order, using
@@ -196,7 +196,7 @@ def test_differently_written_solutions_pass_the_public_tests(student, tmp_path):
         (written / rel).write_text(regions.rewrite(text, "code", rel, lambda region, _: [
             region.indent + line for line in bodies.pop().split("\n")]))
     results = run_task_tests(written, tmp_path)
-    assert len(results) > len(tasks.POINTS)
+    assert len(results) > len(tasks.TASKS)
     assert not any(results.values()), {test: m for test, m in results.items() if m}
 
 def test_student_bundle_installs_and_imports(student):

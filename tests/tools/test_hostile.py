@@ -123,9 +123,9 @@ def test_nothing_is_written_outside_the_sandbox(graded):
 
 def test_honest_submissions_beside_them_score_what_they_earned(graded):
     out, rows = graded
-    earned = tasks.POINTS["softmax_naive"] + tasks.POINTS["softmax_vectorized"]
+    earned = tasks.TASKS["softmax_naive"].points + tasks.TASKS["softmax_vectorized"].points
     assert rows["honest"]["total"] == str(earned)
-    assert rows["scores.csv"]["total"] == str(tasks.POINTS["gradient_check"])
+    assert rows["scores.csv"]["total"] == str(tasks.TASKS["gradient_check"].points)
     assert set(rows) == set(ATTACKS) | {"honest", "linked", "scores.csv", "bomb.zip"}
 
 

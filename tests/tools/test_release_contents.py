@@ -80,12 +80,12 @@ def test_the_check_finds_every_region_statement_in_the_unreleased_bundle():
     originals = [shipped_text(BUNDLE / rel) for rel in regions.region_files(BUNDLE)]
     found = [statement in "".join(originals)
              for _, body in region_bodies(BUNDLE) for statement in statements(body)]
-    assert len(found) > 2 * len(tasks.POINTS) and all(found)
+    assert len(found) > 2 * len(tasks.TASKS) and all(found)
 
 
 def test_no_solution_statement_appears_anywhere_in_the_release(student):
     bodies = list(region_bodies(BUNDLE))
-    assert len(bodies) > len(tasks.POINTS)
+    assert len(bodies) > len(tasks.TASKS)
     shipped = {rel: shipped_text(student / rel) for rel in tasks.STUDENT_FILES}
     leaks = [f"{where}: {statement!r} is in {rel}"
              for where, body in bodies for statement in statements(body)
