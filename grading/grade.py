@@ -50,16 +50,6 @@ NO_NOTEBOOK = {"dataset": None, "cells_matched": 0, "cells_total": 0, "first_mis
                "accuracy": None, "answers": {}}
 
 
-def check_markers(text, reference, where):
-    """Raise MarkerError unless the submitted file keeps the release's marker pairs."""
-    found = sorted(region.task for region in regions.find_regions(text, "code", where))
-    expected = sorted(region.task for region in regions.find_regions(reference, "code", where))
-    if found != expected:
-        raise regions.MarkerError(f"{where}: the submission has regions {found}, the student "
-                                  f"bundle has {expected}; keep every marker pair of the "
-                                  "student bundle")
-
-
 def import_problem(text, where):
     """Why the task file `text` may not be graded (does not parse, bad import), or None."""
     try:
@@ -80,7 +70,7 @@ def marked_tests(tree, task):
     return [rel for rel in found if rel.endswith(".py") and check.marks(tree / rel, task)]
 
 
-def run_task(work, task, where, sandboxed, timeout):
+def run_task(work, task, sandboxed, timeout):
     """Run the task's tests against the child of work/child-<task>: its report entry fields.
 
     The points come group by group (`grading.points`): a test that did not run
@@ -90,8 +80,7 @@ def run_task(work, task, where, sandboxed, timeout):
     tests = marked_tests(tree, task)
     if not tests:
         return points.failed(task, f"the bundle has no tests marked {task}")
-    text = (work / "submission" / where).read_text("utf-8")
-    config = {"task": task, "targets": scratch.targets(text, task, where),
+    config = {"task": task, "targets": tasks.TASKS[task].targets,
               "dependencies": tasks.TASKS[task].dependencies,
               "scratch": str(work / f"child-{task}"), "sandboxed": sandboxed,
               "results": str(work / f"{task}.results.json"), "call_timeout": timeout}
@@ -115,27 +104,31 @@ def run_task(work, task, where, sandboxed, timeout):
     return points.score(task, results)
 
 
-def grade_task(task, where, work, owner, sandboxed, timeout):
-    """Grade one task of file `where`: its report entry.
+def grade_task(task, work, sandboxed, timeout):
+    """Grade one task: its report entry.
 
-    `work` holds the unpacked submission and the reference tree.
+    `work` holds the unpacked submission and the reference tree. The child's copy of
+    the task file is the release's, with only this task's submitted region bodies put
+    in (`release.rebuild`), and only where they sit where the release has them.
     """
+    where = tasks.TASKS[task].file
     entry = {"max_points": tasks.TASKS[task].points, "file": where}
     if not (work / "submission" / where).is_file():
         return {**entry, **points.failed(task, f"{where} is missing from the submission")}
+    note = (f"; task {task} is graded without it: a task may call another task's code only "
+            "where grading/tasks.py declares it")
     try:
-        text = (work / "submission" / where).read_text(encoding="utf-8")
-        check_markers(text, release.stub_python(
-            (work / "reference" / where).read_text("utf-8"), where), where)
-        message = import_problem(text, where)
-        if message is None:
-            scratch.build(work / "reference", text, task, where, owner,
-                          work / f"child-{task}")
-    except (regions.MarkerError, UnicodeDecodeError) as error:
-        return {**entry, **points.failed(task, str(error))}
+        submitted = (work / "submission" / where).read_text(encoding="utf-8")
+        released = release.stub_python((work / "reference" / where).read_text("utf-8"), where,
+                                       note=note)
+    except UnicodeDecodeError as error:
+        return {**entry, **points.failed(task, f"{where} is not UTF-8 text: {error}")}
+    text, refused = release.rebuild(released, submitted, where, {task})
+    message = refused.get(task) or import_problem(text, where)
     if message is not None:
         return {**entry, **points.failed(task, message)}
-    return {**entry, **run_task(work, task, where, sandboxed, timeout)}
+    scratch.build(work / "reference", text, where, work / f"child-{task}", note)
+    return {**entry, **run_task(work, task, sandboxed, timeout)}
 
 
 def grade_notebook(work, bundle, timeout, missing, sandboxed):
@@ -180,9 +173,8 @@ def grade(submission, out, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
     with tempfile.TemporaryDirectory(prefix="grade-") as folder:
         work = Path(folder)
         missing = unpacked(submission, bundle, work, result["problems"])
-        owner = regions.task_files(bundle)
-        result["tasks"] = {task: grade_task(task, owner[task], work, owner, sandboxed,
-                                            task_timeout) for task in tasks.TASKS}
+        result["tasks"] = {task: grade_task(task, work, sandboxed, task_timeout)
+                           for task in tasks.TASKS}
         if deadline is not None:
             notebook_timeout = min(notebook_timeout, int(deadline - time.monotonic()))
         result["notebook"] = grade_notebook(work, bundle, notebook_timeout, missing, sandboxed)
@@ -202,9 +194,7 @@ def grade_tasks(submission, only, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_T
     with tempfile.TemporaryDirectory(prefix="grade-") as folder:
         work = Path(folder)
         unpacked(submission, bundle, work, [])
-        owner = regions.task_files(bundle)
-        return {task: grade_task(task, owner[task], work, owner, sandboxed, task_timeout)
-                for task in only}
+        return {task: grade_task(task, work, sandboxed, task_timeout) for task in only}
 
 
 def unpacked(submission, bundle, work, problems):
@@ -216,7 +206,9 @@ def unpacked(submission, bundle, work, problems):
         problems.append(f"the submission cannot be read: {error}")
     problems += [f"{rel} is missing from the submission" for rel in missing]
     scratch.reference_tree(bundle, work / "reference")
-    for private in (work / "submission", work / "reference"):  # never open to a child's uid
+    problems += scratch.graded_files(work / "reference", work / "submission", work / "graded")
+    # Never open to a child's uid: the notebook's folder gets copies of what it needs.
+    for private in (work / "submission", work / "reference", work / "graded"):
         private.mkdir(exist_ok=True)
         private.chmod(0o700)
     return missing

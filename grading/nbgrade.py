@@ -9,7 +9,8 @@ them from the release's cell. The notebook's stamp (`release.stamp`) must be
 this bundle's; a mismatch is reported.
 
 Re-execution: nbclient (as `jupyter execute`) and its kernel run inside the
-sandbox, in a folder holding the submission's task files, the bundle's
+sandbox, in a folder holding the task files rebuilt from the release with
+the submission's region bodies (`scratch.graded_files`), the bundle's
 provided modules and the notebook, with the dataset read-only. A run that
 stops early is reported with the cell that was running and how many ran.
 The child may write its folder, so a file read back from it must be a plain
@@ -107,14 +108,18 @@ def valid_record(record):
 
 
 def run_folder(work, bundle):
-    """The folder the notebook re-executes in: submitted task files, provided modules, checks."""
+    """The folder the notebook re-executes in: rebuilt task files, provided modules, checks.
+
+    The task files are the release's with the submitted region bodies put in
+    (`scratch.graded_files`): code a submission wrote outside its regions never runs here.
+    """
     folder = work / "nb"
-    owner_files = set(regions.task_files(bundle).values())
+    owner_files = set(scratch.task_files())
     # The notebook's check() cells run the public tests (never hidden ones) in there too.
     check_files = [*tasks.CHECK_FILES, *(f"{tasks.PUBLIC_TESTS}/{rel}"
                                          for rel in regions.walk(bundle / tasks.PUBLIC_TESTS))]
     for rel in [*scratch.library_files(bundle), *check_files]:
-        source = (work / "submission" / rel) if rel in owner_files else (bundle / rel)
+        source = (work / "graded" / rel) if rel in owner_files else (bundle / rel)
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, folder / rel)
     (folder / tasks.NOTEBOOK).parent.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,7 @@ import shutil
 import string
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import nbformat
 
@@ -94,6 +95,151 @@ def stub_python(text, where, keep=None, note=""):
                 f'{region.indent}    "Task {region.task}: write this part of {name}(){note}")']
 
     return regions.rewrite(text, "code", where, stub)
+
+
+class Place(NamedTuple):
+    """Where a code region sits: the blocks around it, from the module inward, and its indent.
+
+    `blocks` names each enclosing statement: a def or class by its name, any other block
+    by its keyword (``("LinearClassifier", "train", "for")``); `function` is the qualified
+    name of the innermost def with its classes (``LinearClassifier.train``).
+    """
+
+    task: str
+    blocks: tuple[str, ...]
+    function: str
+    indent: str
+    line: int
+
+
+def hollow(text, where):
+    """`text` with every code region's body replaced by ``pass``: the code around the regions."""
+    return regions.rewrite(text, "code", where, lambda region, body: [f"{region.indent}pass"])
+
+
+KEYWORDS = {ast.FunctionDef: "def", ast.AsyncFunctionDef: "async def", ast.ClassDef: "class"}
+
+
+def places(text, where):
+    """The `Place` of each code region of `text`, in order.
+
+    Found on the code around the regions (`hollow`), so no region's body can move
+    another's place. Raises MarkerError on bad markers and SyntaxError when the code
+    around the regions does not parse.
+    """
+    text = hollow(text, where)
+    found, tree = regions.find_regions(text, "code", where), ast.parse(text)
+
+    def blocks(nodes, line):
+        """(kind, name) of each statement around `line`, from the outside in."""
+        for node in nodes:
+            if node.lineno <= line <= node.end_lineno and hasattr(node, "body"):
+                named = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                inner = [child for field in ("body", "orelse", "handlers", "finalbody")
+                         for child in getattr(node, field, [])]
+                kind = KEYWORDS.get(type(node), type(node).__name__.lower())
+                return ((kind, node.name if named else ""), *blocks(inner, line))
+        return ()
+
+    result = []
+    for region in found:
+        # The `pass` standing for the region's body is the line after its start marker.
+        chain = blocks(tree.body, region.start + 2)
+        function = ".".join(name for _, name in chain if name)
+        result.append(Place(region.task, tuple(f"{kind} {name}".strip() for kind, name in chain),
+                            function, region.indent, region.start + 1))
+    return result
+
+
+def rebuild(released, submitted, where, keep):
+    """The released file with the submitted bodies of the regions of the tasks in `keep`.
+
+    Everything outside those regions is the release's, as nbgrader restores locked
+    cells: code a submission wrote elsewhere is never run. A task's bodies are taken
+    only when its regions sit where the release has them (same functions and blocks,
+    same indent, same number); otherwise its regions stay stubs.
+
+    Returns
+    -------
+    text : str
+        The rebuilt file.
+    refused : dict of str to str
+        For each task of `keep` whose regions were not taken, why, in a student's words.
+    """
+    try:
+        theirs = places(submitted, where)
+    except (regions.MarkerError, SyntaxError) as error:
+        reason = (f"{where} does not parse outside its regions: {error.msg} (line {error.lineno})"
+                  if isinstance(error, SyntaxError) else str(error))
+        return released, {task: reason for task in keep}
+    ours = places(released, where)
+    bodies, refused = {}, {}
+    lines = submitted.split("\n")
+    for task in keep:
+        want = [place for place in ours if place.task == task]
+        have = [place for place in theirs if place.task == task]
+        problem = misplaced(want, have, where)
+        if problem:
+            refused[task] = problem
+            continue
+        bodies[task] = [lines[region.start + 1:region.end]
+                        for region in regions.find_regions(submitted, "code", where)
+                        if region.task == task]
+
+    def body(region, _):
+        # `regions.rewrite` goes from the last region to the first.
+        return bodies[region.task].pop() if region.task in bodies else None
+
+    return regions.rewrite(released, "code", where, body), refused
+
+
+def misplaced(want, have, where):
+    """Why the submitted places `have` of a task's regions differ from the release's, or None."""
+    if len(want) != len(have):
+        return (f"{where}: the release has {len(want)} region(s) of task {want[0].task}, the "
+                f"submission {len(have)}; keep every marker pair where the release has it")
+    for number, (ours, theirs) in enumerate(zip(want, have), 1):
+        if (ours.blocks, ours.indent) != (theirs.blocks, theirs.indent):
+            inside = f"in {theirs.function}()" if theirs.function else "at module level"
+            detail = f" ({' > '.join(theirs.blocks)})" if theirs.blocks else ""
+            return (f"{where}:{theirs.line}: region {number} of task {ours.task} must sit in "
+                    f"{ours.function}(), where the release has it; the submission has it "
+                    f"{inside}{detail}, so it is not graded")
+    return None
+
+
+def outside(released, submitted, where):
+    """Where `submitted` has code of its own outside its regions, compared on the AST.
+
+    Comments, blank lines and region bodies do not count. Returns short descriptions
+    (``def _decoy (line 40)``); that code is ignored by the grader (`rebuild`).
+    """
+    try:
+        ours, theirs = (ast.parse(hollow(text, where)) for text in (released, submitted))
+    except (regions.MarkerError, SyntaxError):
+        return []  # `rebuild` already refused the file's tasks, saying why
+
+    def described(nodes, prefix=""):
+        """{AST dump: (label, line)} of each statement, a class's methods one by one."""
+        out = {}
+        for node in nodes:
+            if isinstance(node, ast.ClassDef):
+                out.update(described(node.body, f"{node.name}."))
+                node = ast.ClassDef(name=node.name, bases=node.bases, keywords=node.keywords,
+                                    body=[], decorator_list=node.decorator_list)
+            name = getattr(node, "name", None)
+            label = (f"{KEYWORDS[type(node)]} {prefix}{name}" if name else
+                     f"{ast.unparse(node).splitlines()[0][:40]!r}")
+            out.setdefault(ast.dump(node), (label, getattr(node, "lineno", 0)))
+        return out
+
+    mine, release_nodes = described(theirs.body), described(ours.body)
+    changed = [f"{label} (line {line})" for dump, (label, line) in mine.items()
+               if dump not in release_nodes]
+    labels = {label for label, _ in mine.values()}
+    removed = [f"{label} (removed)" for dump, (label, _) in release_nodes.items()
+               if dump not in mine and label not in labels]
+    return changed + removed
 
 
 def stub_notebook(nb, where):

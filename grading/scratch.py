@@ -1,23 +1,19 @@
-"""The folder a sandboxed child sees: a submission's task file and nothing to copy from.
+"""The folders submitted code sees: rebuilt task files and nothing to copy from.
 
-For task T of file F, the child's folder holds F as submitted with every
-region of another task replaced by a stub that raises; the other task files
-as the student bundle has them (stubs); the bundle's provided library modules;
+For task T of file F, a child's folder holds F as released with only T's
+submitted region bodies put in (`release.rebuild`); the other task files as
+the student bundle has them (stubs); the bundle's provided library modules;
 and the few grading modules the child runs. No tests, no reference regions.
+The notebook's kernel imports the task files of `graded_files`: the release's,
+with the bodies of every task whose regions sit where the release has them.
 """
 
-import ast
 import shutil
 from pathlib import Path
 
-from grading import regions, release
+from grading import regions, release, tasks
 
 CHILD_MODULES = ("__init__.py", "wire.py", "channel.py", "child.py")
-
-
-def module_name(rel):
-    """'classifiers/softmax.py' -> 'classifiers.softmax'."""
-    return rel[:-3].replace("/", ".").removesuffix(".__init__")
 
 
 def library_files(bundle):
@@ -26,43 +22,23 @@ def library_files(bundle):
             if rel.endswith(".py") and ("/" not in rel or rel.startswith("classifiers/"))]
 
 
-def targets(text, task, where):
-    """[module, qualified name] of each function of `text` holding a region of `task`.
+def task_files():
+    """The files holding the graded tasks' regions, as `grading.tasks` declares them."""
+    return sorted({task.file for task in tasks.TASKS.values()})
 
-    A method is named Class.method; the child calls it with the object's state.
+
+def build(bundle, text, where, dest, note):
+    """Write a child's folder into dest: `text` as the file `where`, the rest as released.
+
+    `text` is the task file rebuilt for one task (`release.rebuild`); every other task
+    file is the release's stub, whose message ends with `note`.
     """
-    tree, names = ast.parse(text), []
-
-    def visit(node, prefix):
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.ClassDef):
-                visit(child, f"{prefix}{child.name}.")
-            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                names.append((child.lineno, child.end_lineno, prefix + child.name))
-
-    visit(tree, "")
-    found = []
-    for region in regions.find_regions(text, "code", where):
-        inside = [name for start, end, name in names if start <= region.start + 1 <= end]
-        if region.task == task and inside and [module_name(where), inside[-1]] not in found:
-            found.append([module_name(where), inside[-1]])
-    return found
-
-
-def build(bundle, text, task, where, owner, dest):
-    """Write the child's folder for `task` into dest; `text` is the submitted file `where`.
-
-    `owner` maps each task to its file (`regions.task_files`).
-    """
-    task_files = set(owner.values())
-    note = (f"; task {task} is graded without it: a task may call another task's code only "
-            "where grading/tasks.py DEPENDENCIES lists it")
     for rel in library_files(bundle):
         target = Path(dest) / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         if rel == where:
-            target.write_text(release.stub_python(text, rel, keep=task, note=note), "utf-8")
-        elif rel in task_files:
+            target.write_text(text, "utf-8")
+        elif rel in task_files():
             source = (Path(bundle) / rel).read_text("utf-8")
             target.write_text(release.stub_python(source, rel, note=note), "utf-8")
         else:
@@ -71,6 +47,33 @@ def build(bundle, text, task, where, owner, dest):
     for name in CHILD_MODULES:
         shutil.copyfile(Path(__file__).parent / name, Path(dest) / "grading" / name)
     return Path(dest)
+
+
+def graded_files(bundle, submission, dest):
+    """Write the task files the notebook's kernel imports into dest; what the submission lost.
+
+    Each is the release's file with the submitted region bodies of every task whose
+    regions sit where the release has them (`release.rebuild`), so code outside the
+    regions, import-time code included, never runs. Returns the problems to report:
+    code outside the regions that was ignored (a region not taken fails its own task,
+    which says so).
+    """
+    problems = []
+    for where in task_files():
+        try:
+            submitted = (Path(submission) / where).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # the task's own grading says why
+        released = release.stub_python((Path(bundle) / where).read_text("utf-8"), where)
+        keep = {task.name for task in tasks.TASKS.values() if task.file == where}
+        text, _ = release.rebuild(released, submitted, where, keep)
+        ignored = release.outside(released, submitted, where)
+        if ignored:
+            problems.append(f"{where}: code outside the answer regions is ignored (the "
+                            f"release's code runs instead): {', '.join(ignored)}")
+        (Path(dest) / where).parent.mkdir(parents=True, exist_ok=True)
+        (Path(dest) / where).write_text(text, "utf-8")
+    return problems
 
 
 def reference_tree(bundle, dest):

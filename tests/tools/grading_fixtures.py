@@ -117,3 +117,19 @@ def open_to_others(path):
     for folder in [*reversed(Path(path).parents), Path(path)]:
         if Path(tempfile.gettempdir()) in folder.parents:
             folder.chmod(folder.stat().st_mode | stat.S_IXOTH)
+
+
+START = "# *****START OF YOUR CODE (task: {})*****"
+END = "# *****END OF YOUR CODE*****"
+
+
+def decoy(text, task, host):
+    """`text` with the body of `task`'s first region left in place, unmarked, and its marker
+    pair moved into `host`: lines put before the file's first def or class (a new function
+    or a block)."""
+    lines = text.split("\n")
+    region = next(r for r in regions.find_regions(text, "code", "f") if r.task == task)
+    moved = [*host, "    " + START.format(task), "    pass", "    " + END]
+    kept = lines[:region.start] + lines[region.start + 1:region.end] + lines[region.end + 1:]
+    first = next(n for n, line in enumerate(kept) if line.startswith(("def ", "class ")))
+    return "\n".join(kept[:first] + moved + ["", ""] + kept[first:])
