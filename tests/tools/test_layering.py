@@ -1,15 +1,15 @@
-"""The bundle's architecture: the library below the tools, and modules of a readable size."""
+"""The bundle's architecture: the library below the tools, and the grading modules by trust
+zone (what runs in the sandbox, what ships to students, what grades a class)."""
 
 import subprocess
 import sys
 from pathlib import Path
 
-from grading import regions, release
+from grading import regions, release, scratch, tasks
 
 BUNDLE = Path(__file__).resolve().parents[2]
 LIBRARY = ("classifiers", "data_utils", "gradient_check", "cifar_synthetic", "cifar_pickle")
 TOOLS = ("grading", "scripts", "benchmarks", "tests")
-MAX_LINES = 250
 
 
 def modules():
@@ -53,9 +53,45 @@ def test_library_below_tools_and_grading_beside_no_script_or_benchmark():
     assert release.public_test_problems(BUNDLE) == []
 
 
-def test_no_module_is_over_250_lines():
-    sizes = {rel: len((BUNDLE / rel).read_text("utf-8").splitlines()) for rel in modules()}
-    assert {rel: lines for rel, lines in sizes.items() if lines > MAX_LINES} == {}
+def grading_imports(rel):
+    """The top names of `grading` modules and third-party packages module `rel` imports."""
+    found = set()
+    for _, name in regions.module_imports((BUNDLE / rel).read_text("utf-8")):
+        parts = name.split(".")
+        if parts[0] == "grading":
+            found.add(parts[1] if len(parts) > 1 else "grading")
+        elif parts[0] not in sys.stdlib_module_names:
+            found.add(parts[0])
+    return found
+
+
+def stems(files):
+    return {Path(rel).stem for rel in files if rel.startswith("grading/") and rel.endswith(".py")}
+
+
+# The grading modules by trust zone. The child's runs inside the sandbox with submitted code;
+# the student's ship in the release; the course's grade a whole class.
+CHILD = stems(f"grading/{name}" for name in scratch.CHILD_MODULES)
+STUDENT = stems(tasks.STUDENT_FILES)
+COURSE = {"grade_all", "class_report", "manual", "export", "progress", "gradescope",
+          "gradescope_results"}
+
+
+def test_the_child_imports_only_itself_numpy_and_the_standard_library():
+    for stem in CHILD:
+        assert grading_imports(f"grading/{stem}.py") <= CHILD | {"numpy", "grading"}, stem
+
+
+def test_the_students_grading_modules_import_only_each_other_and_the_library():
+    allowed = STUDENT | set(LIBRARY) | {"numpy", "nbformat", "pytest", "IPython", "grading"}
+    for stem in STUDENT:
+        assert grading_imports(f"grading/{stem}.py") <= allowed, stem
+
+
+def test_nothing_below_the_course_tools_imports_them():
+    for rel in modules():
+        if rel.startswith("grading/") and Path(rel).stem not in COURSE:
+            assert not grading_imports(rel) & COURSE, rel
 
 
 def test_ruff_passes():
