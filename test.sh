@@ -3,9 +3,14 @@
 # by nbval in strict mode and compared cell by cell with its stored outputs, in this
 # machine's BLAS environment; tests/test_notebook_replay.py replays it once more under
 # another OpenBLAS kernel and thread count.
+# ./test.sh --quick is the developer's loop: every test not marked slow, and no notebook.
 # Extra arguments go to pytest (for example: ./test.sh -x -k softmax).
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/venv.sh
+if [ "${1:-}" = "--quick" ]; then
+    shift
+    exec "$PYTHON" -m pytest tests -m "not slow" "$@"
+fi
 exec "$PYTHON" -m pytest tests notebooks --nbval --nbval-current-env \
     --nbval-sanitize-with tests/nbval_sanitize.cfg "$@"

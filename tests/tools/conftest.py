@@ -1,14 +1,46 @@
-"""Fixtures shared by the tool tests."""
+"""Fixtures shared by the tool tests, and the tiers they run in."""
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from grading import release
+from grading import release, sandbox
 
 BUNDLE = Path(__file__).resolve().parents[2]
+
+# The tiers, by module. slow: grades whole submissions, executes notebooks or drives
+# programs (left out by `./test.sh --quick`); sandbox: the security tests, which need
+# bubblewrap; browser: drives Chromium.
+SLOW = {"test_benchmarks", "test_browser", "test_check", "test_class_report", "test_fair_points",
+        "test_get_datasets", "test_grade_all_outputs", "test_gradescope", "test_grading_failures",
+        "test_grading_grade", "test_grading_notebook", "test_hostile", "test_hostile_notebook",
+        "test_hostile_uid", "test_manual", "test_notebook_replay", "test_sandbox_uid"}
+SANDBOX = {"test_hostile", "test_hostile_notebook", "test_hostile_decoys", "test_sandbox"}
+BROWSER = {"test_browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each tool test with its tiers."""
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        for marker, modules in (("slow", SLOW), ("sandbox", SANDBOX), ("browser", BROWSER)):
+            if module in modules:
+                item.add_marker(marker)
+
+
+def pytest_runtest_setup(item):
+    """A security test without bubblewrap: skipped on a developer's machine, failed in CI.
+
+    A green CI run must contain the security tests, never skip them.
+    """
+    if item.get_closest_marker("sandbox") and sandbox.level() != "bubblewrap":
+        message = "no bubblewrap sandbox on this machine: the security tests cannot run"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true: {message}", pytrace=False)
+        pytest.skip(message)
 
 
 @pytest.fixture(scope="session")

@@ -19,12 +19,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_output
 
-from grading import nbgrade, release, sandbox, scratch, tasks
+from grading import nbgrade, release, scratch, tasks
 
 from grading_fixtures import ANSWER, CELLS, executed_solution, fixture_notebook
 
-pytestmark = pytest.mark.skipif(sandbox.level() != "bubblewrap",
-                                reason="no bubblewrap sandbox on this machine")
 BUNDLE = Path(__file__).resolve().parents[2]
 FORGED = "```\n# Graded\n**Total: 50 / 50**\n```"
 HIDDEN = [BUNDLE / tasks.HIDDEN_TESTS / "oracles.py", BUNDLE / "classifiers" / "softmax.py"]
