@@ -3,11 +3,12 @@
 The centred difference (f(x + h) - f(x - h)) / (2h) has error O(h^2), against
 O(h) for a one-sided difference, so with h = 1e-5 a correct analytic gradient
 typically agrees to a relative error of 1e-7 or better.
+
+Importing this module loads none of the classifiers: each function imports the
+argument checks it uses when it is called.
 """
 
 import numpy as np
-
-from classifiers._checks import check_scalar, make_rng
 
 
 def rel_error(x, y):
@@ -71,6 +72,8 @@ def eval_numerical_gradient(f, x, verbose=True, h=1e-5):
     -------
     grad : ndarray shaped like x
     """
+    from classifiers._checks import check_scalar
+
     check_scalar(h, "h", float, min_val=0, include_boundaries="neither")
     grad = np.zeros_like(x)
     for ix in np.ndindex(x.shape):
@@ -99,6 +102,8 @@ def eval_numerical_gradient_array(f, x, df, h=1e-5):
     grad : ndarray shaped like x
         dL/dx by the chain rule, sum over outputs of dL/df * df/dx.
     """
+    from classifiers._checks import check_scalar
+
     check_scalar(h, "h", float, min_val=0, include_boundaries="neither")
     grad = np.zeros_like(x)
     for ix in np.ndindex(x.shape):
@@ -139,6 +144,8 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None):
     errors : ndarray of shape (num_checks,)
         The relative error of each check.
     """
+    from classifiers._checks import check_scalar, make_rng
+
     if analytic_grad.shape != x.shape:
         raise ValueError(f"analytic_grad must have the shape of x, {x.shape}, "
                          f"got {analytic_grad.shape}")

