@@ -6,9 +6,11 @@ test's subclass overrides, or a declared dependency; the grader may call the
 child again from inside such a callback. `Channel.call` sends a request and
 then serves whatever requests arrive until its own reply comes.
 
-A reply carries the value, the text the callee printed, and the state of the
-arguments after the call (arrays changed in place, a classifier's W), so the
-caller can copy them back. An exception comes back as its type name and a
+A request carries the caller's float-error policy (``np.geterr()``), so that
+the child computes under the test's ``np.errstate``. A reply carries the value,
+the text the callee printed, and the state of a classifier argument after the
+call (its W), which the grader checks against the task's declaration before
+taking it (`grading.proxy`). An exception comes back as its type name and a
 capped message; `rebuild` raises it on the caller's side as the same builtin
 exception type, so ``pytest.raises(ValueError, match=...)`` still works.
 """
@@ -51,8 +53,11 @@ def rebuild(header):
 def describe(error, where=None):
     """An error reply for `error`: its type, message and the innermost frame in `where`."""
     message = str(error)
+    # The submission's innermost frame: the grading modules beside it in the child's
+    # folder are not the place a student should look.
     frames = [frame for frame in traceback.extract_tb(error.__traceback__)
-              if where is None or where in frame.filename]
+              if where is None or (where in frame.filename
+                                   and "/grading/" not in frame.filename[len(where):])]
     if frames:
         message += f" (raised at {frames[-1].filename.rsplit('/', 2)[-1]}:{frames[-1].lineno}" \
                    f" in {frames[-1].name})"
@@ -84,9 +89,11 @@ class Channel:
 
         numpy's global generator travels with every call and reply, so both
         sides draw from one stream, as in one process (``np.random.seed`` in a
-        test decides what the submission draws).
+        test decides what the submission draws). So does the float-error policy,
+        which only the child applies (`grading.child`): the trusted side keeps its own.
         """
-        self.send(dict(header, kind="call"), [list(args), kwargs or {}, np.random.get_state()])
+        self.send(dict(header, kind="call", errstate=np.geterr()),
+                  [list(args), kwargs or {}, np.random.get_state()])
         while True:
             reply, value = self.receive()
             if reply.get("kind") == "call":

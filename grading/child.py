@@ -10,11 +10,16 @@ function of another task that the task's code may use, is replaced by a proxy
 that asks the grader, which computes it with the reference.
 
 Classifier objects arrive as their class name and state (W) and go back the
-same way; methods the grader's object overrides are called back.
+same way; the methods the grader names (a test's overrides of a declared
+callback) are called back. Each call runs under the caller's float-error policy
+(the test's ``np.errstate``), and arguments are the child's own copies: an
+array argument changed in place is never copied back, the call fails with an
+AssertionError naming it instead.
 """
 
 import functools
 import importlib
+import inspect
 import json
 import os
 import sys
@@ -50,17 +55,13 @@ class Server:
         return getattr(module, "__file__", None) and module.__file__.startswith(os.getcwd())
 
     def ask(self, header, *args, **kwargs):
-        """Call the grader and return its value, copying changed arrays back into args."""
-        reply, (value, after) = self.channel.call(header, args, kwargs)
+        """Call the grader and return its value (the grader never changes args)."""
+        reply, (value, _) = self.channel.call(header, args, kwargs)
         print(reply.get("printed", ""), end="")
-        for arg, new in zip(args, after or []):
-            if isinstance(arg, np.ndarray) and isinstance(new, np.ndarray) \
-                    and new.shape == arg.shape and arg.flags.writeable:
-                np.copyto(arg, new, casting="unsafe")
         return value
 
     def call(self, header, args, kwargs):
-        """Serve one call of a target: (value, state of the arguments after the call)."""
+        """Serve one call of a target: (value, state of each classifier argument after it)."""
         target = (header.get("module"), header.get("name"))
         if target not in self.targets:
             raise ValueError(f"{target} is not a function of the graded task")
@@ -70,15 +71,18 @@ class Server:
         function = importlib.import_module(target[0])
         for part in target[1].split("."):
             function = getattr(function, part)
-        before = [arg.copy() if isinstance(arg, np.ndarray) else None for arg in args]
-        value = function(*args, **kwargs)
-        # Arguments changed in place go back: arrays (eval_numerical_gradient
-        # restores x), and a classifier's state (train sets W).
-        after = [state(arg) if self.classifier(arg) else
-                 arg if isinstance(arg, np.ndarray) and not np.array_equal(arg, old,
-                                                                           equal_nan=True)
-                 else None for arg, old in zip(args, before)]
-        return value, after
+        arrays = {key: arg for key, arg in [*enumerate(args), *kwargs.items()]
+                  if isinstance(arg, np.ndarray)}
+        before = {key: arg.copy() for key, arg in arrays.items()}
+        try:
+            with np.errstate(**policy(header.get("errstate"))):
+                value = function(*args, **kwargs)
+        finally:  # also when it raised: a test may check its inputs after pytest.raises
+            changed = [key for key, arg in arrays.items()
+                       if not np.array_equal(arg, before[key], equal_nan=True)]
+            if changed:
+                raise AssertionError(changed_message(function, changed))
+        return value, [state(arg) if self.classifier(arg) else None for arg in args]
 
     def classifier(self, value):
         """True for an instance of a class of the task's modules (a classifier)."""
@@ -114,6 +118,30 @@ class Server:
 def state(obj):
     """The data attributes of a classifier object (its W), without bound callbacks."""
     return {key: value for key, value in vars(obj).items() if not callable(value)}
+
+
+ERROR_KINDS = ("divide", "over", "under", "invalid")
+ERROR_ACTIONS = ("ignore", "warn", "raise", "print")
+
+
+def policy(errstate):
+    """The keyword arguments of np.errstate for the caller's ``np.geterr()``."""
+    errstate = errstate if isinstance(errstate, dict) else {}
+    return {kind: action for kind, action in errstate.items()
+            if kind in ERROR_KINDS and action in ERROR_ACTIONS}
+
+
+def changed_message(function, changed):
+    """What a test reads when the submission changed array arguments in place."""
+    try:
+        names = list(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        names = []
+    described = [f"{key}" if isinstance(key, str) else
+                 f"{key + 1} ({names[key]})" if key < len(names) else f"{key + 1}"
+                 for key in changed]
+    return (f"the submission changed argument {', '.join(described)} in place; a function "
+            "must leave its inputs as it found them")
 
 
 def main(argv=None):

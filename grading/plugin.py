@@ -2,12 +2,14 @@
 
 Loaded with ``pytest -p grading.plugin`` in a copy of the reference bundle, with
 GRADING_CONFIG naming a JSON file (written by `grading.grade`): the task, its targets
-and dependencies (``[module, qualified name]``), the child's folder, whether to
-sandbox it, the results file and a deadline per call. Before collection every target
+(``[module, qualified name]``), the child's folder, whether to sandbox it, the results
+file and a deadline per call; what the child may call back and send back is the
+task's declaration in `grading.tasks`. Before collection every target
 becomes a proxy (`grading.proxy`), so the tests, public and hidden, run here
 unchanged, and this process never imports a submission file. At the end the plugin
-writes the collected tests and every test's outcome to the results file, which the
-child cannot reach (owner-only, where the child runs as another uid).
+writes the collected tests, every test's outcome and what the child sent that was
+refused (`refused`) to the results file, which the child cannot reach (owner-only,
+where the child runs as another uid).
 """
 
 import json
@@ -56,5 +58,6 @@ def pytest_sessionfinish(session, exitstatus):
     temporary = path.with_suffix(".tmp")
     collected = [item.nodeid for item in getattr(session, "items", [])]
     unprivileged.write_private(temporary, json.dumps(
-        {"tests": CLIENT.results, "stub": CLIENT.stub, "collected": collected}))
+        {"tests": CLIENT.results, "stub": CLIENT.stub, "collected": collected,
+         "refused": CLIENT.problems}))
     temporary.replace(path)

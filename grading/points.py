@@ -58,7 +58,9 @@ def score(task, results):
     """The task's report fields from the plugin's results: passed, points, message, groups.
 
     `results` holds ``tests`` ({node id: {"outcome", "message"}} of the tests that
-    reported), ``collected`` (the node ids collected) and ``stub``.
+    reported), ``collected`` (the node ids collected), ``stub`` and ``refused`` (what
+    the child sent that the grader did not take, which costs nothing: the entry's
+    ``notes``).
     """
     outcomes = results["tests"]
     members = {group: [] for group in tasks.TASKS[task].groups}
@@ -101,7 +103,8 @@ def score(task, results):
     total = sum(entry["points"] for entry in groups.values())
     return {"passed": all(entry["passed"] for entry in groups.values()) and not misfits,
             "points": whole(total), "message": first, "groups": groups,
-            "tests": {nodeid: test["outcome"] for nodeid, test in outcomes.items()}}
+            "tests": {nodeid: test["outcome"] for nodeid, test in outcomes.items()},
+            "notes": list(results.get("refused", []))}
 
 
 def whole(points):

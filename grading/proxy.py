@@ -4,6 +4,13 @@
 a bundle module holds it, by a proxy that calls the submission's version in a
 sandboxed child (`grading.child`) through a `Client`; everything else stays the
 reference. The pytest plugin `grading.plugin` sets this up before collection.
+
+What the child may ask of this process is declared by the task (`tasks.Task`), never
+found on the objects involved: it may call back a function the test passed, the
+task's `dependencies`, and the methods of `callbacks` that a test's object really
+overrides; of a classifier object only the attributes of `state` travel, checked
+(None or a 2-D float array), and anything else it sends back is refused and
+reported. Nothing the child asks makes this process touch a file.
 """
 
 import copy
@@ -15,7 +22,7 @@ import types
 
 import numpy as np
 
-from grading import channel, sandbox, wire
+from grading import channel, sandbox, tasks, wire
 
 MAX_FAILURES = 3
 
@@ -24,18 +31,21 @@ class Client:
     """The trusted end: starts the child on first use, calls it, serves its callbacks."""
 
     def __init__(self, config):
+        task = tasks.TASKS[config["task"]]
         self.config, self.child, self.stub, self.depth = config, None, False, 0
         self.failures = 0  # children that broke; after MAX_FAILURES none is started
         self.modules = {module for module, _ in config["targets"]}
-        self.dependencies = {tuple(dep) for dep in config["dependencies"]}
-        self.objects, self.problems = {}, []
+        self.dependencies = {tuple(dep) for dep in task.dependencies}
+        self.callbacks, self.state_names = task.callbacks, task.state
+        self.objects = {}  # id sent -> (object, the callbacks it overrides), while a call lasts
+        self.problems = []  # what the child sent that was refused, for the results file
         self.sent = {}  # id(object) -> the state last sent to or taken from the child
 
     def start(self):
         """Start the child in its sandbox, and the channel to it."""
         scratch = self.config["scratch"]
         argv = [sys.executable, "-m", "grading.child", json.dumps(self.config["targets"]),
-                json.dumps(self.config["dependencies"])]
+                json.dumps([list(dep) for dep in self.dependencies])]
         self.child = sandbox.start(argv, read_only=[scratch], cwd=scratch,
                                    env=sandbox.environment(PYTHONPATH=scratch),
                                    sandboxed=self.config["sandboxed"])
@@ -51,7 +61,11 @@ class Client:
             self.child = None
 
     def call(self, module, name, args, kwargs):
-        """Call the submission's `module.name` with args; copy changed arguments back."""
+        """Call the submission's `module.name` with args; take a classifier's new state.
+
+        The arguments themselves are never changed here: the child works on its own
+        copies, and fails the call where it changed an array argument in place.
+        """
         if self.failures >= MAX_FAILURES:
             raise channel.ChildError(f"the submission's process failed {MAX_FAILURES} times")
         if self.child is None or self.child.poll() is not None:
@@ -78,7 +92,8 @@ class Client:
                     self.objects.clear()
         sys.stdout.write(reply.get("printed", ""))
         for arg, new in zip(args, after if isinstance(after, list) else []):
-            copy_back(arg, new, sent.get(id(arg)))
+            if id(arg) in sent:  # a classifier object this call sent
+                self.take_state(arg, new, sent[id(arg)])
         return value
 
     def callback(self, header, args, kwargs):
@@ -86,16 +101,25 @@ class Client:
         return self.channel.functions[header.get("id")](*args, **kwargs), []
 
     def method(self, header, args, kwargs):
-        """Serve the child's call of a method a test's object overrides, on its state."""
-        obj = self.objects[header.get("id")]
-        copy_back(obj, args[0], self.sent.get(id(obj)))
-        return getattr(obj, str(header.get("name")))(*args[1:], **kwargs), []
+        """Serve the child's call of a declared callback a test's object overrides.
+
+        Any other name (``save``, ``load``, a dunder, an undeclared method) is refused
+        before anything is looked up on the object.
+        """
+        key, name = header.get("id"), header.get("name")
+        obj, overrides = self.objects.get(key, (None, ())) if isinstance(key, int) else (None, ())
+        if not isinstance(name, str) or name not in overrides:
+            raise ValueError(f"the submission may call back only the methods the task declares "
+                             f"where the test's class overrides them "
+                             f"({', '.join(overrides) or 'none here'}), not {str(name)[:40]!r}")
+        self.take_state(obj, args[0] if args else None, self.sent.get(id(obj)))
+        return getattr(obj, name)(*args[1:], **kwargs), []
 
     def dependency(self, header, args, kwargs):
         """Serve the child's call of a declared dependency, with this side's version."""
         key = (header.get("module"), header.get("name"))
         if key not in self.dependencies:
-            raise ValueError(f"{key} is not a declared dependency of the task")
+            raise ValueError(f"{str(key)[:80]} is not a declared dependency of the task")
         # Looked up now, so a test's monkeypatch of the module attribute applies.
         return getattr(importlib.import_module(key[0]), key[1])(*args, **kwargs), []
 
@@ -107,19 +131,21 @@ class Client:
                 return cls
         return None
 
+    def overrides(self, value, cls):
+        """The declared callbacks that `value` (or its class) overrides of the reference `cls`."""
+        return tuple(name for name in self.callbacks if callable(vars(value).get(name))
+                     or getattr(type(value), name, None) is not getattr(cls, name, None))
+
     def encode(self, value):
-        """Send a classifier object by its class and state, and a callable by an id."""
+        """Send a classifier object by its class and declared state, and a callable by an id."""
         cls = self.reference_class(value)
         if cls is not None and not isinstance(value, type):
-            key = len(self.objects)
-            self.objects[key] = value  # called back by the id while the call lasts
-            self.sent[id(value)] = copy.deepcopy(state(value))
-            overrides = [name for name in dir(type(value)) if not name.startswith("__")
-                         and callable(getattr(type(value), name))
-                         and getattr(type(value), name) is not getattr(cls, name, None)]
-            overrides += [name for name, item in vars(value).items() if callable(item)]
+            key, overrides = len(self.objects), self.overrides(value, cls)
+            self.objects[key] = (value, overrides)  # called back by the id while the call lasts
+            sent = {name: vars(value)[name] for name in self.state_names if name in vars(value)}
+            self.sent[id(value)] = copy.deepcopy(sent)
             return "obj", {"module": cls.__module__, "class": cls.__name__, "id": key,
-                           "state": state(value), "overrides": overrides}
+                           "state": sent, "overrides": list(overrides)}
         if callable(value):
             key = len(self.channel.functions)
             self.channel.functions[key] = value
@@ -127,46 +153,61 @@ class Client:
         raise TypeError(f"cannot send a {type(value).__name__} to the submission")
 
     def decode(self, tag, payload):
-        """A classifier object the child sent, rebuilt from its state."""
+        """A classifier object the child sent (train_grid's models): a new one, its state checked.
+
+        Only a class defined in a task module, for a task that declares state, is built.
+        """
         module = payload.get("module") if isinstance(payload, dict) else None
-        if tag == "obj" and module in self.modules:
-            cls = vars(sys.modules[module]).get(str(payload.get("class")))
-            if isinstance(cls, type):
-                obj = cls.__new__(cls)
-                copy_back(obj, payload.get("state"))
+        if tag == "obj" and module in self.modules and self.state_names:
+            cls = vars(sys.modules[module]).get(payload.get("class"))
+            if isinstance(cls, type) and cls.__module__ == module:
+                obj = cls()
+                self.take_state(obj, payload.get("state"), None)
                 return obj
-        raise TypeError(f"the submission sent an unexpected {tag!r}")
+        raise TypeError(f"the submission sent an unexpected {str(tag)[:40]!r}")
 
+    def take_state(self, obj, new, sent):
+        """Set the declared state the child sent on `obj`; refuse and note everything else.
 
-def state(obj):
-    """The array attributes of a classifier object (its W, None before training).
-
-    Other attributes stay in this process: a test's subclass may record what its
-    methods saw, and the child's copy must not overwrite that record.
-    """
-    return {key: value for key, value in vars(obj).items()
-            if value is None or isinstance(value, np.ndarray)}
-
-
-def copy_back(arg, new, sent=None):
-    """Copy what the child changed into the caller's argument: an array, or an object's state.
-
-    For an object, `sent` is the state the child was last given: an attribute the
-    child left as it was is not copied, so what the grader's own methods changed
-    meanwhile (a test's loss recording its calls) is kept.
-    """
-    if isinstance(arg, np.ndarray) and isinstance(new, np.ndarray):
-        if new.shape == arg.shape and arg.flags.writeable:
-            np.copyto(arg, new, casting="unsafe")
-    elif isinstance(new, dict) and hasattr(arg, "__dict__") and not isinstance(arg, type):
-        for key, value in new.items():
-            if not isinstance(key, str) or key.startswith("__"):
+        `sent` is the state the child was last given (None for a new object): an
+        attribute the child left as it was is not set again, so what the grader's own
+        methods changed meanwhile is kept.
+        """
+        for key, value in (new.items() if isinstance(new, dict) else ()):
+            if key not in self.state_names:
+                self.refuse(f"{type(obj).__name__}.{str(key)[:40]}")
                 continue
+            check_state(key, value, None if sent is None else sent.get(key))
             if sent is not None and key in sent and not changed(sent[key], value):
                 continue
-            setattr(arg, key, value)
+            setattr(obj, key, value)
             if sent is not None:
                 sent[key] = copy.deepcopy(value)
+
+    def refuse(self, attribute):
+        """Note an attribute the child set that the task does not declare (not a failure)."""
+        note = (f"the submission set {attribute}, which the grader does not take back "
+                f"(only {', '.join(self.state_names) or 'nothing'} travels)")
+        if note not in self.problems and len(self.problems) < 20:
+            self.problems.append(note)
+
+
+def check_state(key, value, sent):
+    """Raise AssertionError unless `value` may be the declared attribute `key`.
+
+    A classifier's state is its weights: None, or a 2-D floating array; where the
+    grader sent an array, the child may change its entries, not its shape.
+    """
+    if value is None and sent is None:
+        return
+    if not (isinstance(value, np.ndarray) and value.ndim == 2 and value.dtype.kind == "f"):
+        found = (f"an array of dtype {value.dtype} and shape {value.shape}"
+                 if isinstance(value, np.ndarray) else f"a {type(value).__name__}")
+        raise AssertionError(f"the submission set {key} to {found}; {key} must be a 2-D "
+                             "float array")
+    if isinstance(sent, np.ndarray) and value.shape != sent.shape:
+        raise AssertionError(f"the submission changed the shape of {key} from {sent.shape} "
+                             f"to {value.shape}")
 
 
 def changed(old, new):
@@ -174,10 +215,7 @@ def changed(old, new):
     if isinstance(old, np.ndarray) or isinstance(new, np.ndarray):
         return not (isinstance(old, np.ndarray) and isinstance(new, np.ndarray)
                     and old.shape == new.shape and np.array_equal(old, new, equal_nan=True))
-    try:
-        return bool(old != new)
-    except Exception:  # an attribute whose comparison fails counts as changed
-        return True
+    return old is not new
 
 
 def make_proxy(client, module, name, original):

@@ -64,6 +64,10 @@ def markdown(report):
             lines.append(f"| `{task}` | `{group}` | {'passed' if part['passed'] else 'failed'} "
                          f"| {part['points']} / {part['max_points']} | "
                          f"{escape(part.get('message') or '', 300)} |")
+    notes = [f"- `{task}`: {escape(note, 300)}" for task, entry in report["tasks"].items()
+             for note in entry.get("notes", [])]
+    if notes:  # what the grader refused to take from the submission, at no cost
+        lines += ["", "Notes, which cost no points:", "", *notes]
     lines += [""] + manual_section(report)
     return "\n".join(lines + notebook_section(report["notebook"])) + "\n"
 

@@ -35,8 +35,8 @@ def test_sgd_step_is_W_minus_learning_rate_times_gradient():
     classifier = ReferenceSoftmax()
     classifier.train(X, y, num_iters=0, seed=0)
     W = classifier.W.copy()
-    loss_history = classifier.train(X, y, learning_rate=0.3, reg=0.1, num_iters=3,
-                                    batch_size=4, seed=1)
+    loss_history = classifier.train(X.copy(), y.copy(), learning_rate=0.3, reg=0.1,
+                                    num_iters=3, batch_size=4, seed=1)
     for it in range(3):
         loss, dW = oracles.softmax_loss_reference(W, X[:1], y[:1], 0.1)
         assert loss_history[it] == pytest.approx(loss, rel=1e-12), f"iteration {it}"

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.train_grid
 @pytest.mark.parametrize("seed", [0, 7])
 def test_each_model_equals_plain_sgd_on_the_reference_loss(seed):
     X, y = grid_problem()
-    models = train_grid(X, y, LEARNING_RATES, REGS, num_iters=40, batch_size=16, seed=seed)
+    models = train_grid(X.copy(), y.copy(), LEARNING_RATES, REGS, num_iters=40, batch_size=16,
+                        seed=seed)
     for (learning_rate, reg), model in models.items():
         W = oracles.sgd_reference(X, y, learning_rate, reg, num_iters=40, batch_size=16,
                                   seed=seed)

@@ -28,23 +28,37 @@ STABILITY_HINT = ("scores of +-1e4 must give a finite loss and dW: after shiftin
                   "the log of a probability that may underflow to 0")
 
 
+def on_copies(loss_function, W, X, y, reg):
+    """loss_function(W, X, y, reg) given copies of the arrays.
+
+    What a test expects is computed from its own arrays, before or after the call: a
+    loss that changes its inputs cannot change them (test_inputs_are_not_modified
+    fails it for that alone).
+    """
+    return loss_function(W.copy(), X.copy(), np.array(y, copy=True), reg)
+
+
 def strict_loss(loss_function, W, X, y, reg):
-    """loss_function(W, X, y, reg), failing on any overflow, invalid value or division by 0."""
+    """loss_function(W, X, y, reg) on copies, failing on overflow, invalid values or 1/0."""
     with np.errstate(over="raise", invalid="raise", divide="raise"):
-        return loss_function(W, X, y, reg)
+        return on_copies(loss_function, W, X, y, reg)
 
 
 class LossContract:
     loss_function = None
     counterpart = None
 
+    def loss(self, W, X, y, reg):
+        """The loss under test, on copies of the test's arrays (`on_copies`)."""
+        return on_copies(self.loss_function, W, X, y, reg)
+
     # ------------------------------------------------------------------ gradient
     @pytest.mark.parametrize("reg", [0.0, 0.7])
     def test_dW_matches_central_differences_at_every_coordinate(self, reg):
         W, X, y = make_problem(np.random.default_rng(1), num_train=7, dim=5, num_classes=4)
-        _, dW = self.loss_function(W, X, y, reg)
+        _, dW = self.loss(W, X, y, reg)
         numerical = checks.central_difference_gradient(
-            lambda W: self.loss_function(W, X, y, reg)[0], W)
+            lambda W: self.loss(W, X, y, reg)[0], W)
         for index in np.ndindex(W.shape):
             np.testing.assert_allclose(
                 dW[index], numerical[index], rtol=1e-6, atol=1e-8,
@@ -55,7 +69,7 @@ class LossContract:
     @pytest.mark.parametrize("shape", [(7, 5, 4), (60, 20, 10)])
     def test_agrees_with_the_counterpart(self, shape):
         W, X, y = make_problem(np.random.default_rng(12), *shape, weight_scale=0.5)
-        checks.assert_losses_agree(*self.loss_function(W, X, y, 0.3),
+        checks.assert_losses_agree(*self.loss(W, X, y, 0.3),
                                    *self.counterpart(W, X, y, 0.3), what="counterpart")
 
     # A sum of N equal terms taken in order may be off by about N/2 ulps, hence
@@ -65,7 +79,7 @@ class LossContract:
     def test_zero_weights_give_log_C_and_closed_form_dW(self, num_train, num_classes, rtol):
         _, X, y = make_problem(np.random.default_rng(4), num_train, 6, num_classes)
         W = np.zeros((6, num_classes))
-        loss, dW = self.loss_function(W, X, y, 0.5)
+        loss, dW = self.loss(W, X, y, 0.5)
         np.testing.assert_allclose(loss, checks.loss_at_zero_weights(num_classes), rtol=rtol)
         expected = checks.gradient_at_zero_weights(X, y, num_classes)
         np.testing.assert_allclose(dW, expected, rtol=0, atol=1e-13 * np.abs(expected).max())
@@ -73,14 +87,14 @@ class LossContract:
     def test_reg_term_alone_when_X_is_zero(self):
         # X = 0 makes every score 0: the data loss is log(C) and its gradient 0.
         W, _, y = make_problem(np.random.default_rng(5), 7, 5, 4)
-        loss, dW = self.loss_function(W, np.zeros((7, 5)), y, 0.25)
+        loss, dW = self.loss(W, np.zeros((7, 5)), y, 0.25)
         np.testing.assert_allclose(loss, np.log(4) + 0.25 * np.sum(W * W), rtol=1e-14)
         np.testing.assert_allclose(dW, 2 * 0.25 * W, rtol=1e-14)
 
     def test_reg_adds_reg_sum_W_squared_and_2_reg_W(self):
         W, X, y = make_problem(np.random.default_rng(6), 7, 5, 4)
-        loss0, dW0 = self.loss_function(W, X, y, 0.0)
-        loss, dW = self.loss_function(W, X, y, 3.0)
+        loss0, dW0 = self.loss(W, X, y, 0.0)
+        loss, dW = self.loss(W, X, y, 3.0)
         np.testing.assert_allclose(loss - loss0, 3.0 * np.sum(W * W), rtol=1e-12)
         np.testing.assert_allclose(dW - dW0, 6.0 * W, rtol=1e-12, atol=1e-14)
 
@@ -91,27 +105,27 @@ class LossContract:
         W = 0.001 * rng.standard_normal((3073, 10))
         X = rng.standard_normal((200, 3073))
         y = rng.integers(10, size=200)
-        loss, _ = self.loss_function(W, X, y, 5e4)
+        loss, _ = self.loss(W, X, y, 5e4)
         assert loss == pytest.approx(np.log(10) + 5e4 * np.sum(W * W), abs=0.01)
         assert loss == pytest.approx(np.log(10) + 5e4 * 0.001**2 * 3073 * 10, rel=0.03)
 
     # ------------------------------------------------------------ types, dtypes
     def test_returns_python_float_and_dW_shaped_like_W(self):
         W, X, y = make_problem(np.random.default_rng(8), 7, 5, 4)
-        loss, dW = self.loss_function(W, X, y, 0.1)
+        loss, dW = self.loss(W, X, y, 0.1)
         assert type(loss) is float
         assert isinstance(dW, np.ndarray)
         assert dW.shape == W.shape and dW.dtype == np.float64
 
     def test_float32_gives_float32_dW(self):
         W, X, y = make_problem(np.random.default_rng(9), 20, 8, 5, dtype=np.float32)
-        loss, dW = self.loss_function(W, X, y, 0.1)
+        loss, dW = self.loss(W, X, y, 0.1)
         assert type(loss) is float and np.isfinite(loss)
         assert dW.dtype == np.float32 and np.isfinite(dW).all()
 
     def test_float32_zero_weights_give_the_closed_forms_to_float32_precision(self):
         _, X, y = make_problem(np.random.default_rng(9), 20, 8, 5, dtype=np.float32)
-        loss, dW = self.loss_function(np.zeros((8, 5), dtype=np.float32), X, y, 0.1)
+        loss, dW = self.loss(np.zeros((8, 5), dtype=np.float32), X, y, 0.1)
         assert loss == pytest.approx(checks.loss_at_zero_weights(5), rel=1e-6)
         expected = checks.gradient_at_zero_weights(X.astype(np.float64), y, 5)
         np.testing.assert_allclose(dW, expected, rtol=0, atol=1e-5 * np.abs(expected).max())
@@ -128,7 +142,7 @@ class LossContract:
     @given(loss_problems(), st.floats(0, 2))
     def test_dW_shape_equals_W_shape(self, problem, reg):
         W, X, y = problem
-        assert self.loss_function(W, X, y, reg)[1].shape == W.shape
+        assert self.loss(W, X, y, reg)[1].shape == W.shape
 
     @shared_by_subclasses
     @given(loss_problems(), st.lists(st.floats(-3, 3), min_size=5, max_size=5))
@@ -137,8 +151,8 @@ class LossContract:
         # in the softmax, so neither the data loss nor its gradient changes.
         W, X, y = problem
         v = np.array(v[:W.shape[0]])
-        loss, dW = self.loss_function(W, X, y, 0.0)
-        shifted_loss, shifted_dW = self.loss_function(W + v[:, None], X, y, 0.0)
+        loss, dW = self.loss(W, X, y, 0.0)
+        shifted_loss, shifted_dW = self.loss(W + v[:, None], X, y, 0.0)
         assert shifted_loss == pytest.approx(loss, rel=1e-9, abs=1e-9)
         np.testing.assert_allclose(shifted_dW, dW, rtol=1e-7, atol=1e-9)
 

@@ -1,4 +1,9 @@
-"""Regression as a classifier, against numpy.linalg (lstsq, solve) and direct formulas."""
+"""Regression as a classifier, against numpy.linalg (lstsq, solve) and direct formulas.
+
+Where a test computes what it expects from its arrays after the call, the function under
+test gets copies: a function that changed its inputs cannot change the expected value
+(test_least_squares_does_not_modify_its_inputs fails it for that alone).
+"""
 
 import numpy as np
 import pytest
@@ -41,7 +46,7 @@ def assert_close_relative_to_max(actual, desired, rtol, err_msg=""):
 # -------------------------------------------------------------------- one_hot
 def test_one_hot_has_a_single_1_in_column_y():
     y = np.array([2, 0, 3, 3, 1])
-    Y = one_hot(y, 5)
+    Y = one_hot(y.copy(), 5)
     assert Y.shape == (5, 5) and Y.dtype == np.float64
     np.testing.assert_array_equal(Y, np.eye(5)[y])
 
@@ -70,7 +75,7 @@ def test_one_hot_accepts_a_numpy_integer_num_classes():
 def test_loss_is_mean_squared_frobenius_norm():
     X, Y = regression_problem()
     W = np.random.default_rng(1).standard_normal((6, 3))
-    loss = least_squares_loss(W, X, Y)
+    loss = least_squares_loss(W.copy(), X.copy(), Y.copy())
     assert isinstance(loss, float)
     assert loss == pytest.approx(np.linalg.norm(X @ W - Y, "fro") ** 2 / 40, rel=1e-12)
 
@@ -78,7 +83,7 @@ def test_loss_is_mean_squared_frobenius_norm():
 def test_predict_is_argmax_of_scores():
     X, _ = regression_problem()
     W = np.random.default_rng(2).standard_normal((6, 3))
-    y_pred = predict(W, X)
+    y_pred = predict(W.copy(), X.copy())
     assert y_pred.shape == (40,) and np.issubdtype(y_pred.dtype, np.integer)
     np.testing.assert_array_equal(y_pred, np.argmax(X @ W, axis=1))
 
@@ -86,7 +91,7 @@ def test_predict_is_argmax_of_scores():
 # ---------------------------------------------------------------- closed form
 def test_least_squares_matches_lstsq():
     X, Y = regression_problem()
-    W = least_squares(X, Y)
+    W = least_squares(X.copy(), Y.copy())
     assert W.shape == (6, 3)
     assert_close_relative_to_max(W, min_norm_solution(X, Y), 1e-10)
 
@@ -95,7 +100,7 @@ def test_least_squares_matches_lstsq():
                          ids=["duplicate column", "N < D"])
 def test_rank_deficient_X_gives_the_minimum_norm_solution(problem):
     X, Y = problem()
-    W = least_squares(X, Y)
+    W = least_squares(X.copy(), Y.copy())
     assert np.isfinite(W).all()
     assert_close_relative_to_max(W, min_norm_solution(X, Y), 1e-8)
 
@@ -125,7 +130,7 @@ LAMBDAS = [1e-3, 0.1, 1.0, 10.0, 1e3]
 def test_ridge_path_equals_a_direct_solve_per_lambda(problem):
     X, Y = problem()
     num_train, dim = X.shape
-    W = ridge_path(X, Y, LAMBDAS)
+    W = ridge_path(X.copy(), Y.copy(), LAMBDAS)
     assert W.shape == (len(LAMBDAS), dim, 3)
     for k, lam in enumerate(LAMBDAS):
         expected = np.linalg.solve(X.T @ X + lam * num_train * np.eye(dim), X.T @ Y)
@@ -136,7 +141,7 @@ def test_ridge_path_equals_a_direct_solve_per_lambda(problem):
                          ids=["full rank", "duplicate column"])
 def test_ridge_path_at_lambda_0_is_the_minimum_norm_solution(problem):
     X, Y = problem()
-    W = ridge_path(X, Y, [0.0, 1.0, 0.0])
+    W = ridge_path(X.copy(), Y.copy(), [0.0, 1.0, 0.0])
     assert_close_relative_to_max(W[0], min_norm_solution(X, Y), 1e-8)
     np.testing.assert_array_equal(W[2], W[0])
 

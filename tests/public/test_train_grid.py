@@ -17,8 +17,9 @@ from strategies import LEARNING_RATES, REGS, grid_problem
 pytestmark = pytest.mark.train_grid
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def data():
+    # Fresh arrays for every test: none sees what an earlier call did to its inputs.
     return grid_problem()
 
 
@@ -33,7 +34,8 @@ def test_returns_a_trained_softmax_for_every_pair(data):
 @pytest.mark.parametrize("seed", [0, 7])
 def test_each_model_equals_training_it_alone(data, seed):
     X, y = data
-    models = train_grid(X, y, LEARNING_RATES, REGS, num_iters=40, batch_size=16, seed=seed)
+    models = train_grid(X.copy(), y.copy(), LEARNING_RATES, REGS, num_iters=40, batch_size=16,
+                        seed=seed)
     for (learning_rate, reg), model in models.items():
         alone = Softmax()
         alone.train(X, y, learning_rate=learning_rate, reg=reg, num_iters=40, batch_size=16,

@@ -2,7 +2,8 @@
 
 Each hostile submission hands in one task file (the others are missing, so
 their tasks fail at once and the run stays short) whose regions attack the
-grader. The honest submissions score what they earned in the same run.
+grader (`hostile_regions`). The honest submissions score what they earned in the
+same run.
 """
 
 import csv
@@ -14,53 +15,23 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from grading import cgroups, grade_all, regions, sandbox, scratch, tasks
 
-BUNDLE = Path(__file__).resolve().parents[2]
-SOFTMAX = "classifiers/softmax.py"
-CHECK = "gradient_check.py"
-CANARY = BUNDLE / "tests" / "hostile-canary.txt"
-WRONG = ["    error = 0.0"]  # rel_error's region: every gradient "matches"
-WRONG_GRADIENT = ["    loss, dW = 0.0, np.zeros_like(W)"]
-ORACLES = BUNDLE / tasks.HIDDEN_TESTS / "oracles.py"
-HIDDEN = [str(ORACLES), f"/proc/1/cwd/{tasks.HIDDEN_TESTS}/oracles.py", f"/proc/1/root{ORACLES}"]
-ATTACKS = {  # name: (file, body of every region of the file)
-    "patch_pytest": (CHECK, [
-        "    import sys",
-        "    sys.modules.get('_pytest.python') and setattr(",
-        "        sys.modules['_pytest.python'].Function, 'runtest', lambda self: None)",
-        "    import builtins; builtins.AssertionError = type('A', (Exception,), {})", *WRONG]),
-    "skip_itself": (CHECK, ["    __import__('pytest').skip('graded elsewhere')", *WRONG]),
-    "patch_numpy_testing": (SOFTMAX, ["    np.testing.assert_allclose = lambda *a, **k: None",
-                                      *WRONG_GRADIENT]),
-    "exit_early": (CHECK, ["    import atexit, os", "    atexit.register(os._exit, 0)",
-                           "    os._exit(0)"]),
-    "read_hidden": (CHECK, [
-        "    import pathlib",
-        f"    paths = [pathlib.Path(__file__).parent / {tasks.HIDDEN_TESTS + '/oracles.py'!r},"
-        f" *{HIDDEN!r}]",
-        "    found = [p.read_text()[:200] for p in map(pathlib.Path, paths) if p.exists()]",
-        "    raise ValueError('found ' + repr(found))"]),
-    "call_the_other": (SOFTMAX, [
-        "    return (softmax_loss_vectorized(W, X, y, reg) if "
-        "softmax_loss_naive.__name__ == 'x' else softmax_loss_naive(W, X, y, reg))"]),
-    "write_outside": (CHECK, [
-        "    import pathlib",
-        f"    for p in [{str(CANARY)!r}, '/proc/1/cwd/tests/conftest.py']:",
-        "        try: pathlib.Path(p).write_text('pwned')",
-        "        except OSError: pass", *WRONG]),
-    "kill_parent": (CHECK, ["    import os, signal", "    os.kill(os.getppid(), signal.SIGKILL)",
-                            "    os.kill(1, signal.SIGKILL)", *WRONG]),
-    "detach_and_flood": (CHECK, [
-        "    import subprocess, sys, os",
-        "    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'],"
-        " start_new_session=True)",
-        "    os.write(1, b'x' * (64 << 20))", "    print('y' * (1 << 30))", *WRONG]),
-}
+from hostile_regions import (
+    ATTACKS,
+    BUNDLE,
+    CANARY,
+    CHECK,
+    FORGED,
+    HIDDEN_TEXT,
+    OVERFLOW_FALLBACK,
+    SAVED,
+    SOFTMAX,
+    rewritten,
+)
 
 
 def digest(folder):
@@ -75,10 +46,10 @@ def graded(tmp_path_factory):
         pytest.skip("no bubblewrap sandbox on this machine")
     root = tmp_path_factory.mktemp("hostile")
     subs = root / "submissions"
-    for name, (rel, body) in ATTACKS.items():
+    for name, (rel, body) in [*ATTACKS.items(), ("overflow_fallback",
+                                                  (SOFTMAX, OVERFLOW_FALLBACK))]:
         (subs / name / rel).parent.mkdir(parents=True)
-        text = regions.rewrite((BUNDLE / rel).read_text(), "code", rel, lambda r, old: body)
-        (subs / name / rel).write_text(text)
+        (subs / name / rel).write_text(rewritten(rel, body))
     (subs / "honest" / "classifiers").mkdir(parents=True)
     shutil.copyfile(BUNDLE / SOFTMAX, subs / "honest" / SOFTMAX)
     (subs / "linked" / "classifiers").mkdir(parents=True)
@@ -110,15 +81,52 @@ def test_no_attack_gains_a_point(graded, name):
 
 def test_no_hidden_text_reaches_a_report(graded):
     out, _ = graded
-    oracle = ORACLES.read_text().splitlines()[0]
     for name in ATTACKS:
         for file in ("report.json", "report.md"):
-            assert oracle not in (out / grade_all.REPORTS / name / file).read_text()
+            text = (out / grade_all.REPORTS / name / file).read_text()
+            assert not [hidden for hidden in HIDDEN_TEXT if hidden in text], (name, file)
     assert "found []" in report(out, "read_hidden")["tasks"]["gradient_check"]["message"]
 
 
 def test_nothing_is_written_outside_the_sandbox(graded):
-    assert not CANARY.exists()
+    assert not CANARY.exists() and not SAVED.exists()
+
+
+def test_the_child_may_call_back_nothing_but_the_declared_callbacks(graded):
+    out, _ = graded
+    tasks_of = report(out, "call_back_anything")["tasks"]
+    message = tasks_of["linear_classifier"]["message"]
+    assert message.count("ValueError: the submission may call back only") == len(FORGED) - 1
+    assert "is not a declared dependency" in message, message
+    assert "may call back only" in tasks_of["train_grid"]["message"]
+
+
+def test_attributes_the_task_does_not_declare_stay_in_the_child(graded):
+    out, _ = graded
+    entry = report(out, "forge_batch_shapes")["tasks"]["linear_classifier"]
+    assert entry["points"] == 0 and not entry["groups"]["train"]["passed"]
+    assert any(".batch_shapes, which the grader does not take back" in note
+               for note in entry["notes"]), entry["notes"]
+    assert "which the grader does not take back" in (
+        out / grade_all.REPORTS / "forge_batch_shapes" / "report.md").read_text()
+
+
+def test_inputs_changed_in_place_fail_the_call_instead_of_reaching_the_test(graded):
+    out, _ = graded
+    for task in ("softmax_naive", "softmax_vectorized"):
+        assert "in place; a function must leave its inputs as it found them" in \
+            report(out, "zero_inputs")["tasks"][task]["message"]
+
+
+def test_the_tests_float_error_policy_applies_in_the_child(graded):
+    out, rows = graded
+    for task in ("softmax_naive", "softmax_vectorized"):
+        groups = report(out, "overflow_fallback")["tasks"][task]["groups"]
+        assert [group for group, part in groups.items() if not part["passed"]] == ["stable"]
+        assert "overflow" in groups["stable"]["message"]
+    assert rows["overflow_fallback"]["total"] == str(
+        sum(tasks.TASKS[task].points * 9 // 10 for task in ("softmax_naive",
+                                                             "softmax_vectorized")))
 
 
 def test_honest_submissions_beside_them_score_what_they_earned(graded):
@@ -126,7 +134,8 @@ def test_honest_submissions_beside_them_score_what_they_earned(graded):
     earned = tasks.TASKS["softmax_naive"].points + tasks.TASKS["softmax_vectorized"].points
     assert rows["honest"]["total"] == str(earned)
     assert rows["scores.csv"]["total"] == str(tasks.TASKS["gradient_check"].points)
-    assert set(rows) == set(ATTACKS) | {"honest", "linked", "scores.csv", "bomb.zip"}
+    assert set(rows) == set(ATTACKS) | {"honest", "linked", "scores.csv", "bomb.zip",
+                                        "overflow_fallback"}
 
 
 def test_links_and_zip_bombs_are_refused(graded):

@@ -33,6 +33,8 @@ from grading_fixtures import (
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="only a root grader drops to another "
                                 f"uid; these tests run as uid {os.geteuid()}")
 CHECK = "gradient_check.py"
+LINEAR = "classifiers/linear_classifier.py"
+NAMES = ("solution", "hostile", "save")
 ORACLES = f"{tasks.HIDDEN_TESTS}/oracles.py"
 PROBE = """import os, sys
 for path in sys.argv[1:]:
@@ -94,6 +96,23 @@ def reach_everything(bundle, canary):
         "    raise ValueError(f'uid {os.getuid()} read {read} wrote {wrote}')"]
 
 
+def save_through_a_link(secret):
+    """Regions of linear_classifier.py that link HOME/model.npz to `secret` and ask the
+    grader to save its classifier there, speaking the wire protocol (test_hostile.py)."""
+    return [
+        "    import gc, os",
+        "    link = os.path.join(os.environ['HOME'], 'model.npz')",
+        "    if not os.path.lexists(link):",
+        f"        os.symlink({str(secret)!r}, link)",
+        "    server = next(o for o in gc.get_objects() if type(o).__name__ == 'Server')",
+        "    try:",
+        "        outcome = repr(server.ask({'op': 'method', 'id': 0, 'name': 'save'},",
+        "                                  {'W': np.ones((2, 2))}, link))",
+        "    except Exception as error:",
+        "        outcome = str(error)[:60]",
+        "    raise ValueError(f'uid {os.getuid()} save: {outcome}')"]
+
+
 def open_python(root):
     """A Python uid 65534 can run, with this environment's packages: a venv in root."""
     venv = root / "venv"
@@ -112,9 +131,10 @@ def open_python(root):
 
 @pytest.fixture(scope="module")
 def graded():
-    """Grade the solution and a hostile submission with --no-sandbox: ({name: report}, canary).
+    """Grade the solution and hostile submissions with --no-sandbox.
 
-    The bundle graded against and the dataset lie in a private folder.
+    ({name: report}, canary, secret): the bundle graded against, the dataset and a
+    root-only secret lie in a private folder.
     """
     root = Path(tempfile.mkdtemp(prefix="no-sandbox-"))  # not in tmp_path: see uid_tmp
     try:
@@ -131,15 +151,22 @@ def graded():
             (subs / "hostile" / CHECK).write_text(regions.rewrite(
                 (BUNDLE / CHECK).read_text(), "code", CHECK,
                 lambda region, body: reach_everything(bundle, canary)))
+            secret = private / "secret.txt"
+            secret.write_text("root only")
+            secret.chmod(0o600)
+            (subs / "save" / LINEAR).parent.mkdir(parents=True)
+            (subs / "save" / LINEAR).write_text(regions.rewrite(
+                (BUNDLE / LINEAR).read_text(), "code", LINEAR, lambda region, body: [
+                    region.indent + line[4:] for line in save_through_a_link(secret)]))
             env = {key: value for key, value in os.environ.items()
                    if not key.startswith("PYTEST_")}
-            for name in ("solution", "hostile"):
+            for name in NAMES:
                 subprocess.run([str(python), "-m", "grading.grade", str(subs / name), "--out",
                                 str(root / name), "--no-sandbox", "--bundle", str(bundle),
                                 "--task-timeout", "120"], cwd=BUNDLE, env=env, check=True,
                                capture_output=True, timeout=900)
         yield ({name: json.loads((root / name / "report.json").read_text())
-                for name in ("solution", "hostile")}, canary)
+                for name in NAMES}, canary, secret)
     finally:
         shutil.rmtree(root)
 
@@ -164,3 +191,13 @@ def test_a_hostile_child_reads_and_writes_nothing_hidden(graded):
     assert result["total"] == 0 and f"uid {NOBODY} read [] wrote []" in entry["message"], entry
     oracle = (BUNDLE / ORACLES).read_text().splitlines()[0]
     assert oracle not in json.dumps(result)
+
+
+def test_a_forged_save_through_a_link_writes_nothing(graded):
+    # The grader, root, would follow the child's link in its own HOME: it saves nothing.
+    result, secret = graded[0]["save"], graded[2]
+    assert secret.read_text() == "root only"
+    assert result["total"] == 0
+    for task in ("linear_classifier", "train_grid"):
+        message = result["tasks"][task]["message"]
+        assert f"uid {NOBODY} save: the submission may call back only" in message, message
