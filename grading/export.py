@@ -9,7 +9,7 @@ folder of its own, and only plain files are read back from it. The returned
 outcomes say, per file, "written" or why not ("not rendered: took over 120 s").
 
 In the child, `write_readable` keeps of the notebook only what rendering needs,
-each field of its expected type (`clean_notebook`): known mime types, base64
+each field of its expected type (`grading.sanitize`): known mime types, base64
 images, numeric `width` and `height` and nothing else in output metadata, an
 integer execution count. nbconvert's HTML exporter, its sanitizer on, writes
 ``notebook.html``; Debian's Chromium (``/usr/bin/chromium``, through
@@ -84,10 +84,14 @@ def render(notebook, out_dir, pdf=True, timeout=None, max_bytes=MAX_RENDERED):
         shutil.copyfile(notebook, folder / "notebook.ipynb")
         command = [sys.executable, "-m", "grading.export", str(folder / "notebook.ipynb"),
                    str(folder), *(["--pdf"] if pdf else [])]
-        status, said = sandbox.run(command, timeout, sandboxed=False, read_only=[folder],
-                                   writable=[folder], cwd=folder, cpu=int(timeout) + 1,
-                                   memory=resource.RLIM_INFINITY, processes=RENDER_PROCESSES,
-                                   env=sandbox.environment(PYTHONPATH=str(tasks.BUNDLE)))
+        try:
+            status, said = sandbox.run(command, timeout, sandboxed=False, read_only=[folder],
+                                       writable=[folder], cwd=folder, cpu=int(timeout) + 1,
+                                       memory=resource.RLIM_INFINITY, processes=RENDER_PROCESSES,
+                                       env=sandbox.environment(PYTHONPATH=str(tasks.BUNDLE)))
+        except OSError as error:  # no child (a uid that cannot run this Python): say so
+            return {name: f"not rendered: the renderer did not start: {error}"[:300]
+                    for name in names}
         notes = dict(line.split(": ", 1) for line in said.splitlines()
                      if line.startswith(tuple(names)))
         out_dir.mkdir(parents=True, exist_ok=True)

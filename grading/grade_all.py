@@ -12,7 +12,8 @@ REPORTS_DIR/scores.csv, written to a temporary file and renamed, has a row
 for every submission (a column per task, and one per group of tests,
 `task:group`): one whose grading stopped gets a report saying so.
 Beside it, class_report.html; beside each report, the re-executed notebook as
-notebook.html (and .pdf, unless --no-pdf or without the system Chromium).
+notebook.html (and .pdf, unless --no-pdf or without the system Chromium),
+rendered under a deadline once scores.csv and the reports are written.
 ``--marks MARKS.csv`` merges manual points (format in grading/README.md); a bad
 file is refused, exit status 2, before anything is graded.
 """
@@ -193,11 +194,10 @@ def graded(found, out, bundle, options):
 
 
 def rendered(reports, out, options):
-    """Render each kept notebook for reading (student output, sanitized, never executed
-    again), each in a child under `export.RENDER_TIMEOUT`, once the scores are out.
+    """Render each kept notebook (student output, never executed again) for reading.
 
-    Each report gains `readable`, {file: outcome}; each reason a file was not
-    rendered is said once at the end.
+    Each report gains `readable`, {file: outcome} (`export.render`); each reason
+    a file was not rendered is said once at the end.
     """
     folders = [out / REPORTS / name for name in reports]
     kept = [folder for folder in folders if (folder / nbgrade.KEPT).is_file()]
