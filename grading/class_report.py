@@ -5,7 +5,8 @@ inline as base64, drawn by matplotlib's Agg backend) from the per-submission
 report dicts that `grade` returns and writes as report.json: the score
 histogram, the pass rate per task, each task's most common first failures, the
 distribution of notebook cells matched, the validation accuracy the notebook
-recorded against the score, and a table of submissions linking each report.md.
+recorded against the score, and a table of submissions linking each report.md
+and saying whether its notebook was rendered for reading.
 Everything taken from a submission is HTML-escaped.
 """
 
@@ -119,9 +120,18 @@ def submission_table(reports, task_names, folder=""):
                     f"{html.escape(name)}</a></td><td>{r['total']} / {r['max_total']}</td>"
                     f"{cells}<td>{nb.get('cells_matched', 0)} / {nb.get('cells_total', 0)}</td>"
                     f"<td>{html.escape(str(nb.get('status', '')))}</td>"
+                    f"<td>{html.escape(readable(r))}</td>"
                     f"<td>{html.escape('; '.join(r['problems']))}</td></tr>")
     return (f"<table><tr><th>Submission</th><th>Total</th>{head}<th>Cells matched</th>"
-            f"<th>Notebook</th><th>Problems</th></tr>{''.join(rows)}</table>")
+            f"<th>Notebook</th><th>For reading</th><th>Problems</th></tr>{''.join(rows)}</table>")
+
+
+def readable(report):
+    """How the notebook's HTML and PDF went ("notebook.html: not rendered: ..."); "-" when
+    there is no kept notebook, or it is not rendered yet (the page is written again then)."""
+    if "readable" not in report:
+        return "-"
+    return "; ".join(f"{name}: {outcome}" for name, outcome in report["readable"].items())
 
 
 def render(reports, folder=""):

@@ -1,53 +1,178 @@
 """Re-executed notebooks for reading: HTML always, PDF where the system Chromium is.
 
-``write_readable(notebook, out_dir)`` writes ``notebook.html`` with nbconvert's
-HTML exporter, its sanitizer on (a submission's outputs may hold scripts), and
-``notebook.pdf`` with nbconvert's webpdf exporter, printed by Debian's Chromium
-(``/usr/bin/chromium``) through playwright: a browser is never downloaded.
-Without that Chromium the PDF is skipped, and the returned note says so.
+``render(notebook, out_dir)`` is what the grader calls. It renders in a child
+process (``python -m grading.export``) under a deadline, `RENDER_TIMEOUT`, and
+refuses notebooks over `MAX_RENDERED` bytes: nbconvert takes time quadratic in
+some markup (nested ``<div>``), so a render must never hold up the grading. A
+root grader's child runs as the unprivileged uid (`grading.sandbox`), in a
+folder of its own, and only plain files are read back from it. The returned
+outcomes say, per file, "written" or why not ("not rendered: took over 120 s").
+
+In the child, `write_readable` keeps of the notebook only what rendering needs,
+each field of its expected type (`grading.sanitize`): known mime types, base64
+images, numeric `width` and `height` and nothing else in output metadata, an
+integer execution count. nbconvert's HTML exporter, its sanitizer on, writes
+``notebook.html``; Debian's Chromium (``/usr/bin/chromium``, through
+playwright; a browser is never downloaded) prints that same page to
+``notebook.pdf`` with its own sandbox on, JavaScript off and every request but
+the page itself refused. Chromium will not start its sandbox as root, so a
+child that is root skips the PDF, saying why.
 """
 
+import argparse
 import concurrent.futures
+import os
+import resource
+import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 import nbformat
-from nbconvert import HTMLExporter, WebPDFExporter
+from nbconvert import HTMLExporter
+
+from grading import nbgrade, sandbox, tasks, unprivileged
+from grading.sanitize import clean_notebook
 
 CHROMIUM = Path("/usr/bin/chromium")
-# Chromium's own background connections would wait on a closed network.
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+# Chromium's own background connections would wait on a closed network. No --no-sandbox:
+# the PDF is printed with Chromium's sandbox on (`chromium_sandbox=True` in `print_pdf`).
+FLAGS = ["--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+HTML, PDF = "notebook.html", "notebook.pdf"
+RENDER_TIMEOUT = 120     # seconds for one notebook's HTML and PDF (grading/README.md)
+MAX_RENDERED = 16 << 20  # bytes of notebook rendered; the figures of a full run take ~0.3 MB
+# Chromium's threads count as processes, and it reserves far more address space than it
+# uses: at 64 processes or an address-space cap of 6 GiB it dies at launch (SIGTRAP).
+RENDER_PROCESSES = 256
 
 
-class SystemChromiumPDF(WebPDFExporter):
-    """nbconvert's webpdf (its template and print settings), printed by the system Chromium."""
+def render(notebook, out_dir, pdf=True, timeout=None, max_bytes=MAX_RENDERED):
+    """Write out_dir/notebook.html (and .pdf) in a child under a deadline; {file: outcome}.
 
-    def run_playwright(self, html):
-        """Print the page to PDF with the system Chromium, never a downloaded browser."""
-        def render():
+    Parameters
+    ----------
+    notebook : path
+        An executed notebook (.ipynb), student output.
+    out_dir : path
+        Folder to write into (created if missing).
+    pdf : bool
+        Also print a PDF.
+    timeout : float, optional
+        Seconds the child may take for both files, killed then (default `RENDER_TIMEOUT`).
+    max_bytes : int
+        Larger notebooks are not rendered.
+
+    Returns
+    -------
+    outcomes : dict
+        {"notebook.html": "written" or "not rendered: <why>", and the same for the PDF}.
+    """
+    notebook, out_dir = Path(notebook), Path(out_dir)
+    if not notebook.is_file():
+        raise FileNotFoundError(f"notebook {notebook} does not exist; pass an executed .ipynb")
+    timeout = RENDER_TIMEOUT if timeout is None else timeout
+    if timeout <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout}")
+    names = [HTML, PDF] if pdf else [HTML]
+    size = notebook.stat().st_size
+    if size > max_bytes:
+        return {name: f"not rendered: the notebook is {size / 2**20:.1f} MB, over "
+                      f"{max_bytes / 2**20:g} MB" for name in names}
+    with tempfile.TemporaryDirectory(prefix="render-") as scratch:
+        folder = Path(scratch)
+        shutil.copyfile(notebook, folder / "notebook.ipynb")
+        command = [sys.executable, "-m", "grading.export", str(folder / "notebook.ipynb"),
+                   str(folder), *(["--pdf"] if pdf else [])]
+        try:
+            status, said = sandbox.run(command, timeout, sandboxed=False, read_only=[folder],
+                                       writable=[folder], cwd=folder, cpu=int(timeout) + 1,
+                                       memory=resource.RLIM_INFINITY, processes=RENDER_PROCESSES,
+                                       env=sandbox.environment(PYTHONPATH=str(tasks.BUNDLE)))
+        except OSError as error:  # no child (a uid that cannot run this Python): say so
+            return {name: f"not rendered: the renderer did not start: {error}"[:300]
+                    for name in names}
+        notes = dict(line.split(": ", 1) for line in said.splitlines()
+                     if line.startswith(tuple(names)))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        outcomes = {}
+        for name in names:
+            made = nbgrade.plain_file(folder, name)
+            if made is not None and name not in notes:
+                _write(out_dir / name, made.read_bytes())
+                outcomes[name] = "written"
+            elif status is None:
+                outcomes[name] = f"not rendered: took over {timeout:g} s"
+            else:
+                last = (said.strip().splitlines() or [f"exit status {status}"])[-1]
+                outcomes[name] = "not rendered: " + notes.get(name, last)[:300]
+    return outcomes
+
+
+def print_pdf(page):
+    """PDF bytes of the HTML text `page`, printed by the system Chromium in its sandbox.
+
+    JavaScript is off and every request but the page's own file is refused, so
+    nothing in the page runs or reaches the network.
+    """
+    def visit(context, home):
+        uri = (home / HTML).as_uri()
+        context.route("**/*", lambda route: route.continue_()
+                      if route.request.url == uri else route.abort())
+        tab = context.new_page()
+        tab.emulate_media(media="print")
+        tab.goto(uri, wait_until="load")
+        return tab.pdf(print_background=True)
+    return in_chromium(visit, page)
+
+
+def in_chromium(visit, page, javascript=False):
+    """visit(context, home) in the system Chromium, its sandbox on; home/notebook.html is page.
+
+    Chromium will not start its sandbox as root: a root caller has it run as
+    the unprivileged uid (util-linux's setpriv), in a fresh profile of that
+    uid's, through a script in a folder of the caller's alone.
+    """
+    root = os.geteuid() == 0
+    home = unprivileged.home() if root else Path(tempfile.mkdtemp(prefix="chromium-"))
+    wrapper = Path(tempfile.mkdtemp(prefix="chromium-wrapper-"))
+    try:
+        (home / HTML).write_text(page, encoding="utf-8")
+        (home / HTML).chmod(0o644)
+        (home / "profile").mkdir()
+        executable = CHROMIUM
+        if root:
+            os.chown(home / "profile", unprivileged.NOBODY, unprivileged.NOBODY)
+            executable = wrapper / "chromium"
+            executable.write_text(f'#!/bin/sh\nexec setpriv --reuid={unprivileged.NOBODY} '
+                                  f'--regid={unprivileged.NOBODY} --clear-groups '
+                                  f'{CHROMIUM} "$@"\n')
+            executable.chmod(0o700)
+
+        def launched():
             from playwright.sync_api import sync_playwright
-            with tempfile.TemporaryDirectory(prefix="webpdf-") as scratch, \
-                    sync_playwright() as playwright:
-                page_file = Path(scratch) / "notebook.html"
-                page_file.write_text(html, encoding="utf-8")
-                browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+            with sync_playwright() as playwright:
+                context = playwright.chromium.launch_persistent_context(
+                    str(home / "profile"), executable_path=str(executable), args=FLAGS,
+                    chromium_sandbox=True, java_script_enabled=javascript,
+                    env={"HOME": str(home), "TMPDIR": str(home), "PATH": "/usr/bin:/bin"})
                 try:
-                    page = browser.new_page()
-                    page.emulate_media(media="print")
-                    page.goto(page_file.as_uri(), wait_until="networkidle")
-                    page.wait_for_timeout(self.page_render_timeout)
-                    return page.pdf(print_background=True)
+                    return visit(context, home)
                 finally:
-                    browser.close()
+                    context.close()
 
         # Playwright's sync API refuses to run inside an event loop: give it a thread.
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(render).result()
+            return pool.submit(launched).result()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+        shutil.rmtree(wrapper, ignore_errors=True)
 
 
 def write_readable(notebook, out_dir, pdf=True):
-    """Write out_dir/notebook.html, and notebook.pdf when asked and possible.
+    """Write out_dir/notebook.html, and notebook.pdf when asked and possible, in this process.
+
+    The grader calls `render`, which runs this in a child under a deadline.
 
     Parameters
     ----------
@@ -56,7 +181,7 @@ def write_readable(notebook, out_dir, pdf=True):
     out_dir : path
         Folder to write into (created if missing).
     pdf : bool
-        Also print a PDF, when the system Chromium is installed.
+        Also print a PDF, when the system Chromium is installed and this is not root.
 
     Returns
     -------
@@ -68,17 +193,17 @@ def write_readable(notebook, out_dir, pdf=True):
     notebook, out_dir = Path(notebook), Path(out_dir)
     if not notebook.is_file():
         raise FileNotFoundError(f"notebook {notebook} does not exist; pass an executed .ipynb")
-    nb = nbformat.read(notebook, as_version=4)
+    nb = clean_notebook(nbformat.read(notebook, as_version=4))
     out_dir.mkdir(parents=True, exist_ok=True)
-    # A submission's outputs may hold HTML and scripts: nbconvert's sanitizer removes them.
     page = HTMLExporter(sanitize_html=True).from_notebook_node(nb)[0]
-    written = [_write(out_dir / "notebook.html", page)]
-    note = None
-    if pdf and CHROMIUM.exists():
-        printed = SystemChromiumPDF(sanitize_html=True).from_notebook_node(nb)[0]
-        written.append(_write(out_dir / "notebook.pdf", printed))
-    elif pdf:
+    written, note = [_write(out_dir / HTML, page)], None
+    if pdf and not CHROMIUM.exists():
         note = f"no PDF: {CHROMIUM} is missing (apt-get install chromium); the HTML is written"
+    elif pdf:
+        try:
+            written.append(_write(out_dir / PDF, print_pdf(page)))
+        except Exception as error:  # Chromium's own failures: the HTML stands
+            note = f"no PDF: Chromium failed: {type(error).__name__}: {error}"
     return written, note
 
 
@@ -91,3 +216,25 @@ def _write(path, content):
         partial.write_bytes(content)
     partial.replace(path)
     return path
+
+
+def main(argv=None):
+    """Render one notebook in this process (the child `render` starts); the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m grading.export",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("notebook", type=Path, help="an executed notebook")
+    parser.add_argument("out", type=Path, help="folder to write into")
+    parser.add_argument("--pdf", action="store_true", help="also print a PDF")
+    args = parser.parse_args(argv)
+    try:  # what goes wrong is said on stdout, the only output `render` reads
+        note = write_readable(args.notebook, args.out, args.pdf)[1]
+    except Exception as error:
+        print(f"{HTML}: could not be rendered: {type(error).__name__}: {error}"[:400])
+        return 1
+    if note:
+        print(f"{PDF}: {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,13 +12,13 @@ REPORTS_DIR/scores.csv, written to a temporary file and renamed, has a row
 for every submission (a column per task, and one per group of tests,
 `task:group`): one whose grading stopped gets a report saying so.
 Beside it, class_report.html; beside each report, the re-executed notebook as
-notebook.html (and .pdf, unless --no-pdf or without the system Chromium).
+notebook.html (and .pdf, unless --no-pdf or without the system Chromium),
+rendered under a deadline once scores.csv and the reports are written.
 ``--marks MARKS.csv`` merges manual points (format in grading/README.md); a bad
 file is refused, exit status 2, before anything is graded.
 """
 
 import argparse
-import csv
 import json
 import os
 import shutil
@@ -26,6 +26,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -166,13 +167,10 @@ def grade_all(folder, out, jobs=None, bundle=tasks.BUNDLE, task_timeout=tasks.TA
              "notebook": result["notebook"]["status"],
              "problems": "; ".join(result["problems"])} for name, result in reports.items()]
     rows = manual.merge_rows(rows, given) if given is not None else rows
-    with tempfile.NamedTemporaryFile("w", dir=out, suffix=".csv", delete=False, newline="",
-                                     encoding="utf-8") as scores:
-        writer = csv.DictWriter(scores, fieldnames=list(rows[0]) if rows else ["submission"])
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(scores.name, out / "scores.csv")
-    if reports:
+    report.write_csv(out / "scores.csv", rows, list(rows[0]) if rows else ["submission"])
+    if reports:  # out before any notebook is rendered, and again with what was rendered
+        class_report.write_class_report(reports.values(), out, folder=REPORTS + "/")
+        rendered(reports, out, options)
         class_report.write_class_report(reports.values(), out, folder=REPORTS + "/")
     return rows
 
@@ -181,34 +179,37 @@ def graded(found, out, bundle, options):
     """{name: report} of the submissions found, options["jobs"] at a time, in name order.
 
     Progress counts submissions as they finish (as_completed), so its ETA follows
-    the real pace; what could not be rendered for reading is said at the end.
+    the real pace.
     """
-    reports, notes = {}, set()
+    reports = {}
     with ThreadPoolExecutor(max_workers=options["jobs"]) as pool, \
             Progress(len(found)) as progress:
-        futures = {pool.submit(grade_and_render, path, out, bundle, options): name
+        futures = {pool.submit(grade_one, path, out, bundle, options): name
                    for name, path in found.items()}
         for future in as_completed(futures):
             name = futures[future]
-            reports[name], note = future.result()
-            if note:
-                notes.add(note)
+            reports[name] = future.result()
             progress.done(name, f"{reports[name]['total']} / {reports[name]['max_total']}")
-    for note in sorted(notes):
-        print(f"grade_all: {note}", file=sys.stderr)
     return {name: reports[name] for name in found}
 
 
-def grade_and_render(path, out, bundle, options):
-    """Grade one submission; write its kept notebook for reading: (report, note or None)."""
-    result = grade_one(path, out, bundle, options)
-    folder = out / REPORTS / path.name
-    if not (folder / nbgrade.KEPT).is_file():
-        return result, None
-    try:  # student output, rendered sanitized and never executed again
-        return result, export.write_readable(folder / nbgrade.KEPT, folder, options["pdf"])[1]
-    except Exception as error:  # a malformed notebook must not stop the run
-        return result, f"{path.name}: the notebook could not be rendered: {error}"[:300]
+def rendered(reports, out, options):
+    """Render each kept notebook (student output, never executed again) for reading.
+
+    Each report gains `readable`, {file: outcome} (`export.render`); each reason
+    a file was not rendered is said once at the end.
+    """
+    folders = [out / REPORTS / name for name in reports]
+    kept = [folder for folder in folders if (folder / nbgrade.KEPT).is_file()]
+    with ThreadPoolExecutor(max_workers=options["jobs"]) as pool:
+        for folder, outcomes in zip(kept, pool.map(lambda folder: export.render(
+                folder / nbgrade.KEPT, folder, options["pdf"]), kept)):
+            reports[folder.name]["readable"] = outcomes
+            report.write(reports[folder.name], folder)
+    failed = Counter(f"{file}: {outcome}" for folder in kept for file, outcome
+                     in reports[folder.name]["readable"].items() if outcome != "written")
+    for reason, count in sorted(failed.items()):
+        print(f"grade_all: {count} submission(s): {reason}", file=sys.stderr)
 
 
 def main(argv=None):

@@ -7,12 +7,16 @@ they hold, so no quote can close its fence, forge a heading or a total, or
 break the table. Both files are written to temporary names and renamed.
 """
 
+import csv
+import io
 import json
 import os
 import re
 
 SPLITS = ("train", "val", "test")
 MARKDOWN = re.compile(r"([\\`*{}\[\]<>()#+\-.!|~$&])")
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def escape(text, limit=2000):
@@ -35,6 +39,31 @@ def atomic(path, text):
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text, "utf-8")
     os.replace(temporary, path)
+
+
+def csv_cell(value):
+    """The cell a spreadsheet shows and never runs: text starting a formula gets a quote.
+
+    OWASP's advice against CSV injection: text beginning with ``= + - @``, a tab
+    or a carriage return is prefixed with ``'``. Only text is changed: numbers
+    (ints and floats, such as a total of -1.5) are the grader's own and stay numbers.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_csv(path, rows, fieldnames):
+    """Write rows (dicts) to path as UTF-8 CSV, header and every cell through `csv_cell`.
+
+    Written to a temporary name and renamed, so it is never half-written. Every
+    CSV the grader writes goes through here.
+    """
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow([csv_cell(name) for name in fieldnames])
+    writer.writerows([csv_cell(row.get(name, "")) for name in fieldnames] for row in rows)
+    atomic(path, text.getvalue())
 
 
 def write(report, out):
@@ -69,6 +98,9 @@ def markdown(report):
     if notes:  # what the grader refused to take from the submission, at no cost
         lines += ["", "Notes, which cost no points:", "", *notes]
     lines += [""] + manual_section(report)
+    if report.get("readable"):  # the notebook as HTML and PDF (`grading.export.render`)
+        lines += ["For reading: " + "; ".join(f"{escape(name)} {escape(outcome, 300)}"
+                                              for name, outcome in report["readable"].items()), ""]
     return "\n".join(lines + notebook_section(report["notebook"])) + "\n"
 
 

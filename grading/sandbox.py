@@ -114,7 +114,7 @@ def _die_with(parent):
         os._exit(1)
 
 
-def _limit(memory, cpu, cgroup, drop):
+def _limit(memory, cpu, cgroup, drop, processes=None):
     """Set the rlimits of the process about to exec, join the pids cgroup if any, drop uid."""
     parent = os.getpid()
 
@@ -126,7 +126,8 @@ def _limit(memory, cpu, cgroup, drop):
         if cgroup:
             (cgroup / "cgroup.procs").write_text(str(os.getpid()))
         else:
-            resource.setrlimit(resource.RLIMIT_NPROC, (tasks.LIMITS["processes"],) * 2)
+            resource.setrlimit(resource.RLIMIT_NPROC,
+                               (processes or tasks.LIMITS["processes"],) * 2)
         if drop:
             unprivileged.drop()  # joining the cgroup needs root
         _die_with(parent)  # last: a change of uid clears the parent-death signal
@@ -163,14 +164,15 @@ class Child(subprocess.Popen):
 
 
 def start(argv, read_only=(), writable=(), env=None, cwd=None, sandboxed=True,
-          memory=None, cpu=None, stdout=subprocess.PIPE, trusted=False):
+          memory=None, cpu=None, stdout=subprocess.PIPE, trusted=False, processes=None):
     """Start argv sandboxed (or plain, if not `sandboxed`) with pipes on stdin and stdout.
 
     Plain, a root grader's child runs as NOBODY where it can (`drops`), given
     access to read_only and writable (`unprivileged.share`) and a HOME of its
     own; `trusted` (the grader's own code, plain only) keeps the grader's uid.
     stderr goes nowhere: what a child says reaches a report only through what
-    the trusted side reads from stdout, capped.
+    the trusted side reads from stdout, capped. `processes` replaces the cap on
+    processes (threads count) of `tasks.LIMITS` for this child.
     """
     memory = memory or tasks.LIMITS["memory"]
     cpu = cpu or tasks.TASK_TIMEOUT
@@ -181,12 +183,12 @@ def start(argv, read_only=(), writable=(), env=None, cwd=None, sandboxed=True,
         unprivileged.share(read_only, writable)
         home = unprivileged.home()
         env.update(HOME=str(home), TMPDIR=str(home))
-    cgroup = cgroups.new_cgroup()
+    cgroup = cgroups.new_cgroup(processes or tasks.LIMITS["processes"])
     try:
         child = Child(command, stdin=subprocess.PIPE, stdout=stdout,
                       stderr=subprocess.DEVNULL, cwd=None if sandboxed else cwd, env=env,
                       start_new_session=True,
-                      preexec_fn=_limit(memory, cpu, cgroup, drop=home is not None))
+                      preexec_fn=_limit(memory, cpu, cgroup, home is not None, processes))
     except BaseException:
         if cgroup:
             cgroup.rmdir()

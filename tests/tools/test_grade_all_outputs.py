@@ -16,9 +16,9 @@ from urllib.parse import unquote
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook, new_output
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from grading import grade, grade_all, nbgrade, progress, report, sandbox, tasks
+from grading import export, grade, grade_all, nbgrade, progress, report, sandbox, tasks
 
 HOSTILE = "<img src=x onerror=alert(1)>"  # a folder name cannot hold the "/" of </script>
 NAMES = ["alice", "bob.zip", f"eve{HOSTILE}"]
@@ -197,7 +197,7 @@ def test_without_a_sandbox_one_uid_grades_one_submission_at_a_time(subs, calls, 
     monkeypatch.setattr(grade_all, "ThreadPoolExecutor", Pool)
     monkeypatch.setattr(sandbox, "drops", lambda: drops)
     grade_all.grade_all(subs, tmp_path / "out", jobs=3, sandboxed=False, pdf=False)
-    assert made == [workers]
+    assert made == [workers, workers]  # the grading, then the rendering
     assert ("one submission at a time" in capsys.readouterr().err) == drops
 
 
@@ -211,3 +211,40 @@ def test_each_grade_gets_its_share_of_the_cores_and_its_own_tmpdir(tmp_path, mon
     assert grade_all.environment(tmp_path, 16)["OPENBLAS_NUM_THREADS"] == "1"
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")  # the grader's own setting stands
     assert grade_all.environment(tmp_path, 3)["OPENBLAS_NUM_THREADS"] == "4"
+
+
+def test_a_slow_notebook_never_delays_the_scores_and_is_listed_as_not_rendered(
+        subs, tmp_path, monkeypatch, capsys):
+    # eve's kept notebook is 200 KB of nested <div>, which nbconvert renders in quadratic
+    # time; a tiny deadline stands in for the real one, so every render runs out of time.
+    calls, seen, render = [], [], export.render
+
+    def slow_for_eve(path, out, bundle, options):
+        result = fake_grade_one(calls)(path, out, bundle, options)
+        if path.name.startswith("eve"):
+            depth, folder = 200 * 1024 // len("<div></div>"), out / grade_all.REPORTS / path.name
+            nbformat.write(new_notebook(cells=[new_markdown_cell(
+                "<div>" * depth + "</div>" * depth)]), folder / nbgrade.KEPT)
+        return result
+
+    def recorded(notebook, out_dir, pdf=True, timeout=None):  # what is out when it starts
+        seen.append([(tmp_path / "out" / name).is_file() for name in ("scores.csv",
+                                                                       "class_report.html")])
+        return render(notebook, out_dir, pdf, timeout)
+
+    monkeypatch.setattr(grade_all, "grade_one", slow_for_eve)
+    monkeypatch.setattr(export, "RENDER_TIMEOUT", 0.01)
+    monkeypatch.setattr(export, "render", recorded)
+    rows = grade_all.grade_all(subs, tmp_path / "out", jobs=2, sandboxed=False, pdf=False)
+    assert len(rows) == len(NAMES) and seen == [[True, True], [True, True]]  # alice and eve
+    late, folders = "not rendered: took over 0.01 s", tmp_path / "out" / grade_all.REPORTS
+    for name in ("alice", f"eve{HOSTILE}"):
+        assert json.loads((folders / name / "report.json").read_text())["readable"] == {
+            export.HTML: late}
+        assert not (folders / name / export.HTML).exists()
+    assert "For reading: notebook\\.html not rendered: took over 0\\.01 s" in (
+        folders / "alice" / "report.md").read_text()
+    assert "readable" not in json.loads((folders / "bob.zip" / "report.json").read_text())
+    page = Links((tmp_path / "out" / "class_report.html").read_text(encoding="utf-8"))
+    assert "".join(page.text).count(f"{export.HTML}: {late}") == 2
+    assert f"grade_all: 2 submission(s): {export.HTML}: {late}" in capsys.readouterr().err
