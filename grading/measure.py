@@ -50,8 +50,10 @@ def read_weights(path):
         return None, f"the file must be a .npy file as np.save writes it: {str(error)[:200]}"
     if not (dtype.kind == "f" and dtype.itemsize in (4, 8) and len(shape) == 2):
         return None, f"W must be a float32 or float64 array of 2 dimensions, got {dtype} {shape}"
-    if math.prod(shape) * dtype.itemsize != len(data) - stream.tell():
-        return None, f"W's header declares {shape} {dtype}, which the bytes in the file are not"
+    declared, held = math.prod(shape) * dtype.itemsize, len(data) - stream.tell()
+    if declared != held:
+        return None, (f"W's header declares {shape} {dtype}, {declared} bytes, but the file "
+                      f"holds {held} after it")
     W = np.load(io.BytesIO(data), allow_pickle=False).astype(np.float64)
     if not np.isfinite(W).all():
         return None, "W must be finite, got NaN or infinite entries"
