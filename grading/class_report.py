@@ -4,8 +4,9 @@ One self-contained page (no scripts, no external files; the figures are PNGs
 inline as base64, drawn by matplotlib's Agg backend) from the per-submission
 report dicts that `grade` returns and writes as report.json: the score
 histogram, the pass rate per task, each task's most common first failures, the
-distribution of notebook cells matched, the validation accuracy the notebook
-recorded against the score, and a table of submissions linking each report.md
+distribution of notebook cells matched, the validation accuracy the grader measured
+from the weights each notebook saved (`grading.measure`, not what the notebook
+printed) against the score, and a table of submissions linking each report.md
 and saying whether its notebook was rendered for reading.
 Everything taken from a submission is HTML-escaped.
 """
@@ -41,12 +42,11 @@ def figure_png(draw):
     return f'<img alt="{html.escape(ax.get_title())}" src="data:image/png;base64,{data}">'
 
 
-def best_validation(report):
-    """The best validation accuracy the re-executed notebook recorded, or None."""
-    values = [entry.get("val") for entry in (report["notebook"].get("accuracy") or {}).values()
-              if isinstance(entry, dict)]
-    values = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    return max(values) if values else None
+def measured(report, split):
+    """The accuracy on split ("val" or "test") the grader measured from the notebook's saved W,
+    or None: never the accuracy the notebook printed."""
+    value = (report["notebook"].get("accuracy_measured") or {}).get(split)
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def score_histogram(reports):
@@ -83,15 +83,15 @@ def cells_matched(reports):
 
 
 def accuracy_against_score(reports):
-    """PNG of the best recorded validation accuracy against the total score."""
-    points = [(r["total"], best_validation(r)) for r in reports]
+    """PNG of the validation accuracy the grader measured against the total score."""
+    points = [(r["total"], measured(r, "val")) for r in reports]
     points = [(total, val) for total, val in points if val is not None]
 
     def draw(ax):
         if points:
             ax.scatter(*zip(*points), color="#c44e52")
-        ax.set(title=f"Recorded validation accuracy ({len(points)} notebooks)",
-               xlabel="total score", ylabel="best validation accuracy")
+        ax.set(title=f"Validation accuracy measured by the grader ({len(points)} notebooks)",
+               xlabel="total score", ylabel="validation accuracy of the saved W")
     return figure_png(draw)
 
 
@@ -116,14 +116,17 @@ def submission_table(reports, task_names, folder=""):
     for r in sorted(reports, key=lambda r: r["submission"]):
         name, nb = r["submission"], r["notebook"]
         cells = "".join(f"<td>{r['tasks'][t]['points']}</td>" for t in task_names)
+        found = [measured(r, split) for split in ("val", "test")]
+        accuracy = " / ".join("-" if v is None else f"{v:.3f}" for v in found)
         rows.append(f'<tr><td><a href="{html.escape(folder + quote(name))}/report.md">'
                     f"{html.escape(name)}</a></td><td>{r['total']} / {r['max_total']}</td>"
                     f"{cells}<td>{nb.get('cells_matched', 0)} / {nb.get('cells_total', 0)}</td>"
-                    f"<td>{html.escape(str(nb.get('status', '')))}</td>"
+                    f"<td>{accuracy}</td><td>{html.escape(str(nb.get('status', '')))}</td>"
                     f"<td>{html.escape(readable(r))}</td>"
                     f"<td>{html.escape('; '.join(r['problems']))}</td></tr>")
     return (f"<table><tr><th>Submission</th><th>Total</th>{head}<th>Cells matched</th>"
-            f"<th>Notebook</th><th>For reading</th><th>Problems</th></tr>{''.join(rows)}</table>")
+            "<th>Measured val / test</th><th>Notebook</th><th>For reading</th>"
+            f"<th>Problems</th></tr>{''.join(rows)}</table>")
 
 
 def readable(report):

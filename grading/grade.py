@@ -47,7 +47,7 @@ from grading import (
 
 ALLOWED_IMPORTS = {"numpy", *sys.stdlib_module_names, *tasks.BUNDLE_MODULES}
 NO_NOTEBOOK = {"dataset": None, "cells_matched": 0, "cells_total": 0, "first_mismatch": None,
-               "accuracy": None, "answers": {}}
+               "accuracy": None, "accuracy_measured": None, "weights": None, "answers": {}}
 
 
 def import_problem(text, where):

@@ -165,6 +165,7 @@ def grade_all(folder, out, jobs=None, bundle=tasks.BUNDLE, task_timeout=tasks.TA
              "cells_total": result["notebook"]["cells_total"],
              "dataset": result["notebook"]["dataset"] or "",
              "notebook": result["notebook"]["status"],
+             **{f"measured_{s}": class_report.measured(result, s) for s in ("val", "test")},
              "problems": "; ".join(result["problems"])} for name, result in reports.items()]
     rows = manual.merge_rows(rows, given) if given is not None else rows
     report.write_csv(out / "scores.csv", rows, list(rows[0]) if rows else ["submission"])

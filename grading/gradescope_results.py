@@ -6,7 +6,9 @@ the student at once. A group failed by a hidden test says only that: the
 hidden test's name and message go into a test of no points that students see
 after the due date (``after_due_date``), so the hidden tests stay unread until
 the work is in. The notebook's re-execution and comparison is one more test,
-of no points. The notebook's answers are marked by hand, in Gradescope or in
+of no points, whose output shows the tuned classifier's accuracy as the grader
+measured it beside what the notebook printed (`report.accuracy_section`); the
+summary gives the measure alone. The notebook's answers are marked by hand, in Gradescope or in
 a marks file built into the zip (`grading.gradescope`), whose marks become
 one test per answer and count in the score. Everything quoted from the
 submission is plain text (``text`` format) or escaped markdown
@@ -58,6 +60,10 @@ def summary(result):
     lines = [f"Automatically graded: {result['total']} / {result['max_total']} points.",
              f"Isolation of the submitted code: {result['isolation']}."]
     lines += [f"Problem: {problem}" for problem in result["problems"]]
+    measured = result["notebook"].get("accuracy_measured")
+    if measured:
+        lines.append(f"Accuracy of the tuned classifier, measured by the grader from its saved "
+                     f"weights: validation {measured['val']:.3f}, test {measured['test']:.3f}.")
     if "manual" in result:
         lines.append(f"Marked by hand: {result['manual_total']:g} / "
                      f"{result['max_manual_total']} points; in all {result['final_total']:g} "

@@ -14,8 +14,9 @@ the submission's region bodies (`scratch.graded_files`), the bundle's
 provided modules and the notebook, with the dataset read-only. A run that
 stops early is reported with the cell that was running and how many ran.
 The child may write its folder, so a file read back from it must be a plain
-file, not a link (`plain_file`). The comparison, the record's validation and
-everything the report quotes happen here, in the grader.
+file, not a link (`plain_file`). The comparison, the record's validation, the
+accuracy of the saved weights (`grading.measure`) and everything the report quotes
+happen here, in the grader.
 """
 
 import math
@@ -25,7 +26,7 @@ import sys
 
 import nbformat
 
-from grading import notebook, regions, release, sandbox, scratch, tasks, unprivileged
+from grading import measure, notebook, regions, release, sandbox, scratch, tasks, unprivileged
 
 MAX_ANSWER = 4000   # characters of an answer quoted in the report
 MAX_METHODS = 20    # rows of the accuracy record
@@ -208,7 +209,8 @@ def regrade(work, bundle, timeout, sandboxed):
     answers = {task: notebook.shorten(text, MAX_ANSWER)
                for task, text in notebook.answers(stored, tasks.NOTEBOOK).items()}
     entry = {"status": "", "dataset": None, "cells_matched": 0, "first_mismatch": None,
-             "accuracy": None, "answers": answers, "added_cells": added,
+             "accuracy": None, "accuracy_measured": None, "weights": None,
+             "answers": answers, "added_cells": added,
              "modified_cells": modified,
              "same_release": stored.metadata.get("grading") == release.stamp(bundle),
              "cells_total": sum(c.cell_type == "code" and bool(c.source.strip())
@@ -226,7 +228,8 @@ def regrade(work, bundle, timeout, sandboxed):
     matched, total, first = compare(released, stored, new, pairs,
                                     notebook.sanitize_patterns(bundle))
     return {**entry, "status": status, "cells_matched": matched, "cells_total": total,
-            "first_mismatch": first, "accuracy": valid_record(notebook.record(new))}
+            "first_mismatch": first, "accuracy": valid_record(notebook.record(new)),
+            **measure.entry(work / "nb", plain_file(work / "nb", measure.WEIGHTS), data)}
 
 
 def keep_notebook(work, entry, out):

@@ -119,7 +119,7 @@ def manual_section(report):
 
 
 def notebook_section(nb):
-    """The notebook's comparison, the accuracies it recorded, and the answers."""
+    """The notebook's comparison, the accuracies measured and printed, and the answers."""
     lines = ["## Notebook", "", f"- Status: {escape(nb['status'])}",
              f"- Dataset: {escape(nb['dataset'] or 'unknown')}",
              f"- Cells matched: {nb['cells_matched']} / {nb['cells_total']}"]
@@ -137,15 +137,34 @@ def notebook_section(nb):
                   *fence(mismatch["source"], "python"), "", "Stored output:", "",
                   *fence(mismatch["stored"]), "", "Re-executed output:", "",
                   *fence(mismatch["re-executed"]), ""]
-    if nb.get("accuracy"):
-        lines += ["### Accuracies recorded by the re-executed notebook", "",
-                  "| Method | Train | Validation | Test |", "|---|---|---|---|"]
-        for method, accuracy in nb["accuracy"].items():
-            cells = [f"{accuracy[split]:.3f}" if isinstance(accuracy.get(split), (int, float))
-                     else "-" for split in SPLITS]
-            lines.append(f"| {escape(method, 100)} | " + " | ".join(cells) + " |")
-        lines.append("")
-    lines += ["## Answers, for manual marking", ""]
+    lines += accuracy_section(nb) + ["## Answers, for manual marking", ""]
     for task, answer in nb.get("answers", {}).items():
         lines += [f"### `{task}`", "", *fence(answer or "(no answer)"), ""]
     return lines if nb.get("answers") else lines + ["(no answer regions found)"]
+
+
+def accuracy_section(nb):
+    """The tuned classifier's accuracy measured by the grader, beside what the notebook printed.
+
+    The grader's measure comes from the weights the re-executed notebook saved
+    (`grading.measure`); the notebook's record is what the submission's code printed.
+    """
+    measured, printed = nb.get("accuracy_measured"), nb.get("accuracy") or {}
+    if not (measured or printed or nb.get("weights")):
+        return []
+    lines = ["### Accuracy: measured by the grader, and printed by the notebook", "",
+             "Measured by the grader: computed by the grader itself from the weights W the "
+             "re-executed notebook saved. Printed by the notebook: what the submission's code "
+             "printed, which its own code decides; trust the grader's measure.", ""]
+    if nb.get("weights"):
+        lines += [f"- Weights: {escape(nb['weights'])}", ""]
+    rows = [("measured by the grader", "tuned softmax, from its saved W", measured)] \
+        if measured else []
+    rows += [("printed by the notebook", method, accuracy) for method, accuracy in printed.items()]
+    if rows:
+        lines += ["| Source | Method | Train | Validation | Test |", "|---|---|---|---|---|"]
+    for source, method, accuracy in rows:
+        cells = [f"{accuracy[split]:.3f}" if isinstance(accuracy.get(split), (int, float))
+                 else "-" for split in SPLITS]
+        lines.append(f"| {source} | {escape(method, 100)} | " + " | ".join(cells) + " |")
+    return lines + [""]

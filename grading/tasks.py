@@ -23,6 +23,9 @@ MANUAL_POINTS = {
 }
 
 NOTEBOOK = "notebooks/softmax.ipynb"
+# The tuned softmax classifier's W, which the notebook's last cell saves (np.save) beside
+# it: the grader measures its validation and test accuracy itself (`grading.measure`).
+BEST_W_FILE = "best_softmax_W.npy"
 
 # Everything a student edits: `collect` zips these files and `grade` takes
 # these files, and only these, from a submission.

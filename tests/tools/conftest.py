@@ -74,12 +74,15 @@ def make_report(name, passed, messages=None, cells=(0, 0), val=None, problems=()
                     "message": None if task in passed else messages.get(task, "failed")}
              for task, points in TASKS.items()}
     accuracy = {"softmax, tuned": {"train": 0.4, "val": val, "test": 0.38}} if val else None
+    # The grader's own measure differs from what the notebook printed, so tests can tell them apart.
+    measured = {"val": round(val - 0.02, 3), "test": 0.37} if val else None
     return {"submission": name, "total": sum(t["points"] for t in tasks.values()),
             "max_total": sum(TASKS.values()), "problems": list(problems), "tasks": tasks,
             "notebook": {"status": "re-executed" if cells[1] else "not executed",
                          "dataset": "synthetic" if cells[1] else None,
                          "cells_matched": cells[0], "cells_total": cells[1],
                          "first_mismatch": None, "accuracy": accuracy,
+                         "accuracy_measured": measured,
                          "answers": {"inline_question_1": HOSTILE}}}
 
 

@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from grading import class_report
 from grading.class_report import write_class_report
 from grading.progress import Progress
 
@@ -61,6 +62,16 @@ def test_pass_rates_failures_and_links_are_counted(page):
     assert "softmax_naive 2 NotImplementedError: Task softmax_naive: write this part" in text
     assert "Median total 15 of 30; 1 full marks." in text
     assert sorted(page.links)[:3] == ["alice/report.md", "bob.zip/report.md", "carol/report.md"]
+
+
+def test_accuracy_is_the_graders_measure_not_the_notebooks_print_out(page, class_reports):
+    text = " ".join(" ".join(page.text).split())
+    assert "Measured val / test" in text
+    assert "0.390 / 0.370" in text and "0.410" not in text  # alice: measured 0.39, printed 0.41
+    assert class_report.measured(class_reports[0], "val") == 0.39
+    forged = class_reports[2]
+    forged["notebook"]["accuracy"] = {"softmax, tuned": {"val": 0.99}}
+    assert class_report.measured(forged, "val") is None  # printed only: not plotted
 
 
 def test_an_empty_class_is_refused(tmp_path):

@@ -248,3 +248,23 @@ def test_a_slow_notebook_never_delays_the_scores_and_is_listed_as_not_rendered(
     page = Links((tmp_path / "out" / "class_report.html").read_text(encoding="utf-8"))
     assert "".join(page.text).count(f"{export.HTML}: {late}") == 2
     assert f"grade_all: 2 submission(s): {export.HTML}: {late}" in capsys.readouterr().err
+
+
+def test_scores_csv_has_the_accuracy_the_grader_measured_not_the_print_out(subs, tmp_path,
+                                                                           monkeypatch):
+    stand_in = fake_grade_one([])
+
+    def grade_one(path, out, bundle, options):
+        result = stand_in(path, out, bundle, options)
+        if path.name == "alice":
+            result["notebook"].update(accuracy_measured={"val": 0.433, "test": 0.45},
+                                      accuracy={"softmax": {"val": 0.99, "test": 0.99}})
+        return result
+
+    monkeypatch.setattr(grade_all, "grade_one", grade_one)
+    assert grade_all.main([str(subs), "--out", str(tmp_path / "out"), "--no-sandbox",
+                           "--no-pdf"]) == 0
+    with open(tmp_path / "out" / "scores.csv", newline="", encoding="utf-8") as scores:
+        rows = {row["submission"]: row for row in csv.DictReader(scores)}
+    assert (rows["alice"]["measured_val"], rows["alice"]["measured_test"]) == ("0.433", "0.45")
+    assert (rows["bob.zip"]["measured_val"], rows["bob.zip"]["measured_test"]) == ("", "")
