@@ -81,7 +81,7 @@ BUNDLE_MODULES = ("classifiers", "gradient_check", "data_utils", "cifar_syntheti
 
 # Never copied into a student bundle or a grading tree (names at any depth).
 SKIPPED_NAMES = (".git", ".venv", ".ci", "build", "__pycache__", ".pytest_cache",
-                 ".hypothesis", ".ipynb_checkpoints", "*.egg-info", "*.zip")
+                 ".hypothesis", ".ipynb_checkpoints", "*.egg-info", "*.zip", BEST_W_FILE)
 
 
 # Seconds: one task's tests, and the whole notebook re-execution. Slow but correct is not a
