@@ -22,7 +22,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 import data_utils
-from grading import measure, nbgrade, report, sandbox, tasks
+from grading import measure, nbgrade, report, sandbox, scratch, tasks
 
 from grading_fixtures import BUNDLE, small_synthetic
 
@@ -207,6 +207,7 @@ def regrade(tmp_path, monkeypatch, data, cells):
     code[-1].outputs = [new_output("stream", name="stdout", text=json.dumps(FORGED))]
     (tmp_path / "submission" / tasks.NOTEBOOK).parent.mkdir(parents=True)
     nbformat.write(new_notebook(cells=code), tmp_path / "submission" / tasks.NOTEBOOK)
+    scratch.graded_files(BUNDLE, tmp_path / "submission", tmp_path / "graded")
     return nbgrade.regrade(tmp_path, BUNDLE, timeout=300, sandboxed=True)
 
 
