@@ -25,4 +25,4 @@ if ! "$PYTHON" -m jupyter nbconvert --to notebook --execute notebooks/softmax.ip
 fi
 "$PYTHON" -m jupyter nbconvert --to html build/softmax.ipynb --output-dir build --log-level WARN
 echo "Wrote build/softmax.ipynb and build/softmax.html."
-"$PYTHON" -m grading.record build/softmax.ipynb
+"$PYTHON" -m grading.student.record build/softmax.ipynb

@@ -6,7 +6,8 @@ collecting the task's test files; a student waits for it after each task.
 """
 
 from benchmarks import report, timing
-from grading import check, tasks
+from grading import tasks
+from grading.student import check
 
 FLOOR = 10.0  # seconds per task, on 2 cores
 
@@ -21,7 +22,7 @@ def check_rows(sizes):
         rows.append(report.Row(f"check({task!r})", f"{results[0].total} public tests",
                                f"{report.seconds(medians[0])} ({results[0].passed} passed)",
                                floor="≤ 10 s", value=medians[0], limit=FLOOR))
-    note = (f"check: `grading.check.run_check(task)` on this bundle, median of {repeats} "
+    note = (f"check: `grading.student.check.run_check(task)` on this bundle, median of {repeats} "
             "calls without an untimed warm-up; each call starts pytest in a subprocess on the "
             "task's public test files.")
     return rows, [note]

@@ -3,8 +3,8 @@
 Every submission is a copy of this bundle's solution: its task files and, at
 full size, its notebook, which the grader re-executes at full size on the
 dataset it recorded (the synthetic set, generated when missing). Grading runs
-as the grader runs it, ``python -m grading.grade`` and ``python -m
-grading.grade_all`` in child processes.
+as the grader runs it, ``python -m grading.grader.grade`` and ``python -m
+grading.course.grade_all`` in child processes.
 """
 
 import os
@@ -54,11 +54,11 @@ def grading_rows(sizes):
         sandboxed, plain = [], []
         for sub in subs[:pairs]:  # the same submission both ways, one after the other
             for times, extra in ((sandboxed, []), (plain, ["--no-sandbox"])):
-                elapsed, _ = timing.timed(lambda: run("grading.grade", str(sub), "--out",
+                elapsed, _ = timing.timed(lambda: run("grading.grader.grade", str(sub), "--out",
                                                       str(folder / "one"), *extra))
                 times.append(elapsed)
         start = time.perf_counter()
-        run("grading.grade_all", str(folder / "class"), "--out", str(folder / "all"),
+        run("grading.course.grade_all", str(folder / "class"), "--out", str(folder / "all"),
             "--jobs", "2")
         per_submission = (time.perf_counter() - start) / count
     a, b = sorted(sandboxed)[len(sandboxed) // 2], sorted(plain)[len(plain) // 2]

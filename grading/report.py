@@ -98,14 +98,15 @@ def markdown(report):
     if notes:  # what the grader refused to take from the submission, at no cost
         lines += ["", "Notes, which cost no points:", "", *notes]
     lines += [""] + manual_section(report)
-    if report.get("readable"):  # the notebook as HTML and PDF (`grading.export.render`)
+    if report.get("readable"):  # the notebook as HTML and PDF (`grading.course.export.render`)
         lines += ["For reading: " + "; ".join(f"{escape(name)} {escape(outcome, 300)}"
                                               for name, outcome in report["readable"].items()), ""]
     return "\n".join(lines + notebook_section(report["notebook"])) + "\n"
 
 
 def manual_section(report):
-    """The points given by hand and the final total, once marks are merged (`grading.manual`)."""
+    """The points given by hand and the final total, once marks are merged
+    (`grading.course.manual`)."""
     if "manual" not in report:
         return []
     lines = ["## Manual marks", "", "| Task | Points | Comment |", "|---|---|---|"]
@@ -147,7 +148,7 @@ def accuracy_section(nb):
     """The tuned classifier's accuracy measured by the grader, beside what the notebook printed.
 
     The grader's measure comes from the weights the re-executed notebook saved
-    (`grading.measure`); the notebook's record is what the submission's code printed.
+    (`grading.grader.measure`); the notebook's record is what the submission's code printed.
     """
     measured, printed = nb.get("accuracy_measured"), nb.get("accuracy") or {}
     if not (measured or printed or nb.get("weights")):

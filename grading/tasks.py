@@ -12,7 +12,7 @@ from typing import NamedTuple
 BUNDLE = Path(__file__).resolve().parents[1]
 
 # Tasks marked by hand: the notebook's answer regions, and the most points a
-# grader may give each (grading.manual reads the marks). Each question asks for
+# grader may give each (grading.course.manual reads the marks). Each question asks for
 # an explanation with a reason, worth 3 points: 1 for the claim (or the true/false
 # verdict), 2 for the reasoning. Together 12, about a fifth of the 62 in all.
 MANUAL_POINTS = {
@@ -24,7 +24,7 @@ MANUAL_POINTS = {
 
 NOTEBOOK = "notebooks/softmax.ipynb"
 # The tuned softmax classifier's W, which the notebook's last cell saves (np.save) beside
-# it: the grader measures its validation and test accuracy itself (`grading.measure`).
+# it: the grader measures its validation and test accuracy itself (`grading.grader.measure`).
 BEST_W_FILE = "best_softmax_W.npy"
 
 # Everything a student edits: `collect` zips these files and `grade` takes
@@ -67,14 +67,17 @@ STUDENT_FILES = (
         "test_linear_classifier", "test_linear_classifier_contract", "test_train_grid",
         "test_least_squares",
         "test_gradient_check", "test_validation")),
-    "grading/__init__.py", "grading/collect.py", "grading/regions.py", "grading/tasks.py",
-    "grading/record.py", "grading/check.py",
+    "grading/__init__.py", "grading/tasks.py", "grading/student/__init__.py",
+    "grading/student/collect.py", "grading/student/regions.py", "grading/student/record.py",
+    "grading/student/check.py",
 )
 # Written by the release beside the listed files: which release the bundle is.
 RELEASE_STAMP = "grading/release.json"
 # What the notebook's check("TASK") cells need besides the library and tests/public.
-CHECK_FILES = ("pyproject.toml", "grading/__init__.py", "grading/check.py", "grading/tasks.py")
-STUDENT_SOURCES = {"README.md": "grading/student_README.md", "test.sh": "grading/student_test.sh"}
+CHECK_FILES = ("pyproject.toml", "grading/__init__.py", "grading/tasks.py",
+               "grading/student/__init__.py", "grading/student/check.py")
+STUDENT_SOURCES = {"README.md": "grading/authoring/student_README.md",
+                   "test.sh": "grading/authoring/student_test.sh"}
 
 # Besides numpy and the standard library, task files may import only these.
 BUNDLE_MODULES = ("classifiers", "gradient_check", "data_utils", "cifar_synthetic", "cifar_pickle")
@@ -91,7 +94,7 @@ SKIPPED_NAMES = (".git", ".venv", ".ci", "build", "__pycache__", ".pytest_cache"
 TASK_TIMEOUT = 300
 NOTEBOOK_TIMEOUT = 3600
 
-# What a sandboxed child may use (grading/sandbox.py): bytes of address space
+# What a sandboxed child may use (grading/isolation/sandbox.py): bytes of address space
 # (a notebook re-executed on CIFAR-10 holds about 2 GB of arrays), bytes per
 # written file and of its private /tmp, and processes at once.
 LIMITS = {"memory": 6 << 30, "file_size": 256 << 20, "tmpfs": 256 << 20, "processes": 64}
@@ -102,7 +105,7 @@ class Group(NamedTuple):
 
     A test belongs to the group with a pattern (fnmatch) matching its function's name,
     without class or parameters; every test of a task is in exactly one group, which
-    tests/tools/test_fair_points.py checks against the collected tests (`grading.points`).
+    tests/tools/test_fair_points.py checks against the collected tests (`grading.grader.points`).
     """
 
     share: int

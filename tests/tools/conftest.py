@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from grading import release, sandbox
+from grading.authoring import release
+from grading.isolation import sandbox
 
 BUNDLE = Path(__file__).resolve().parents[2]
 

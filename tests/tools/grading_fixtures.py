@@ -18,8 +18,10 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grading import regions, scratch, tasks
-from grading.unprivileged import NOBODY
+from grading import tasks
+from grading.grader import scratch
+from grading.isolation.unprivileged import NOBODY
+from grading.student import regions
 
 BUNDLE = Path(__file__).resolve().parents[2]
 CELLS = [

@@ -2,13 +2,14 @@
 
 Each attack is one task file whose regions attack the grader, with a wrong answer
 after the attack, so any point it scores is unearned. Attacks on what the child may
-ask of the grader (`grading.proxy`) speak the wire protocol from inside a region: the
-child's folder holds grading/child.py, and its `Server` is found among the live objects.
+ask of the grader (`grading.grader.proxy`) speak the wire protocol from inside a region: the
+child's folder holds grading/child/server.py, and its `Server` is found among the live objects.
 """
 
 from pathlib import Path
 
-from grading import regions, tasks
+from grading import tasks
+from grading.student import regions
 
 BUNDLE = Path(__file__).resolve().parents[2]
 SOFTMAX = "classifiers/softmax.py"

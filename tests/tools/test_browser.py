@@ -24,9 +24,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading import regions, release, tasks
-from grading.class_report import write_class_report
-from grading.export import CHROMIUM, FLAGS  # the system Chromium, and flags for a closed network
+from grading import tasks
+from grading.authoring import release
+from grading.course.class_report import write_class_report
+from grading.course.export import (  # the system Chromium, and flags for a closed network
+    CHROMIUM,
+    FLAGS,
+)
+from grading.student import regions
 
 from grading_fixtures import small_synthetic
 

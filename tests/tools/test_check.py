@@ -12,7 +12,9 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grading import check, regions, release, tasks
+from grading import tasks
+from grading.authoring import release
+from grading.student import check, regions
 
 BUNDLE = Path(__file__).resolve().parents[2]
 
@@ -56,7 +58,7 @@ def test_check_tests_the_bundle_the_kernel_imports(student):
     browser test's kernel runs, check() finds the release, not this bundle's install."""
     env = {**os.environ, "PYTHONPATH": str(student)}
     done = subprocess.run(
-        [sys.executable, "-c", "from grading.check import bundle_root, check\n"
+        [sys.executable, "-c", "from grading.student.check import bundle_root, check\n"
          "print(bundle_root())\ncheck('least_squares')"],
         cwd=student / "notebooks", env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -69,7 +71,7 @@ def test_check_shows_its_line_in_a_plain_jupyter_execute(student, monkeypatch):
     """A notebook in the release's notebooks/ folder, run by nbclient: the line is displayed
     as text and as HTML, and twice the same, so nbval can replay it."""
     path = student / "notebooks" / "check.ipynb"
-    nbformat.write(new_notebook(cells=[new_code_cell("from grading.check import check"),
+    nbformat.write(new_notebook(cells=[new_code_cell("from grading.student.check import check"),
                                        new_code_cell('check("least_squares")')]), path)
     monkeypatch.setenv("PYTHONPATH", str(student))  # the kernel inherits it
     outputs = []

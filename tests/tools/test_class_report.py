@@ -6,9 +6,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from grading import class_report
-from grading.class_report import write_class_report
-from grading.progress import Progress
+from grading.course import class_report
+from grading.course.class_report import write_class_report
+from grading.course.progress import Progress
 
 
 class Page(HTMLParser):

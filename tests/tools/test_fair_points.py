@@ -18,7 +18,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grading import grade, nbgrade, points, regions, tasks
+from grading import tasks
+from grading.grader import grade, nbgrade, points
+from grading.student import regions
 
 from strategies import ORDINARY_BOUND
 

@@ -18,7 +18,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from grading import export, grade, grade_all, nbgrade, progress, report, sandbox, tasks
+from grading import report, tasks
+from grading.course import export, grade_all, progress
+from grading.grader import grade, nbgrade
+from grading.isolation import sandbox
 
 HOSTILE = "<img src=x onerror=alert(1)>"  # a folder name cannot hold the "/" of </script>
 NAMES = ["alice", "bob.zip", f"eve{HOSTILE}"]

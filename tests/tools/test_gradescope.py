@@ -6,7 +6,7 @@ temporary folder standing in for /autograder (AUTOGRADER_ROOT), puts the upload
 in submission/, and runs run_autograder with this environment's Python and
 without the sandbox (AUTOGRADER_SANDBOX=off): Gradescope's containers usually
 forbid bubblewrap, so that is the path they take. setup.sh needs the network
-and is not run. Each upload is also graded by ``python -m grading.grade``, in
+and is not run. Each upload is also graded by ``python -m grading.grader.grade``, in
 its sandbox, for the totals to compare.
 """
 
@@ -25,7 +25,11 @@ import jsonschema
 import nbformat
 import pytest
 
-from grading import collect, grade, gradescope, release, scratch, tasks
+from grading import tasks
+from grading.authoring import release
+from grading.grader import grade, scratch
+from grading.gradescope import build as gradescope
+from grading.student import collect
 
 from grading_fixtures import (
     BUNDLE,
@@ -40,7 +44,7 @@ from grading_fixtures import (
 MARKS = ("submission,task,points,comment\n"
          "solution@example.edu,inline_question_1,2.5,\"Right; say why the scores start equal.\"\n"
          "someone@example.edu,ridge_question,3,\n")
-SCHEMA = json.loads((BUNDLE / "grading/autograder/results.schema.json").read_text())
+SCHEMA = json.loads((BUNDLE / "grading/gradescope/autograder/results.schema.json").read_text())
 
 
 def defined_tests(folder):
@@ -97,10 +101,11 @@ def autograde(zip_path, upload, root, env, email):
 
 
 def grade_alone(upload, out, bundle, env):
-    """The same upload graded by ``python -m grading.grade`` in its sandbox: its report."""
+    """The same upload graded by ``python -m grading.grader.grade`` in its sandbox: its report."""
     target = next(upload.glob("*.zip"), upload)
-    done = subprocess.run([sys.executable, "-m", "grading.grade", str(target), "--out", str(out),
-                           "--bundle", str(bundle)], cwd=BUNDLE, env=env, capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "grading.grader.grade", str(target),
+                           "--out", str(out), "--bundle", str(bundle)],
+                          cwd=BUNDLE, env=env, capture_output=True,
                           text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads((out / "report.json").read_text())
@@ -121,7 +126,7 @@ def graded(tmp_path_factory):
     nbformat.write(fixture_notebook(), bundle / tasks.NOTEBOOK)
     zip_path = root / "autograder.zip"
     (root / "marks.csv").write_text(MARKS)
-    subprocess.run([sys.executable, "-m", "grading.gradescope", str(zip_path), "--bundle",
+    subprocess.run([sys.executable, "-m", "grading.gradescope.build", str(zip_path), "--bundle",
                     str(bundle), "--minutes", "30", "--marks", str(root / "marks.csv")],
                    cwd=BUNDLE, check=True, capture_output=True)
     with ThreadPoolExecutor(2) as pool:
@@ -142,7 +147,7 @@ def test_the_zip_follows_gradescopes_layout(graded):
     assert settings == {"minutes": 30}
     names = set(infos)
     assert {f"bundle/{tasks.NOTEBOOK}", "bundle/requirements.txt",
-            "bundle/grading/gradescope.py", "bundle/tests/hidden/oracles.py"} <= names
+            "bundle/grading/gradescope/build.py", "bundle/tests/hidden/oracles.py"} <= names
     assert not any(name.startswith(("bundle/tests/tools/", "bundle/datasets/", "bundle/.git/"))
                    for name in names)
 

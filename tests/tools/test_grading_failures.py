@@ -7,7 +7,9 @@ import subprocess
 import sys
 import zipfile
 
-from grading import regions, tasks, unpack
+from grading import tasks
+from grading.grader import unpack
+from grading.student import regions
 
 from grading_fixtures import BUNDLE
 
@@ -23,7 +25,7 @@ def grade_broken(tmp_path, softmax_bodies, files=None, options=()):
         text, "code", "softmax.py", lambda region, body: softmax_bodies[region.task]))
     for rel, content in (files or {}).items():
         (sub / rel).write_text(content)
-    done = subprocess.run([sys.executable, "-m", "grading.grade", str(sub),
+    done = subprocess.run([sys.executable, "-m", "grading.grader.grade", str(sub),
                            "--out", str(tmp_path / "out"), "--task-timeout", "60", *options],
                           cwd=BUNDLE, capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0 and "Traceback" not in done.stdout + done.stderr, done.stderr

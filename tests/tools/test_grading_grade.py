@@ -18,7 +18,11 @@ import zipfile
 import nbformat
 import pytest
 
-from grading import collect, grade_all, nbgrade, points, release, scratch, tasks
+from grading import tasks
+from grading.authoring import release
+from grading.course import grade_all
+from grading.grader import nbgrade, points, scratch
+from grading.student import collect
 
 from grading_fixtures import (
     BUNDLE,

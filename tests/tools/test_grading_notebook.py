@@ -11,7 +11,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 import data_utils
-from grading import collect, nbgrade, notebook, tasks
+from grading import tasks
+from grading.grader import nbgrade, notebook
+from grading.student import collect
 
 BUNDLE = Path(__file__).resolve().parents[2]
 PATTERNS = [(r"(computed in|took) \d+\.\d+s", r"\1 TIMEs")]

@@ -5,7 +5,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading import regions, release, tasks
+from grading import tasks
+from grading.authoring import release
+from grading.student import regions
 
 BUNDLE = Path(__file__).resolve().parents[2]
 START = "# *****START OF YOUR CODE (task: {})*****"

@@ -1,6 +1,7 @@
 """The student bundle: stubs in place of solutions, public tests only, reproducible."""
 
 import filecmp
+import fnmatch
 import os
 import shutil
 import subprocess
@@ -12,7 +13,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading import regions, release, tasks
+from grading import tasks
+from grading.authoring import release
+from grading.student import regions
 
 BUNDLE = Path(__file__).resolve().parents[2]
 ALL_TASKS = " or ".join(tasks.TASKS)
@@ -57,7 +60,7 @@ def test_the_release_is_exactly_the_listed_files(student):
     public = {f"{tasks.PUBLIC_TESTS}/{rel}" for rel in regions.walk(BUNDLE / tasks.PUBLIC_TESTS)}
     assert public == {rel for rel in tasks.STUDENT_FILES if rel.startswith("tests/")}
     readme = (student / "README.md").read_text()
-    assert "python -m grading.collect" in readme
+    assert "python -m grading.student.collect" in readme
     assert "| `softmax_naive` | `classifiers/softmax.py` | 10 |" in readme
     test_command = (student / "test.sh").read_text()  # the public unit tests, not nbval
     assert "pytest tests" in test_command and "nbval" not in test_command.split("exec")[-1]
@@ -199,12 +202,19 @@ def test_differently_written_solutions_pass_the_public_tests(student, tmp_path):
     assert len(results) > len(tasks.TASKS)
     assert not any(results.values()), {test: m for test, m in results.items() if m}
 
+
 def test_student_bundle_installs_and_imports(student):
     # What an install needs: every module and package pyproject.toml names is there.
     setup = tomllib.loads((student / "pyproject.toml").read_text())["tool"]["setuptools"]
     assert all((student / f"{module}.py").is_file() for module in setup["py-modules"])
-    assert all((student / package / "__init__.py").is_file() for package in setup["packages"])
-    modules = ", ".join(setup["py-modules"] + setup["packages"])
+    # The packages setuptools finds there: grading ships its student wing only.
+    include = setup["packages"]["find"]["include"]
+    packages = sorted(str(init.parent.relative_to(student)).replace("/", ".")
+                      for init in student.rglob("__init__.py")
+                      if any(fnmatch.fnmatch(str(init.parent.relative_to(student)).replace(
+                          "/", "."), pattern) for pattern in include))
+    assert packages == ["classifiers", "grading", "grading.student"]
+    modules = ", ".join(setup["py-modules"] + packages)
     imported = subprocess.run([sys.executable, "-c", f"import {modules}"], cwd=student,
                               env=tree_env(student), capture_output=True, text=True)
     assert imported.returncode == 0, imported.stderr

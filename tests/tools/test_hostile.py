@@ -18,7 +18,11 @@ import zipfile
 
 import pytest
 
-from grading import cgroups, grade_all, regions, sandbox, scratch, tasks
+from grading import tasks
+from grading.course import grade_all
+from grading.grader import scratch
+from grading.isolation import cgroups, sandbox
+from grading.student import regions
 
 from hostile_regions import (
     ATTACKS,

@@ -10,7 +10,9 @@ reaches a child, and the kernel imports rebuilt files.
 
 import pytest
 
-from grading import grade, release, scratch, tasks
+from grading import tasks
+from grading.authoring import release
+from grading.grader import grade, scratch
 
 from grading_fixtures import BUNDLE, decoy
 

@@ -3,7 +3,7 @@
 The notebook is the small fixture of grading_fixtures.py, executed once with
 the solution; each attack edits a copy and grades its notebook
 (`nbgrade.regrade`, re-executed in the sandbox on a small synthetic set). One
-attack goes through ``python -m grading.grade`` whole, for its exit status and
+attack goes through ``python -m grading.grader.grade`` whole, for its exit status and
 report.md. The last test re-executes the bundle's real notebook in the sandbox.
 """
 
@@ -19,7 +19,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_output
 
-from grading import nbgrade, release, scratch, tasks
+from grading import tasks
+from grading.authoring import release
+from grading.grader import nbgrade, scratch
 
 from grading_fixtures import ANSWER, CELLS, executed_solution, fixture_notebook
 
@@ -142,7 +144,7 @@ def test_a_bad_record_and_forged_totals_get_an_escaped_report(setup, tmp_path):
     (submission / tasks.NOTEBOOK).parent.mkdir(parents=True)
     nbformat.write(nb, submission / tasks.NOTEBOOK)
     env = {**os.environ, "CIFAR10_DIR": str(data)}
-    done = subprocess.run([sys.executable, "-m", "grading.grade", str(submission), "--out",
+    done = subprocess.run([sys.executable, "-m", "grading.grader.grade", str(submission), "--out",
                            str(tmp_path / "out"), "--bundle", str(bundle), "--task-timeout",
                            "120"], cwd=BUNDLE, env=env, capture_output=True, text=True,
                           timeout=900)

@@ -18,8 +18,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading import grade, nbgrade, regions, sandbox, scratch, tasks
-from grading.unprivileged import NOBODY
+from grading import tasks
+from grading.grader import grade, nbgrade, scratch
+from grading.isolation import sandbox
+from grading.isolation.unprivileged import NOBODY
+from grading.student import regions
 
 from grading_fixtures import (
     BUNDLE,
@@ -161,8 +164,8 @@ def graded():
             env = {key: value for key, value in os.environ.items()
                    if not key.startswith("PYTEST_")}
             for name in NAMES:
-                subprocess.run([str(python), "-m", "grading.grade", str(subs / name), "--out",
-                                str(root / name), "--no-sandbox", "--bundle", str(bundle),
+                subprocess.run([str(python), "-m", "grading.grader.grade", str(subs / name),
+                                "--out", str(root / name), "--no-sandbox", "--bundle", str(bundle),
                                 "--task-timeout", "120"], cwd=BUNDLE, env=env, check=True,
                                capture_output=True, timeout=900)
         yield ({name: json.loads((root / name / "report.json").read_text())

@@ -5,7 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from grading import regions, release, scratch, tasks
+from grading.authoring import release
+from grading.grader import scratch
+from grading.student import regions
 
 BUNDLE = Path(__file__).resolve().parents[2]
 LIBRARY = ("classifiers", "data_utils", "gradient_check", "cifar_synthetic", "cifar_pickle")
@@ -20,7 +22,8 @@ def modules():
 
 def test_modules_are_found():
     found = modules()
-    assert {"data_utils.py", "grading/release.py", "tests/tools/test_layering.py"} <= set(found)
+    assert {"data_utils.py", "grading/authoring/release.py",
+            "tests/tools/test_layering.py"} <= set(found)
 
 
 def refused(rel, text, test_modules):
@@ -35,9 +38,9 @@ def refused(rel, text, test_modules):
 
 def test_the_layering_rule_catches_each_kind_of_import():
     tests = {"strategies"}
-    assert refused("grading/notebook.py", "from scripts.results import record\n", tests) == \
-        ["grading/notebook.py:1 imports scripts.results.record"]
-    assert refused("grading/grade.py", "import benchmarks\n", tests)
+    assert refused("grading/grader/notebook.py", "from scripts.results import record\n", tests) == \
+        ["grading/grader/notebook.py:1 imports scripts.results.record"]
+    assert refused("grading/grader/grade.py", "import benchmarks\n", tests)
     assert refused("data_utils.py", "import grading.tasks\n", tests)
     assert refused("classifiers/softmax.py", "\nfrom strategies import x\n", tests)
     assert refused("scripts/notebook_env.py", "import data_utils\nfrom grading import tasks\n",
@@ -53,8 +56,14 @@ def test_library_below_tools_and_grading_beside_no_script_or_benchmark():
     assert release.public_test_problems(BUNDLE) == []
 
 
-def grading_imports(rel):
-    """The top names of `grading` modules and third-party packages module `rel` imports."""
+def wing(rel):
+    """The wing of grading module `rel`: its subpackage, or "grading" for the top modules."""
+    parts = rel.split("/")
+    return parts[1] if len(parts) > 2 else "grading"
+
+
+def imported(rel):
+    """What module `rel` imports: grading's wings and top modules, and third-party packages."""
     found = set()
     for _, name in regions.module_imports((BUNDLE / rel).read_text("utf-8")):
         parts = name.split(".")
@@ -65,33 +74,48 @@ def grading_imports(rel):
     return found
 
 
-def stems(files):
-    return {Path(rel).stem for rel in files if rel.startswith("grading/") and rel.endswith(".py")}
+def grading_modules():
+    return [rel for rel in modules() if rel.startswith("grading/")]
 
 
-# The grading modules by trust zone. The child's runs inside the sandbox with submitted code;
-# the student's ship in the release; the course's grade a whole class.
-CHILD = stems(f"grading/{name}" for name in scratch.CHILD_MODULES)
-STUDENT = stems(tasks.STUDENT_FILES)
-COURSE = {"grade_all", "class_report", "manual", "export", "progress", "gradescope",
-          "gradescope_results"}
+# What each wing may import besides the standard library and itself (grading/__init__.py's
+# docstring gives the wings). The child's runs in the sandbox beside submitted code; the
+# student's ships; nothing below the course and Gradescope wings imports them.
+ALLOWED = {
+    "child": {"numpy", "grading"},
+    "student": {"numpy", "nbformat", "pytest", "IPython", "tasks", "grading", *LIBRARY},
+}
+TOP = {"course", "gradescope"}
 
 
-def test_the_child_imports_only_itself_numpy_and_the_standard_library():
-    for stem in CHILD:
-        assert grading_imports(f"grading/{stem}.py") <= CHILD | {"numpy", "grading"}, stem
+def test_the_grading_folder_shows_its_wings():
+    wings = {wing(rel) for rel in grading_modules()}
+    assert wings == {"grading", "student", "authoring", "child", "isolation", "grader",
+                     "course", "gradescope"}
+    assert {rel for rel in grading_modules() if wing(rel) == "grading"} == {
+        "grading/__init__.py", "grading/tasks.py", "grading/report.py"}
 
 
-def test_the_students_grading_modules_import_only_each_other_and_the_library():
-    allowed = STUDENT | set(LIBRARY) | {"numpy", "nbformat", "pytest", "IPython", "grading"}
-    for stem in STUDENT:
-        assert grading_imports(f"grading/{stem}.py") <= allowed, stem
+def test_each_wing_imports_only_what_it_may():
+    for rel in grading_modules():
+        if wing(rel) in ALLOWED:
+            assert imported(rel) <= ALLOWED[wing(rel)] | {wing(rel)}, rel
 
 
-def test_nothing_below_the_course_tools_imports_them():
-    for rel in modules():
-        if rel.startswith("grading/") and Path(rel).stem not in COURSE:
-            assert not grading_imports(rel) & COURSE, rel
+def test_nothing_below_the_course_and_gradescope_wings_imports_them():
+    for rel in grading_modules():
+        if wing(rel) not in TOP:
+            assert not imported(rel) & TOP, rel
+
+
+def test_the_child_is_copied_whole_and_alone(tmp_path):
+    bundle = BUNDLE
+    scratch.build(bundle, (bundle / "gradient_check.py").read_text(), "gradient_check.py",
+                  tmp_path, note="")
+    copied = {path.relative_to(tmp_path / "grading").as_posix()
+              for path in (tmp_path / "grading").rglob("*.py")}
+    assert copied == {"__init__.py", *(path.relative_to(bundle / "grading").as_posix()
+                                       for path in (bundle / "grading" / "child").glob("*.py"))}
 
 
 def test_ruff_passes():

@@ -6,7 +6,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from grading import export, manual, regions, tasks
+from grading import tasks
+from grading.course import export, manual
+from grading.student import regions
 
 BUNDLE = Path(__file__).resolve().parents[2]
 SUBMISSIONS = ["alice", "bob.zip"]

@@ -1,4 +1,4 @@
-"""The grader's own accuracy of the weights a notebook saves (`grading.measure`).
+"""The grader's own accuracy of the weights a notebook saves (`grading.grader.measure`).
 
 The oracle preprocesses a small synthetic set itself, from the pickled batches, as the
 worksheet describes (rows in NHWC order, the training mean image subtracted, a bias
@@ -22,7 +22,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 import data_utils
-from grading import measure, nbgrade, report, sandbox, scratch, tasks
+from grading import report, tasks
+from grading.grader import measure, nbgrade, scratch
+from grading.isolation import sandbox
 
 from grading_fixtures import BUNDLE, small_synthetic
 

@@ -1,6 +1,8 @@
 """How reports show the grader's measured accuracy beside what the notebook printed."""
 
-from grading import gradescope_results, measure, nbgrade, report
+from grading import report
+from grading.grader import measure, nbgrade
+from grading.gradescope import results as gradescope_results
 
 
 def test_the_report_shows_the_measure_beside_the_print_out():

@@ -17,7 +17,8 @@ import pytest
 from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 
-from grading import export, sandbox, sanitize, unprivileged
+from grading.course import export, sanitize
+from grading.isolation import sandbox, unprivileged
 
 PNG = "iVBORw0KGgo="  # base64, as a stored figure is
 HANDLERS = re.compile(r"^on", re.IGNORECASE)

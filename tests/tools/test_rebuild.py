@@ -3,7 +3,10 @@ code outside the regions never runs (`release.rebuild`, `release.outside`)."""
 
 import pytest
 
-from grading import regions, release, scratch, tasks
+from grading import tasks
+from grading.authoring import release
+from grading.grader import scratch
+from grading.student import regions
 
 from grading_fixtures import BUNDLE, END, START, decoy
 

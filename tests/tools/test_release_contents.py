@@ -11,7 +11,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading import regions, release, tasks
+from grading import tasks
+from grading.authoring import release
+from grading.student import regions
 
 BUNDLE = Path(__file__).resolve().parents[2]
 LAYOUT = {tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT,
@@ -110,10 +112,11 @@ def closure(module, root):
 
 
 def test_the_shipped_tools_are_collect_record_and_check_with_what_they_import():
-    # run.sh prints the notebook's record with grading.record; students hand in with collect,
-    # and the notebook's check() cells run the public tests.
-    tools = (closure("grading/collect.py", BUNDLE) | closure("grading/record.py", BUNDLE)
-             | closure("grading/check.py", BUNDLE))
+    # run.sh prints the notebook's record with grading.student.record; students hand in with
+    # collect, and the notebook's check() cells run the public tests.
+    tools = (closure("grading/student/collect.py", BUNDLE)
+             | closure("grading/student/record.py", BUNDLE)
+             | closure("grading/student/check.py", BUNDLE))
     shipped = {rel for rel in tasks.STUDENT_FILES if rel.startswith("grading/")}
     assert shipped == {rel for rel in tools if rel.startswith("grading/")}
 

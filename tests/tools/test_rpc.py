@@ -1,8 +1,8 @@
 """What the sandboxed child may ask of the grader, and what it may send back.
 
-The trusted end (`grading.proxy.Client`) serves the child's requests without a child
+The trusted end (`grading.grader.proxy.Client`) serves the child's requests without a child
 here: a forged request is a header and arguments, as the channel would deliver them.
-The child's end (`grading.child.Server`) is called in this process on a small module.
+The child's end (`grading.child.server.Server`) is called in this process on a small module.
 """
 
 import os
@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 from classifiers.linear_classifier import LinearClassifier, Softmax
-from grading import child, proxy, tasks
+from grading import tasks
+from grading.child import server as child
+from grading.grader import proxy
 
 CALLS = []
 

@@ -1,4 +1,4 @@
-"""Each isolation claim of grading/sandbox.py, attacked once: the attack must fail."""
+"""Each isolation claim of grading/isolation/sandbox.py, attacked once: the attack must fail."""
 
 import os
 import subprocess
@@ -7,7 +7,9 @@ import time
 
 import pytest
 
-from grading import cgroups, sandbox, tasks, wire
+from grading import tasks
+from grading.child import wire
+from grading.isolation import cgroups, sandbox
 
 
 def attack(code, tmp_path, timeout=60, **options):

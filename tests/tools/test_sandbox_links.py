@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from grading import bwrap, sandbox, tasks
+from grading import tasks
+from grading.isolation import bwrap, sandbox
 
 pytestmark = pytest.mark.skipif(sandbox.level() != "bubblewrap",
                                 reason="no bubblewrap sandbox on this machine")

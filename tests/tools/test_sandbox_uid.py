@@ -1,6 +1,6 @@
 """--no-sandbox as root: submitted code runs as uid 65534, and the report says what applied.
 
-Each claim of grading/unprivileged.py is attacked once. The attacker is an
+Each claim of grading/isolation/unprivileged.py is attacked once. The attacker is an
 interpreter that uid can run (the system's Python), started by `sandbox.run`
 with `sandbox.drops` forced true, as the grader starts a child where the check
 succeeds. Whether uid 65534 can run or read something is decided here by
@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from grading import nbgrade, sandbox, unprivileged
-from grading.unprivileged import NOBODY
+from grading.grader import nbgrade
+from grading.isolation import sandbox, unprivileged
+from grading.isolation.unprivileged import NOBODY
 
 from grading_fixtures import nobody_runs, open_to_others
 

@@ -4,7 +4,8 @@ import csv
 import re
 from pathlib import Path
 
-from grading import grade_all, report
+from grading import report
+from grading.course import grade_all
 
 FORMULAS = ['=HYPERLINK("http:evil","click")', "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 

@@ -12,7 +12,8 @@ import textwrap
 
 import pytest
 
-from grading import regions, tasks
+from grading import tasks
+from grading.student import regions
 
 BUNDLE = tasks.BUNDLE
 TASK_FILES = [rel for rel in tasks.SUBMISSION_FILES if rel.endswith(".py")]

@@ -1,4 +1,4 @@
-"""Write the student bundle: ``python -m grading.release OUT_DIR [--force]``.
+"""Write the student bundle: ``python -m grading.authoring.release OUT_DIR [--force]``.
 
 The student bundle is exactly the files of `tasks.STUDENT_FILES`, laid out as
 in this bundle, with
@@ -7,8 +7,8 @@ in this bundle, with
   (markers, signature and docstring kept, so the stubs are the API a
   submission must provide, and `grade` can find the student's code again);
 * every answer region emptied and every notebook's outputs cleared;
-* a README for students in place of this one (grading/student_README.md), and
-  a test.sh that runs the public unit tests (grading/student_test.sh): nbval
+* a README for students in place of this one (grading/authoring/student_README.md), and
+  a test.sh that runs the public unit tests (grading/authoring/student_test.sh): nbval
   on a cleared notebook would check nothing, so the student bundle does not
   pretend to.
 
@@ -31,7 +31,8 @@ from typing import NamedTuple
 
 import nbformat
 
-from grading import regions, tasks
+from grading import tasks
+from grading.student import regions
 
 BUNDLE = tasks.BUNDLE
 
@@ -322,7 +323,7 @@ def release(out, root=BUNDLE, force=False):
 
 def main(argv=None):
     """Write the student bundle from the command line; the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m grading.release",
+    parser = argparse.ArgumentParser(prog="python -m grading.authoring.release",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("out_dir", metavar="OUT_DIR", help="where to write the student bundle")
     parser.add_argument("--force", action="store_true", help="replace OUT_DIR if it is not empty")

@@ -14,7 +14,7 @@ An answer region (in a notebook markdown cell) renders invisibly::
     <!-- END OF YOUR ANSWER -->
 
 Regions never nest, every start names its task, every start has its end.
-`python -m grading.regions [PATH ...]` checks the given files (by default
+`python -m grading.student.regions [PATH ...]` checks the given files (by default
 every file of the bundle that holds regions) and names file and line of each
 problem. `task_files` maps each task to its file; `module_imports` reads the
 imports of Python source, for the checks on task files and test folders.

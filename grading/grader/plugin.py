@@ -1,11 +1,11 @@
 """pytest plugin of the trusted grader: a task's functions become calls into a sandbox.
 
-Loaded with ``pytest -p grading.plugin`` in a copy of the reference bundle, with
-GRADING_CONFIG naming a JSON file (written by `grading.grade`): the task, its targets
+Loaded with ``pytest -p grading.grader.plugin`` in a copy of the reference bundle, with
+GRADING_CONFIG naming a JSON file (written by `grading.grader.grade`): the task, its targets
 (``[module, qualified name]``), the child's folder, whether to sandbox it, the results
 file and a deadline per call; what the child may call back and send back is the
 task's declaration in `grading.tasks`. Before collection every target
-becomes a proxy (`grading.proxy`), so the tests, public and hidden, run here
+becomes a proxy (`grading.grader.proxy`), so the tests, public and hidden, run here
 unchanged, and this process never imports a submission file. At the end the plugin
 writes the collected tests, every test's outcome and what the child sent that was
 refused (`refused`) to the results file, which the child cannot reach (owner-only,
@@ -16,8 +16,9 @@ import json
 import os
 from pathlib import Path
 
-from grading import channel, unprivileged
-from grading.proxy import MAX_FAILURES, Client, install
+from grading.child import channel
+from grading.grader.proxy import MAX_FAILURES, Client, install
+from grading.isolation import unprivileged
 
 CLIENT = None
 

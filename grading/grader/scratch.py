@@ -11,9 +11,9 @@ with the bodies of every task whose regions sit where the release has them.
 import shutil
 from pathlib import Path
 
-from grading import regions, release, tasks
-
-CHILD_MODULES = ("__init__.py", "wire.py", "channel.py", "child.py")
+from grading import tasks
+from grading.authoring import release
+from grading.student import regions
 
 
 def library_files(bundle):
@@ -43,9 +43,11 @@ def build(bundle, text, where, dest, note):
             target.write_text(release.stub_python(source, rel, note=note), "utf-8")
         else:
             shutil.copyfile(Path(bundle) / rel, target)
-    (Path(dest) / "grading").mkdir(parents=True, exist_ok=True)
-    for name in CHILD_MODULES:
-        shutil.copyfile(Path(__file__).parent / name, Path(dest) / "grading" / name)
+    # The child's wing, whole, and the package file above it: all the grading code it runs.
+    grading = Path(__file__).resolve().parents[1]
+    shutil.copytree(grading / "child", Path(dest) / "grading" / "child",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copyfile(grading / "__init__.py", Path(dest) / "grading" / "__init__.py")
     return Path(dest)
 
 

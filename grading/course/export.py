@@ -1,15 +1,15 @@
 """Re-executed notebooks for reading: HTML always, PDF where the system Chromium is.
 
 ``render(notebook, out_dir)`` is what the grader calls. It renders in a child
-process (``python -m grading.export``) under a deadline, `RENDER_TIMEOUT`, and
+process (``python -m grading.course.export``) under a deadline, `RENDER_TIMEOUT`, and
 refuses notebooks over `MAX_RENDERED` bytes: nbconvert takes time quadratic in
 some markup (nested ``<div>``), so a render must never hold up the grading. A
-root grader's child runs as the unprivileged uid (`grading.sandbox`), in a
+root grader's child runs as the unprivileged uid (`grading.isolation.sandbox`), in a
 folder of its own, and only plain files are read back from it. The returned
 outcomes say, per file, "written" or why not ("not rendered: took over 120 s").
 
 In the child, `write_readable` keeps of the notebook only what rendering needs,
-each field of its expected type (`grading.sanitize`): known mime types, base64
+each field of its expected type (`grading.course.sanitize`): known mime types, base64
 images, numeric `width` and `height` and nothing else in output metadata, an
 integer execution count. nbconvert's HTML exporter, its sanitizer on, writes
 ``notebook.html``; Debian's Chromium (``/usr/bin/chromium``, through
@@ -31,8 +31,10 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
-from grading import nbgrade, sandbox, tasks, unprivileged
-from grading.sanitize import clean_notebook
+from grading import tasks
+from grading.course.sanitize import clean_notebook
+from grading.grader import nbgrade
+from grading.isolation import sandbox, unprivileged
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Chromium's own background connections would wait on a closed network. No --no-sandbox:
@@ -82,7 +84,7 @@ def render(notebook, out_dir, pdf=True, timeout=None, max_bytes=MAX_RENDERED):
     with tempfile.TemporaryDirectory(prefix="render-") as scratch:
         folder = Path(scratch)
         shutil.copyfile(notebook, folder / "notebook.ipynb")
-        command = [sys.executable, "-m", "grading.export", str(folder / "notebook.ipynb"),
+        command = [sys.executable, "-m", "grading.course.export", str(folder / "notebook.ipynb"),
                    str(folder), *(["--pdf"] if pdf else [])]
         try:
             status, said = sandbox.run(command, timeout, sandboxed=False, read_only=[folder],
@@ -220,7 +222,7 @@ def _write(path, content):
 
 def main(argv=None):
     """Render one notebook in this process (the child `render` starts); the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m grading.export",
+    parser = argparse.ArgumentParser(prog="python -m grading.course.export",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("notebook", type=Path, help="an executed notebook")
     parser.add_argument("out", type=Path, help="folder to write into")

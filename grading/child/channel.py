@@ -10,7 +10,7 @@ A request carries the caller's float-error policy (``np.geterr()``), so that
 the child computes under the test's ``np.errstate``. A reply carries the value,
 the text the callee printed, and the state of a classifier argument after the
 call (its W), which the grader checks against the task's declaration before
-taking it (`grading.proxy`). An exception comes back as its type name and a
+taking it (`grading.grader.proxy`). An exception comes back as its type name and a
 capped message; `rebuild` raises it on the caller's side as the same builtin
 exception type, so ``pytest.raises(ValueError, match=...)`` still works.
 """
@@ -23,7 +23,7 @@ import traceback
 
 import numpy as np
 
-from grading import wire
+from grading.child import wire
 
 MAX_TEXT = 4000  # characters of an exception message or of printed text
 # Exceptions re-raised as themselves; any other type arrives as ChildError.
@@ -90,7 +90,7 @@ class Channel:
         numpy's global generator travels with every call and reply, so both
         sides draw from one stream, as in one process (``np.random.seed`` in a
         test decides what the submission draws). So does the float-error policy,
-        which only the child applies (`grading.child`): the trusted side keeps its own.
+        which only the child applies (`grading.child.server`): the trusted side keeps its own.
         """
         self.send(dict(header, kind="call", errstate=np.geterr()),
                   [list(args), kwargs or {}, np.random.get_state()])

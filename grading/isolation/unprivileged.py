@@ -5,7 +5,7 @@ could write anything. So a child drops to NOBODY (uid and gid 65534) just
 before it execs, after its rlimits are set and it has joined its cgroup
 (`drop`). It can only where that uid can run this Python with its packages
 (`can_run`): not where the interpreter lies under a folder only root may
-enter, such as /root. `grading.sandbox` decides once per process.
+enter, such as /root. `grading.isolation.sandbox` decides once per process.
 
 The trusted side lets NOBODY reach what a child needs and nothing besides
 (`share`): the folders it writes are chowned to it, the folders it reads get

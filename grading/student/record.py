@@ -4,7 +4,7 @@ The notebook's last cell prints one JSON object, ``{"dataset": "cifar10" |
 "synthetic", "accuracy": {method: {"train": ..., "val": ..., "test": ...}}}``;
 `record` parses it (run.sh prints it, the grader copies it into reports).
 
-Usage: python -m grading.record build/softmax.ipynb
+Usage: python -m grading.student.record build/softmax.ipynb
 """
 
 import json

@@ -1,4 +1,4 @@
-"""Pack a submission: ``python -m grading.collect [--out submission.zip]``.
+"""Pack a submission: ``python -m grading.student.collect [--out submission.zip]``.
 
 Run inside the student bundle. Checks that every submission file is there,
 that the solution markers are intact, and that the notebook was executed top
@@ -16,7 +16,8 @@ from pathlib import Path
 
 import nbformat
 
-from grading import regions, tasks
+from grading import tasks
+from grading.student import regions
 
 
 def order_problem(nb):
@@ -59,7 +60,7 @@ def collect(root, out):
 
 def main(argv=None):
     """Check and zip the student bundle from the command line; the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m grading.collect",
+    parser = argparse.ArgumentParser(prog="python -m grading.student.collect",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--out", default="submission.zip",
                         help="the zip to write (default: %(default)s)")

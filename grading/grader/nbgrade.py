@@ -15,7 +15,7 @@ provided modules and the notebook, with the dataset read-only. A run that
 stops early is reported with the cell that was running and how many ran.
 The child may write its folder, so a file read back from it must be a plain
 file, not a link (`plain_file`). The comparison, the record's validation, the
-accuracy of the saved weights (`grading.measure`) and everything the report quotes
+accuracy of the saved weights (`grading.grader.measure`) and everything the report quotes
 happen here, in the grader.
 """
 
@@ -26,7 +26,11 @@ import sys
 
 import nbformat
 
-from grading import measure, notebook, regions, release, sandbox, scratch, tasks, unprivileged
+from grading import tasks
+from grading.authoring import release
+from grading.grader import measure, notebook, scratch
+from grading.isolation import sandbox, unprivileged
+from grading.student import regions
 
 MAX_ANSWER = 4000   # characters of an answer quoted in the report
 MAX_METHODS = 20    # rows of the accuracy record

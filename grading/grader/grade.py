@@ -1,7 +1,7 @@
-"""Grade one submission offline: ``python -m grading.grade SUBMISSION --out REPORT_DIR``.
+"""Grade one submission offline: ``python -m grading.grader.grade SUBMISSION --out REPORT_DIR``.
 
 SUBMISSION is a folder or a zip from `collect`; only `tasks.SUBMISSION_FILES`
-are taken from it (`grading.unpack`), into a scratch folder, so it is never
+are taken from it (`grading.grader.unpack`), into a scratch folder, so it is never
 modified. Writes REPORT_DIR/report.json and report.md and exits 0 whenever it
 wrote them: a submission that crashes, hangs or lacks files gets a report
 saying so. A notebook re-executed to its end is kept there as notebook.ipynb,
@@ -9,12 +9,12 @@ for reading only.
 
 Each task is graded by the test files that carry its marker, public and
 hidden, run unchanged by a trusted pytest process in a copy of this bundle.
-That process never imports a submission file: the `grading.plugin` plugin
+That process never imports a submission file: the `grading.grader.plugin` plugin
 turns the task's functions into calls into a sandboxed child
-(`grading.child`, `grading.sandbox`) that holds only the submission's task
+(`grading.child.server`, `grading.isolation.sandbox`) that holds only the submission's task
 file, with every region of another task a stub. So the verdict is never
 reached in student code, and one bug costs points only in its own task; the
-points come group by group (`grading.points`, `tasks.GROUPS`). Without a
+points come group by group (`grading.grader.points`, `tasks.GROUPS`). Without a
 sandbox on this machine `grade` refuses, unless given ``--no-sandbox``; then a
 root grader runs submitted code as an unprivileged uid where that uid can run
 Python, and report.json's `isolation` says what applied (`sandbox.describe`).
@@ -29,21 +29,12 @@ import time
 import zipfile
 from pathlib import Path
 
-from grading import (
-    cgroups,
-    channel,
-    check,
-    nbgrade,
-    points,
-    regions,
-    release,
-    report,
-    sandbox,
-    scratch,
-    tasks,
-    unpack,
-    unprivileged,
-)
+from grading import report, tasks
+from grading.authoring import release
+from grading.child import channel
+from grading.grader import nbgrade, points, scratch, unpack
+from grading.isolation import cgroups, sandbox, unprivileged
+from grading.student import check, regions
 
 ALLOWED_IMPORTS = {"numpy", *sys.stdlib_module_names, *tasks.BUNDLE_MODULES}
 NO_NOTEBOOK = {"dataset": None, "cells_matched": 0, "cells_total": 0, "first_mismatch": None,
@@ -73,7 +64,7 @@ def marked_tests(tree, task):
 def run_task(work, task, sandboxed, timeout):
     """Run the task's tests against the child of work/child-<task>: its report entry fields.
 
-    The points come group by group (`grading.points`): a test that did not run
+    The points come group by group (`grading.grader.points`): a test that did not run
     fails its group, and a stub's NotImplementedError fails every group.
     """
     tree = work / "reference"
@@ -91,7 +82,7 @@ def run_task(work, task, sandboxed, timeout):
                PYTHONPATH=os.pathsep.join([str(tree), str(tasks.BUNDLE)]),
                PYTHONDONTWRITEBYTECODE="1")
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-               "-p", "grading.plugin", "-m", task, *tests]
+               "-p", "grading.grader.plugin", "-m", task, *tests]
     status, output = sandbox.run(command, timeout, cwd=tree, env=env, sandboxed=False,
                                  trusted=True)
     try:
@@ -216,7 +207,7 @@ def unpacked(submission, bundle, work, problems):
 
 def main(argv=None):
     """Grade one submission from the command line; 0 whenever a report was written."""
-    parser = argparse.ArgumentParser(prog="python -m grading.grade",
+    parser = argparse.ArgumentParser(prog="python -m grading.grader.grade",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("submission", metavar="SUBMISSION", help="a submission folder or zip")
     parser.add_argument("--out", required=True, metavar="REPORT_DIR", help="report folder")

@@ -2,8 +2,8 @@
 
 `install` replaces every target of the task (``[module, qualified name]``), wherever
 a bundle module holds it, by a proxy that calls the submission's version in a
-sandboxed child (`grading.child`) through a `Client`; everything else stays the
-reference. The pytest plugin `grading.plugin` sets this up before collection.
+sandboxed child (`grading.child.server`) through a `Client`; everything else stays the
+reference. The pytest plugin `grading.grader.plugin` sets this up before collection.
 
 What the child may ask of this process is declared by the task (`tasks.Task`), never
 found on the objects involved: it may call back a function the test passed, the
@@ -22,7 +22,9 @@ import types
 
 import numpy as np
 
-from grading import channel, sandbox, tasks, wire
+from grading import tasks
+from grading.child import channel, wire
+from grading.isolation import sandbox
 
 MAX_FAILURES = 3
 
@@ -44,7 +46,7 @@ class Client:
     def start(self):
         """Start the child in its sandbox, and the channel to it."""
         scratch = self.config["scratch"]
-        argv = [sys.executable, "-m", "grading.child", json.dumps(self.config["targets"]),
+        argv = [sys.executable, "-m", "grading.child.server", json.dumps(self.config["targets"]),
                 json.dumps([list(dep) for dep in self.dependencies])]
         self.child = sandbox.start(argv, read_only=[scratch], cwd=scratch,
                                    env=sandbox.environment(PYTHONPATH=scratch),

@@ -1,9 +1,9 @@
 """Grade a folder of submissions, each in its own process tree.
 
-``python -m grading.grade_all SUBMISSIONS_DIR --out REPORTS_DIR [--jobs N] [--no-sandbox]``
+``python -m grading.course.grade_all SUBMISSIONS_DIR --out REPORTS_DIR [--jobs N] [--no-sandbox]``
 
 Every folder and every .zip directly inside SUBMISSIONS_DIR is one
-submission. Each is graded by its own ``python -m grading.grade`` process,
+submission. Each is graded by its own ``python -m grading.grader.grade`` process,
 N at a time, under a watchdog that kills its whole process group at the
 deadline; a crash, kill, hang or flood in one cannot touch another's result.
 Its report goes to REPORTS_DIR/submissions/<entry name>/ (alice/ and
@@ -30,20 +30,12 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from grading import (
-    cgroups,
-    class_report,
-    export,
-    grade,
-    manual,
-    nbgrade,
-    points,
-    regions,
-    report,
-    sandbox,
-    tasks,
-)
-from grading.progress import Progress
+from grading import report, tasks
+from grading.course import class_report, export, manual
+from grading.course.progress import Progress
+from grading.grader import grade, nbgrade, points
+from grading.isolation import cgroups, sandbox
+from grading.student import regions
 
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 REPORTS = "submissions"  # REPORTS_DIR/submissions/<entry>/: no entry name meets scores.csv
@@ -60,7 +52,7 @@ def stopped(name, problem, bundle):
     owner = regions.task_files(bundle)
     return {"submission": name, "total": 0, "max_total": tasks.MAX_TOTAL,
             "problems": [f"not graded: grading stopped with {problem} (grade it alone with "
-                         "python -m grading.grade to see the traceback)"],
+                         "python -m grading.grader.grade to see the traceback)"],
             "tasks": {task: {"max_points": tasks.TASKS[task].points, "file": owner[task],
                              **points.failed(task, "not graded")} for task in tasks.TASKS},
             "notebook": {**grade.NO_NOTEBOOK, "status": "not graded"}}
@@ -88,7 +80,7 @@ def grade_one(path, out, bundle, options):
     final = out / REPORTS / path.name
     with tempfile.TemporaryDirectory(prefix=".grading-", dir=out) as partial, \
             tempfile.TemporaryFile() as errors:
-        command = [sys.executable, "-m", "grading.grade", str(path), "--out", partial,
+        command = [sys.executable, "-m", "grading.grader.grade", str(path), "--out", partial,
                    "--task-timeout", str(options["task_timeout"]),
                    "--notebook-timeout", str(options["notebook_timeout"]), "--bundle", str(bundle)]
         command += [] if options["sandboxed"] else ["--no-sandbox"]
@@ -139,7 +131,7 @@ def grade_all(folder, out, jobs=None, bundle=tasks.BUNDLE, task_timeout=tasks.TA
 
     Also writes out/class_report.html, and each re-executed notebook as HTML (and
     PDF when `pdf` and the system Chromium allow) beside its report. `marks`, a
-    manual marks CSV (`grading.manual`), is read and validated before any grading.
+    manual marks CSV (`grading.course.manual`), is read and validated before any grading.
     """
     found, out = submissions(folder), Path(out)
     cgroups.sweep()
@@ -215,7 +207,7 @@ def rendered(reports, out, options):
 
 def main(argv=None):
     """Grade a folder of submissions from the command line; the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m grading.grade_all",
+    parser = argparse.ArgumentParser(prog="python -m grading.course.grade_all",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("folder", metavar="SUBMISSIONS_DIR", help="submission folders and zips")
     parser.add_argument("--out", required=True, metavar="REPORTS_DIR", help="report folder")

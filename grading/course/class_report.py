@@ -5,7 +5,7 @@ inline as base64, drawn by matplotlib's Agg backend) from the per-submission
 report dicts that `grade` returns and writes as report.json: the score
 histogram, the pass rate per task, each task's most common first failures, the
 distribution of notebook cells matched, the validation accuracy the grader measured
-from the weights each notebook saved (`grading.measure`, not what the notebook
+from the weights each notebook saved (`grading.grader.measure`, not what the notebook
 printed) against the score, and a table of submissions linking each report.md
 and saying whether its notebook was rendered for reading.
 Everything taken from a submission is HTML-escaped.

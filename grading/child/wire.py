@@ -8,7 +8,7 @@ complex); messages, arrays and shapes are capped, and a reader that meets
 anything else raises `WireError`. Values travel as JSON with a few tagged
 forms: ``{"nd": i}`` the i-th array, ``{"tuple": [...]}``, ``{"dict": [[k, v], ...]}``,
 ``{"fn": id}`` a function of the sender that the receiver may call back, and
-``{"obj": {...}}`` a classifier's class name and state (see `grading.proxy`).
+``{"obj": {...}}`` a classifier's class name and state (see `grading.grader.proxy`).
 """
 
 import io

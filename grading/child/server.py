@@ -1,11 +1,11 @@
 """The sandboxed side of grading: call a submission's functions, and nothing else.
 
-Run as ``python -m grading.child TARGETS DEPENDENCIES`` (both JSON lists of
+Run as ``python -m grading.child.server TARGETS DEPENDENCIES`` (both JSON lists of
 ``[module, qualified name]``) inside the sandbox, in a scratch copy that holds
 the submission's task file (every region of another task a stub that raises),
 the student bundle's stubs of the other task files and the bundle's provided
 modules: no tests, no reference code. It serves calls of TARGETS arriving on
-stdin and answers on stdout (see `grading.channel`); every DEPENDENCY, a
+stdin and answers on stdout (see `grading.child.channel`); every DEPENDENCY, a
 function of another task that the task's code may use, is replaced by a proxy
 that asks the grader, which computes it with the reference.
 
@@ -27,7 +27,7 @@ import types
 
 import numpy as np
 
-from grading import channel
+from grading.child import channel
 
 
 class Server:

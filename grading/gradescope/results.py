@@ -1,4 +1,4 @@
-"""Gradescope's results.json from a grading report (`grading.grade`'s result).
+"""Gradescope's results.json from a grading report (`grading.grader.grade`'s result).
 
 The score is the report's automatic total. Each group of tests of each task
 (`tasks.Task.groups`) is one Gradescope test with the group's points, visible to
@@ -9,14 +9,15 @@ the work is in. The notebook's re-execution and comparison is one more test,
 of no points, whose output shows the tuned classifier's accuracy as the grader
 measured it beside what the notebook printed (`report.accuracy_section`); the
 summary gives the measure alone. The notebook's answers are marked by hand, in Gradescope or in
-a marks file built into the zip (`grading.gradescope`), whose marks become
+a marks file built into the zip (`grading.gradescope.build`), whose marks become
 one test per answer and count in the score. Everything quoted from the
 submission is plain text (``text`` format) or escaped markdown
 (`report.notebook_section`), so nothing in it renders as markup. The schema
-that results.json is checked against is grading/autograder/results.schema.json.
+that results.json is checked against is grading/gradescope/autograder/results.schema.json.
 """
 
-from grading import points, report, tasks
+from grading import report, tasks
+from grading.grader import points
 
 HIDDEN = "failed a hidden test; which one and why are shown after the due date"
 
@@ -47,7 +48,7 @@ def notebook_test(nb, number):
 
 
 def manual_tests(manual, number):
-    """One test per answer marked by hand (`grading.manual.merge_report`'s entries)."""
+    """One test per answer marked by hand (`grading.course.manual.merge_report`'s entries)."""
     return [{"name": f"{task}: marked by hand", "number": f"{number}.{j}",
              "score": entry["points"] or 0, "max_score": entry["max_points"],
              "visibility": "visible",

@@ -30,8 +30,8 @@ from nbval.plugin import (
 )
 
 import data_utils
-from grading import regions
-from grading.record import record  # the notebook's own record of its run
+from grading.student import regions
+from grading.student.record import record  # the notebook's own record of its run
 
 REL_TOL = 1e-4
 ABS_TOL = 1e-6

@@ -1,14 +1,14 @@
-"""Gradescope's autograder for this bundle: ``python -m grading.gradescope OUT.zip``.
+"""Gradescope's autograder for this bundle: ``python -m grading.gradescope.build OUT.zip``.
 
 Writes a zip that follows Gradescope's autograder contract: ``setup.sh`` and
-``run_autograder`` at its root (from `grading/autograder/`), ``autograder.json``
+``run_autograder`` at its root (from `grading/gradescope/autograder/`), ``autograder.json``
 (the minutes Gradescope allows a run), and the grading tree under ``bundle/``:
 the library, the reference notebook, the public and hidden tests and `grading`.
 Gradescope unpacks it into /autograder/source, runs setup.sh once, then
 run_autograder for every submission, which runs ``--run ROOT`` here: grade
-ROOT/submission exactly as `grading.grade` does (the same task grading,
+ROOT/submission exactly as `grading.grader.grade` does (the same task grading,
 sandbox and notebook integrity checks) and write ROOT/results/results.json
-(`grading.gradescope_results`). The full report goes to the run's stdout,
+(`grading.gradescope.results`). The full report goes to the run's stdout,
 which Gradescope shows to instructors only. Built with ``--marks MARKS.csv``
 (manual marks by student email), the zip adds each student's marks to the score.
 
@@ -26,7 +26,12 @@ import time
 import zipfile
 from pathlib import Path
 
-from grading import grade, gradescope_results, manual, regions, report, sandbox, tasks
+from grading import report, tasks
+from grading.course import manual
+from grading.grader import grade
+from grading.gradescope import results as gradescope_results
+from grading.isolation import sandbox
+from grading.student import regions
 
 SCRIPTS = Path(__file__).parent / "autograder"
 MAX_MINUTES = 40  # the longest run Gradescope allows
@@ -52,7 +57,7 @@ def bundle_files(bundle):
 def build(out, bundle=tasks.BUNDLE, minutes=MAX_MINUTES, marks=None):
     """Write the autograder zip `out` for `bundle`; Gradescope's timeout is `minutes`.
 
-    `marks`, a manual marks CSV (`grading.manual`) whose submissions are the
+    `marks`, a manual marks CSV (`grading.course.manual`) whose submissions are the
     students' emails, goes into the zip validated, and each run adds the marks
     of its student to the score.
     """
@@ -83,7 +88,7 @@ def find_submission(folder):
     """What to grade in Gradescope's submission folder: the folder, or the zip it holds.
 
     A student may upload collect's zip, or the files themselves, in their
-    folders or one by one (`grading.unpack` finds those by name).
+    folders or one by one (`grading.grader.unpack` finds those by name).
     """
     folder = Path(folder)
     names = {name for rel in tasks.SUBMISSION_FILES for name in (rel, Path(rel).name)}
@@ -134,7 +139,7 @@ def run(root, mode="auto"):
 
 def main(argv=None):
     """Build the autograder zip, or (``--run ROOT``, from run_autograder) grade one upload."""
-    parser = argparse.ArgumentParser(prog="python -m grading.gradescope",
+    parser = argparse.ArgumentParser(prog="python -m grading.gradescope.build",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("out", nargs="?", metavar="OUT.zip", help="the autograder zip to write")
     parser.add_argument("--minutes", type=int, default=MAX_MINUTES,
