@@ -87,7 +87,8 @@ def render(notebook, out_dir, pdf=True, timeout=None, max_bytes=MAX_RENDERED):
         command = [sys.executable, "-m", "grading.course.export", str(folder / "notebook.ipynb"),
                    str(folder), *(["--pdf"] if pdf else [])]
         try:
-            status, said = sandbox.run(command, timeout, sandboxed=False, read_only=[folder],
+            status, said = sandbox.run(command, timeout, read_only=[folder],
+                                       isolation=sandbox.Isolation.UNSANDBOXED,
                                        writable=[folder], cwd=folder, cpu=int(timeout) + 1,
                                        memory=resource.RLIM_INFINITY, processes=RENDER_PROCESSES,
                                        env=sandbox.environment(PYTHONPATH=str(tasks.BUNDLE)))

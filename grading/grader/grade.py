@@ -83,8 +83,8 @@ def run_task(work, task, sandboxed, timeout):
                PYTHONDONTWRITEBYTECODE="1")
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                "-p", "grading.grader.plugin", "-m", task, *tests]
-    status, output = sandbox.run(command, timeout, cwd=tree, env=env, sandboxed=False,
-                                 trusted=True)
+    status, output = sandbox.run(command, timeout, cwd=tree, env=env,
+                                 isolation=sandbox.Isolation.TRUSTED)
     try:
         results = json.loads(Path(config["results"]).read_text("utf-8"))
     except (OSError, ValueError):

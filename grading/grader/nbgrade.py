@@ -176,7 +176,8 @@ def execute(folder, data, timeout, sandboxed):
     """Re-execute folder's notebook in the sandbox: (status, the executed notebook or None)."""
     command = [sys.executable, "-c", RUNNER, tasks.NOTEBOOK, PROGRESS, str(timeout)]
     status, output = sandbox.run(command, timeout, read_only=[data], writable=[folder],
-                                 cwd=folder, sandboxed=sandboxed, cpu=timeout,
+                                 cwd=folder, cpu=timeout,
+                                 isolation=sandbox.Isolation.for_submissions(sandboxed),
                                  env=sandbox.environment(PYTHONPATH=str(folder),
                                                          CIFAR10_DIR=str(data)))
     target = plain_file(folder, tasks.NOTEBOOK)

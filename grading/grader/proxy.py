@@ -50,7 +50,8 @@ class Client:
                 json.dumps([list(dep) for dep in self.dependencies])]
         self.child = sandbox.start(argv, read_only=[scratch], cwd=scratch,
                                    env=sandbox.environment(PYTHONPATH=scratch),
-                                   sandboxed=self.config["sandboxed"])
+                                   isolation=sandbox.Isolation.for_submissions(
+                                       self.config["sandboxed"]))
         self.channel = channel.Channel(self.child.stdout.fileno(), self.child.stdin.fileno(),
                                        {"fn": self.callback, "method": self.method,
                                         "dep": self.dependency},

@@ -24,6 +24,7 @@ in words, as the reports state it.
 """
 
 import ctypes
+import enum
 import os
 import resource
 import select
@@ -164,13 +165,30 @@ class Child(subprocess.Popen):
             shutil.rmtree(self.home, ignore_errors=True)
 
 
-def start(argv, read_only=(), writable=(), env=None, cwd=None, sandboxed=True,
-          memory=None, cpu=None, stdout=subprocess.PIPE, trusted=False, processes=None):
-    """Start argv sandboxed (or plain, if not `sandboxed`) with pipes on stdin and stdout.
+class Isolation(enum.Enum):
+    """How a child runs: what it can reach is decided by this, and by nothing else.
 
-    Plain, a root grader's child runs as NOBODY where it can (`drops`), given
-    access to read_only and writable (`unprivileged.share`) and a HOME of its
-    own; `trusted` (the grader's own code, plain only) keeps the grader's uid.
+    BUBBLEWRAP: submitted code, in the sandbox. UNSANDBOXED: submitted code with
+    --no-sandbox, as NOBODY where a root grader can drop to it (`drops`), given
+    access to its folders (`unprivileged.share`) and a HOME of its own. TRUSTED: the
+    grader's own code (the trusted pytest), plain, with the grader's uid.
+    """
+
+    BUBBLEWRAP = "bubblewrap"
+    UNSANDBOXED = "unsandboxed"
+    TRUSTED = "trusted"
+
+    @classmethod
+    def for_submissions(cls, sandboxed):
+        """The level for submitted code: BUBBLEWRAP, or UNSANDBOXED with --no-sandbox."""
+        return cls.BUBBLEWRAP if sandboxed else cls.UNSANDBOXED
+
+
+def start(argv, read_only=(), writable=(), env=None, cwd=None,
+          isolation=Isolation.BUBBLEWRAP, memory=None, cpu=None, stdout=subprocess.PIPE,
+          processes=None):
+    """Start argv at the `isolation` level with pipes on stdin and stdout.
+
     stderr goes nowhere: what a child says reaches a report only through what
     the trusted side reads from stdout, capped. `processes` replaces the cap on
     processes (threads count) of `tasks.LIMITS` for this child.
@@ -178,9 +196,10 @@ def start(argv, read_only=(), writable=(), env=None, cwd=None, sandboxed=True,
     memory = memory or tasks.LIMITS["memory"]
     cpu = cpu or tasks.TASK_TIMEOUT
     env = dict(env if env is not None else environment())
+    sandboxed = isolation is Isolation.BUBBLEWRAP
     command = bwrap.command(argv, read_only, writable, cwd) if sandboxed else argv
     home = None
-    if not sandboxed and not trusted and drops():
+    if isolation is Isolation.UNSANDBOXED and drops():
         unprivileged.share(read_only, writable)
         home = unprivileged.home()
         env.update(HOME=str(home), TMPDIR=str(home))

@@ -24,9 +24,9 @@ BROWSER = {"test_browser"}
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark each tool test with its tiers."""
-    for item in items:
-        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+    """Mark each tool test with its tiers (the notebook's cells run only in the full suite)."""
+    for item in items:  # every item of the session, notebook cells included
+        module = item.path.stem
         for marker, modules in (("slow", SLOW), ("sandbox", SANDBOX), ("browser", BROWSER)):
             if module in modules:
                 item.add_marker(marker)

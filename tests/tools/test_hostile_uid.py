@@ -59,7 +59,8 @@ def test_the_grader_opens_the_child_its_folder_and_nothing_else(monkeypatch, tmp
 
         def probe(*paths):
             status, output = sandbox.run([python, "-c", PROBE, *map(str, paths)], 60,
-                                         read_only=[child], cwd=child, sandboxed=False)
+                                         read_only=[child], cwd=child,
+                                         isolation=sandbox.Isolation.UNSANDBOXED)
             return output.split()
         seen["before"] = probe(child / CHECK, work / "reference" / ORACLES, work,
                                work / "submission" / CHECK, work / f"{task}.json")

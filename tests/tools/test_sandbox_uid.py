@@ -47,7 +47,7 @@ def test_a_child_drops_to_nobody_for_good(python, dropping, uid_tmp):
             "os.getgroups())\ntry:\n os.setuid(0); print('root again')\n"
             "except PermissionError: print('no way back')")
     status, output = sandbox.run([python, "-c", code], 60, writable=[uid_tmp], cwd=uid_tmp,
-                                 sandboxed=False)
+                                 isolation=sandbox.Isolation.UNSANDBOXED)
     assert status == 0 and output.splitlines() == [f"{NOBODY} {NOBODY} {NOBODY} {NOBODY} []",
                                                    "no way back"], output
 
@@ -75,7 +75,8 @@ def attack_root_files(python, folder):
     (folder / "mine").mkdir()
     status, output = sandbox.run([python, "-c", ATTACK, str(canary), str(folder / "root/new"),
                                   str(secret)], 60, writable=[folder / "mine"],
-                                 cwd=folder / "mine", sandboxed=False)
+                                 cwd=folder / "mine",
+                                 isolation=sandbox.Isolation.UNSANDBOXED)
     assert (folder / "mine" / "mine.txt").read_text() == "ok"  # its own folder, written
     return status, output, canary.read_text()
 
@@ -101,7 +102,8 @@ def test_each_child_has_a_home_of_its_own_that_goes_with_it(python, dropping, ui
             "print(home, tempfile.gettempdir() == home, info.st_uid, oct(info.st_mode & 0o777))")
     homes = []
     for _ in range(2):
-        status, output = sandbox.run([python, "-c", code], 60, cwd=uid_tmp, sandboxed=False)
+        status, output = sandbox.run([python, "-c", code], 60, cwd=uid_tmp,
+                                     isolation=sandbox.Isolation.UNSANDBOXED)
         home, same_tmp, owner, mode = output.split()
         assert status == 0 and same_tmp == "True" and int(owner) == NOBODY and mode == "0o700"
         assert not Path(home).exists()  # removed when the child ended
