@@ -38,8 +38,12 @@ class ChildError(RuntimeError):
 
 
 def cap(text, limit=MAX_TEXT):
-    """Text cut to `limit` characters, marked when cut."""
-    text = str(text)
+    """Text cut to `limit` characters, marked when cut, and writable as UTF-8.
+
+    A lone surrogate (half of a UTF-16 pair, which a message can hold) cannot be encoded
+    and would stop every report that quotes it: it is written as its escape instead.
+    """
+    text = str(text).encode("utf-8", "backslashreplace").decode("utf-8")
     return text if len(text) <= limit else text[:limit] + " ...[cut]"
 
 
@@ -51,13 +55,17 @@ def rebuild(header):
 
 
 def describe(error, where=None):
-    """An error reply for `error`: its type, message and the innermost frame in `where`."""
+    """An error reply for `error`: its type, message and the innermost frame in `where`.
+
+    Without `where` (the grader's side answering a callback) no frame is named: the
+    grader's files, hidden tests included, are no business of the child's.
+    """
     message = str(error)
     # The submission's innermost frame: the grading modules beside it in the child's
     # folder are not the place a student should look.
     frames = [frame for frame in traceback.extract_tb(error.__traceback__)
-              if where is None or (where in frame.filename
-                                   and "/grading/" not in frame.filename[len(where):])]
+              if where is not None and where in frame.filename
+              and "/grading/" not in frame.filename[len(where):]]
     if frames:
         message += f" (raised at {frames[-1].filename.rsplit('/', 2)[-1]}:{frames[-1].lineno}" \
                    f" in {frames[-1].name})"

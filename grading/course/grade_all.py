@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from grading import report, tasks
+from grading.child import channel
 from grading.course import class_report, export, manual
 from grading.course.progress import Progress
 from grading.grader import grade, nbgrade, points
@@ -42,8 +43,12 @@ REPORTS = "submissions"  # REPORTS_DIR/submissions/<entry>/: no entry name meets
 
 
 def submissions(folder):
-    """{name: path} of the submissions in folder, sorted by name (a zip's keeps its .zip)."""
-    return {path.name: path for path in sorted(Path(folder).iterdir())
+    """{name: path} of the submissions in folder, sorted by name (a zip's keeps its .zip).
+
+    A name that is not UTF-8 (bytes read as lone surrogates) is written with escapes, so
+    its report, its row and its folder of reports can be written.
+    """
+    return {channel.cap(path.name, 255): path for path in sorted(Path(folder).iterdir())
             if path.is_dir() or path.suffix == ".zip"}
 
 

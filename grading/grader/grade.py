@@ -30,7 +30,7 @@ import zipfile
 from pathlib import Path
 
 from grading import report, tasks
-from grading.authoring import release
+from grading.authoring import rebuild, release
 from grading.child import channel
 from grading.grader import nbgrade, points, scratch, unpack
 from grading.isolation import cgroups, sandbox, unprivileged
@@ -45,8 +45,8 @@ def import_problem(text, where):
     """Why the task file `text` may not be graded (does not parse, bad import), or None."""
     try:
         imports = regions.module_imports(text)
-    except SyntaxError as error:
-        return f"{where} does not parse: {error.msg} (line {error.lineno})"
+    except rebuild.UNPARSABLE as error:
+        return f"{where} does not parse: {rebuild.reason(error)}"
     for line, name in imports:
         if not name.startswith(".") and name.split(".")[0] not in ALLOWED_IMPORTS:
             return (f"{where}:{line} imports {name.split('.')[0]}; task files may import only "
@@ -100,7 +100,7 @@ def grade_task(task, work, sandboxed, timeout):
 
     `work` holds the unpacked submission and the reference tree. The child's copy of
     the task file is the release's, with only this task's submitted region bodies put
-    in (`release.rebuild`), and only where they sit where the release has them.
+    in (`rebuild.rebuild`), and only where they sit where the release has them.
     """
     where = tasks.TASKS[task].file
     entry = {"max_points": tasks.TASKS[task].points, "file": where}
@@ -114,7 +114,7 @@ def grade_task(task, work, sandboxed, timeout):
                                        note=note)
     except UnicodeDecodeError as error:
         return {**entry, **points.failed(task, f"{where} is not UTF-8 text: {error}")}
-    text, refused = release.rebuild(released, submitted, where, {task})
+    text, refused = rebuild.rebuild(released, submitted, where, {task})
     message = refused.get(task) or import_problem(text, where)
     if message is not None:
         return {**entry, **points.failed(task, message)}
@@ -158,7 +158,7 @@ def grade(submission, out, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
     cgroups.sweep()  # the cgroups of graders killed before they could remove them
     # Hidden tests lie in the bundle graded against and in the one grading runs from.
     hidden = {folder.resolve() / tasks.HIDDEN_TESTS for folder in (bundle, tasks.BUNDLE)}
-    result = {"submission": Path(submission).name, "total": 0,
+    result = {"submission": channel.cap(Path(submission).name, 255), "total": 0,
               "isolation": sandbox.describe(sandboxed, hidden),
               "max_total": tasks.MAX_TOTAL, "problems": []}
     with tempfile.TemporaryDirectory(prefix="grade-") as folder:

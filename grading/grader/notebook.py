@@ -89,7 +89,9 @@ def compared(cell):
 
 
 def shorten(text, limit):
-    """text, cut to `limit` characters with a visible " ..." if longer."""
+    """text, cut to `limit` characters with a visible " ..." if longer, and writable as UTF-8
+    (a lone surrogate in a notebook's JSON is written as its escape)."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text if len(text) <= limit else text[:limit] + " ..."
 
 

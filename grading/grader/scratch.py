@@ -1,7 +1,7 @@
 """The folders submitted code sees: rebuilt task files and nothing to copy from.
 
 For task T of file F, a child's folder holds F as released with only T's
-submitted region bodies put in (`release.rebuild`); the other task files as
+submitted region bodies put in (`rebuild.rebuild`); the other task files as
 the student bundle has them (stubs); the bundle's provided library modules;
 and the few grading modules the child runs. No tests, no reference regions.
 The notebook's kernel imports the task files of `graded_files`: the release's,
@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from grading import tasks
-from grading.authoring import release
+from grading.authoring import rebuild, release
 from grading.student import regions
 
 
@@ -30,7 +30,7 @@ def task_files():
 def build(bundle, text, where, dest, note):
     """Write a child's folder into dest: `text` as the file `where`, the rest as released.
 
-    `text` is the task file rebuilt for one task (`release.rebuild`); every other task
+    `text` is the task file rebuilt for one task (`rebuild.rebuild`); every other task
     file is the release's stub, whose message ends with `note`.
     """
     for rel in library_files(bundle):
@@ -55,7 +55,7 @@ def graded_files(bundle, submission, dest):
     """Write the task files the notebook's kernel imports into dest; what the submission lost.
 
     Each is the release's file with the submitted region bodies of every task whose
-    regions sit where the release has them (`release.rebuild`), so code outside the
+    regions sit where the release has them (`rebuild.rebuild`), so code outside the
     regions, import-time code included, never runs. Returns the problems to report:
     code outside the regions that was ignored (a region not taken fails its own task,
     which says so).
@@ -68,8 +68,8 @@ def graded_files(bundle, submission, dest):
             continue  # the task's own grading says why
         released = release.stub_python((Path(bundle) / where).read_text("utf-8"), where)
         keep = {task.name for task in tasks.TASKS.values() if task.file == where}
-        text, _ = release.rebuild(released, submitted, where, keep)
-        ignored = release.outside(released, submitted, where)
+        text, _ = rebuild.rebuild(released, submitted, where, keep)
+        ignored = rebuild.outside(released, submitted, where)
         if ignored:
             problems.append(f"{where}: code outside the answer regions is ignored (the "
                             f"release's code runs instead): {', '.join(ignored)}")

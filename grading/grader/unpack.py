@@ -13,11 +13,18 @@ as Gradescope stores them, lie side by side.
 import os
 import stat
 import zipfile
+import zlib
 from pathlib import Path
 
 from grading import tasks
 
 MAX_FILE = 64 << 20  # bytes per submission file (a notebook with plots is a few MB)
+
+
+# What reading a zip member may raise besides BadZipFile: a password (RuntimeError), an
+# unknown compression method (NotImplementedError), corrupt data (zlib.error, EOFError).
+UNREADABLE = (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, EOFError,
+              ValueError)
 
 
 class SubmissionError(ValueError):
@@ -84,8 +91,15 @@ def read(submission):
         for rel, name in _zip_files(archive).items():
             if archive.getinfo(name).file_size > MAX_FILE:
                 raise SubmissionError(f"{rel} is larger than {MAX_FILE >> 20} MB once unzipped")
-            with archive.open(name) as stream:
-                files[rel] = _capped(stream, rel)
+            try:
+                with archive.open(name) as stream:
+                    files[rel] = _capped(stream, rel)
+            except SubmissionError:
+                raise
+            except UNREADABLE as error:
+                raise SubmissionError(f"{rel} cannot be read from the zip ({type(error).__name__}: "
+                                      f"{str(error)[:200]}); hand in the zip collect writes") \
+                    from None
         return files
 
 

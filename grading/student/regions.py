@@ -33,13 +33,16 @@ import nbformat
 from grading import tasks
 
 _TASK = r"\(task: (?P<task>[a-z][a-z0-9_]*)\)"
-SYNTAX = {  # kind -> (start pattern, end pattern, words that only markers use)
+# kind -> (start pattern, end pattern, words that only markers use, how a marker line begins).
+# A line is a malformed marker only if it begins as one does: the words in a string or in
+# running text are a student's own.
+SYNTAX = {
     "code": (re.compile(r"^(?P<indent>\s*)# \*{5}START OF YOUR CODE " + _TASK + r"\*{5}\s*$"),
              re.compile(r"^\s*# \*{5}END OF YOUR CODE\*{5}\s*$"),
-             ("START OF YOUR CODE", "END OF YOUR CODE")),
+             ("START OF YOUR CODE", "END OF YOUR CODE"), "#"),
     "answer": (re.compile(r"^(?P<indent>\s*)<!-- START OF YOUR ANSWER " + _TASK + r" -->\s*$"),
                re.compile(r"^\s*<!-- END OF YOUR ANSWER -->\s*$"),
-               ("START OF YOUR ANSWER", "END OF YOUR ANSWER")),
+               ("START OF YOUR ANSWER", "END OF YOUR ANSWER"), "<!--"),
 }
 CELL_KINDS = {"code": "code", "markdown": "answer"}
 
@@ -56,7 +59,7 @@ def find_regions(text, kind, where):
 
     Raises MarkerError naming ``where:line`` on the first bad marker.
     """
-    start_re, end_re, words = SYNTAX[kind]
+    start_re, end_re, words, opening = SYNTAX[kind]
     regions, opened = [], None
     for n, line in enumerate(text.split("\n")):
         start, end = start_re.match(line), end_re.match(line)
@@ -70,7 +73,7 @@ def find_regions(text, kind, where):
         elif end:
             regions.append(opened._replace(end=n))
             opened = None
-        elif any(word in line for word in words):
+        elif line.lstrip().startswith(opening) and any(word in line for word in words):
             raise MarkerError(f"{where}:{n + 1}: malformed or unnamed marker {line.strip()!r}; "
                               f"a start marker must name its task, as in '(task: softmax_naive)'")
     if opened:

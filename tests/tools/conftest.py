@@ -18,9 +18,11 @@ BUNDLE = Path(__file__).resolve().parents[2]
 SLOW = {"test_benchmarks", "test_browser", "test_check", "test_class_report", "test_fair_points",
         "test_get_datasets", "test_grade_all_outputs", "test_gradescope", "test_grading_failures",
         "test_grading_grade", "test_grading_notebook", "test_hostile", "test_hostile_notebook",
-        "test_hostile_uid", "test_manual", "test_notebook_replay", "test_sandbox_uid"}
-SANDBOX = {"test_hostile", "test_hostile_notebook", "test_hostile_decoys", "test_sandbox"}
-BROWSER = {"test_browser"}
+        "test_hostile_uid", "test_manual", "test_notebook_replay", "test_sandbox_uid",
+        "test_hostile_text", "test_readable", "test_measure"}
+SANDBOX = {"test_hostile", "test_hostile_notebook", "test_hostile_decoys", "test_hostile_text",
+           "test_sandbox", "test_sandbox_links"}
+BROWSER = {"test_browser", "test_readable"}
 
 
 def pytest_collection_modifyitems(config, items):

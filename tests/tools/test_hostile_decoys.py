@@ -1,5 +1,5 @@
 """Submissions that move their regions or run code outside them: the grader takes what it
-grades from the release, never from the submission (`release.rebuild`).
+grades from the release, never from the submission (`rebuild.rebuild`).
 
 A student found that the release's stubs kept, with every marker pair moved into a decoy
 function, scored full points: the functions graded were worked out from the submitted
