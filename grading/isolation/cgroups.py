@@ -19,7 +19,7 @@ from grading import tasks
 CGROUP = Path("/sys/fs/cgroup/pids")
 
 
-def _own_cgroup():
+def _own_cgroup() -> Path:
     """The grading pids cgroup this process is in, else the hierarchy's root."""
     for line in Path("/proc/self/cgroup").read_text().splitlines():
         _, controllers, path = line.split(":", 2)
@@ -29,7 +29,7 @@ def _own_cgroup():
     return CGROUP
 
 
-def new_cgroup(limit=tasks.LIMITS["processes"]):
+def new_cgroup(limit: int | None = tasks.LIMITS["processes"]) -> Path | None:
     """A fresh pids cgroup capped at `limit` (None: uncapped), or None where we cannot make one.
 
     It is made inside the grading cgroup this process is in, if any, so that
@@ -48,9 +48,9 @@ def new_cgroup(limit=tasks.LIMITS["processes"]):
     return path
 
 
-def members(cgroup):
+def members(cgroup: Path) -> list[int]:
     """The pids of every process in cgroup and its sub-cgroups."""
-    pids = []
+    pids: list[str] = []
     for folder, _, _ in os.walk(cgroup):
         try:
             pids += (Path(folder) / "cgroup.procs").read_text().split()
@@ -59,7 +59,7 @@ def members(cgroup):
     return [int(pid) for pid in pids]
 
 
-def remove_cgroup(cgroup):
+def remove_cgroup(cgroup: Path) -> None:
     """Kill every process of cgroup and its sub-cgroups, then remove them, innermost first."""
     for _ in range(50):  # members may be forking while we kill them
         pids = members(cgroup)
@@ -79,7 +79,7 @@ def remove_cgroup(cgroup):
                 time.sleep(0.02)
 
 
-def sweep():
+def sweep() -> None:
     """Remove the empty grading cgroups left by graders that are gone (killed, say).
 
     Only a cgroup whose maker (the pid in its name) has exited and that holds
@@ -93,7 +93,7 @@ def sweep():
             remove_cgroup(path)
 
 
-def _signal(pid, number):
+def _signal(pid: int, number: int) -> bool:
     """Send signal `number` to pid (0: only check it exists); False if there is no such pid."""
     try:
         os.kill(pid, number)

