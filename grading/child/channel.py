@@ -20,6 +20,8 @@ import contextlib
 import io
 import time
 import traceback
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -33,11 +35,15 @@ PASSED_ERRORS = {name for name in ("ValueError", "TypeError", "NotImplementedErr
                                    "MemoryError", "RecursionError", "AttributeError")}
 
 
+# A request's handler: fn(header, args, kwargs) -> (value, state of each argument after it).
+Handler = Callable[[dict[str, Any], list[Any], dict[str, Any]], tuple[Any, Any]]
+
+
 class ChildError(RuntimeError):
     """An exception of a type that is not passed through as itself."""
 
 
-def cap(text, limit=MAX_TEXT):
+def cap(text: object, limit: int = MAX_TEXT) -> str:
     """Text cut to `limit` characters, marked when cut, and writable as UTF-8.
 
     A lone surrogate (half of a UTF-16 pair, which a message can hold) cannot be encoded
@@ -47,14 +53,14 @@ def cap(text, limit=MAX_TEXT):
     return text if len(text) <= limit else text[:limit] + " ...[cut]"
 
 
-def rebuild(header):
+def rebuild(header: Mapping[str, Any]) -> Exception:
     """The exception described by an error reply."""
     name, message = str(header.get("type")), cap(header.get("message", ""))
     kind = getattr(builtins, name) if name in PASSED_ERRORS else ChildError
     return kind(message if kind is not ChildError else f"{cap(name, 80)}: {message}")
 
 
-def describe(error, where=None):
+def describe(error: BaseException, where: str | None = None) -> dict[str, Any]:
     """An error reply for `error`: its type, message and the innermost frame in `where`.
 
     Without `where` (the grader's side answering a callback) no frame is named: the
@@ -75,24 +81,28 @@ def describe(error, where=None):
 class Channel:
     """One end of the pipe. `handlers` maps an op name to fn(header, args, kwargs) -> value."""
 
-    def __init__(self, read_fd, write_fd, handlers, encode_hook, decode_hook, timeout=None):
+    def __init__(self, read_fd: int, write_fd: int, handlers: Mapping[str, Handler],
+                 encode_hook: wire.EncodeHook, decode_hook: wire.DecodeHook,
+                 timeout: float | None = None) -> None:
         self.reader, self.write_fd = wire.Reader(read_fd), write_fd
         self.handlers, self.encode_hook, self.decode_hook = handlers, encode_hook, decode_hook
-        self.timeout, self.functions = timeout, {}
+        self.timeout = timeout
+        self.functions: dict[int, Callable[..., Any]] = {}
 
-    def send(self, header, value=None):
+    def send(self, header: Mapping[str, Any], value: Any = None) -> None:
         """Write one message: the header and the value's arrays."""
-        arrays = []
+        arrays: list[np.ndarray] = []
         header = dict(header, value=wire.encode(value, arrays, self.encode_hook))
         wire.write(self.write_fd, wire.pack(header, arrays))
 
-    def receive(self):
+    def receive(self) -> tuple[dict[str, Any], Any]:
         """Read one message, capped in size: (header, value)."""
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
         header, arrays = self.reader.read(deadline)
         return header, wire.decode(header.get("value"), arrays, self.decode_hook)
 
-    def call(self, header, args=(), kwargs=None):
+    def call(self, header: Mapping[str, Any], args: Sequence[Any] = (),
+             kwargs: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], Any]:
         """Send a request; serve requests from the other side until the reply: (header, value).
 
         numpy's global generator travels with every call and reply, so both
@@ -115,13 +125,13 @@ class Channel:
             else:
                 raise wire.WireError(f"unknown message kind {str(reply.get('kind'))[:40]!r}")
 
-    def serve(self, header, value, where=None):
+    def serve(self, header: dict[str, Any], value: Any, where: str | None = None) -> None:
         """Run one request from the other side and send its reply (or its error)."""
         printed = io.StringIO()
         try:
             args, kwargs, generator = value
             np.random.set_state(generator)
-            handler = self.handlers[header.get("op")]
+            handler = self.handlers[str(header.get("op"))]
             with contextlib.redirect_stdout(printed):
                 result, after = handler(header, list(args), dict(kwargs))
             self.send({"kind": "reply", "printed": cap(printed.getvalue(), 1 << 16)},

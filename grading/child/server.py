@@ -24,6 +24,8 @@ import json
 import os
 import sys
 import types
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -33,14 +35,15 @@ from grading.child import channel
 class Server:
     """Resolves and calls the targets; encodes and decodes classifier objects."""
 
-    def __init__(self, read_fd, write_fd, targets, dependencies):
+    def __init__(self, read_fd: int, write_fd: int, targets: Iterable[Sequence[str]],
+                 dependencies: Sequence[Sequence[str]]) -> None:
         self.targets = {tuple(target) for target in targets}
         self.modules = {module for module, _ in self.targets}
         self.channel = channel.Channel(read_fd, write_fd, {"call": self.call},
                                        self.encode, self.decode)
         self.dependencies = dependencies
 
-    def install_dependencies(self):
+    def install_dependencies(self) -> None:
         """Replace each dependency, wherever a bundle module holds it, by a grader proxy."""
         for module, name in self.dependencies:
             original = getattr(importlib.import_module(module), name)
@@ -50,17 +53,19 @@ class Server:
                     if value is original:
                         setattr(loaded, attr, proxy)
 
-    def local(self, module):
+    def local(self, module: types.ModuleType) -> bool:
         """True for a module loaded from the child's own folder."""
-        return getattr(module, "__file__", None) and module.__file__.startswith(os.getcwd())
+        return bool(getattr(module, "__file__", None)
+                    and str(module.__file__).startswith(os.getcwd()))
 
-    def ask(self, header, *args, **kwargs):
+    def ask(self, header: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         """Call the grader and return its value (the grader never changes args)."""
         reply, (value, _) = self.channel.call(header, args, kwargs)
         print(reply.get("printed", ""), end="")
         return value
 
-    def call(self, header, args, kwargs):
+    def call(self, header: dict[str, Any], args: list[Any],
+             kwargs: dict[str, Any]) -> tuple[Any, list[dict[str, Any] | None]]:
         """Serve one call of a target: (value, state of each classifier argument after it)."""
         target = (header.get("module"), header.get("name"))
         if target not in self.targets:
@@ -68,11 +73,11 @@ class Server:
         if self.dependencies:
             self.install_dependencies()
             self.dependencies = []
-        function = importlib.import_module(target[0])
-        for part in target[1].split("."):
+        function: Any = importlib.import_module(str(target[0]))
+        for part in str(target[1]).split("."):
             function = getattr(function, part)
-        arrays = {key: arg for key, arg in [*enumerate(args), *kwargs.items()]
-                  if isinstance(arg, np.ndarray)}
+        arguments: list[tuple[int | str, Any]] = [*enumerate(args), *kwargs.items()]
+        arrays = {key: arg for key, arg in arguments if isinstance(arg, np.ndarray)}
         before = {key: arg.copy() for key, arg in arrays.items()}
         try:
             with np.errstate(**policy(header.get("errstate"))):
@@ -84,19 +89,19 @@ class Server:
                 raise AssertionError(changed_message(function, changed))
         return value, [state(arg) if self.classifier(arg) else None for arg in args]
 
-    def classifier(self, value):
+    def classifier(self, value: object) -> bool:
         """True for an instance of a class of the task's modules (a classifier)."""
         return (type(value).__module__ in self.modules and hasattr(value, "__dict__")
                 and not isinstance(value, (type, types.FunctionType, types.ModuleType)))
 
-    def encode(self, value):
+    def encode(self, value: object) -> tuple[str, dict[str, Any]]:
         """Send a classifier object back by its class and state."""
         if self.classifier(value):
             return "obj", {"module": type(value).__module__, "class": type(value).__name__,
                            "state": state(value)}
         raise TypeError(f"cannot send a {type(value).__name__} to the grader")
 
-    def decode(self, tag, payload):
+    def decode(self, tag: str, payload: Any) -> Any:
         """A callable or classifier object the grader sent, as a stand-in here."""
         if tag == "fn":
             return functools.partial(self.ask, {"op": "fn", "id": payload})
@@ -110,12 +115,12 @@ class Server:
             return obj
         raise TypeError(f"cannot receive {tag!r} here")
 
-    def ask_method(self, header, obj, *args, **kwargs):
+    def ask_method(self, header: dict[str, Any], obj: object, *args: Any, **kwargs: Any) -> Any:
         """Call back a method the grader's object overrides, with obj's current state."""
         return self.ask(header, state(obj), *args, **kwargs)
 
 
-def state(obj):
+def state(obj: object) -> dict[str, Any]:
     """The data attributes of a classifier object (its W), without bound callbacks."""
     return {key: value for key, value in vars(obj).items() if not callable(value)}
 
@@ -124,14 +129,14 @@ ERROR_KINDS = ("divide", "over", "under", "invalid")
 ERROR_ACTIONS = ("ignore", "warn", "raise", "print")
 
 
-def policy(errstate):
+def policy(errstate: object) -> dict[str, Any]:
     """The keyword arguments of np.errstate for the caller's ``np.geterr()``."""
     errstate = errstate if isinstance(errstate, dict) else {}
     return {kind: action for kind, action in errstate.items()
             if kind in ERROR_KINDS and action in ERROR_ACTIONS}
 
 
-def changed_message(function, changed):
+def changed_message(function: Callable[..., Any], changed: Sequence[int | str]) -> str:
     """What a test reads when the submission changed array arguments in place."""
     try:
         names = list(inspect.signature(function).parameters)
@@ -144,7 +149,7 @@ def changed_message(function, changed):
             "must leave its inputs as it found them")
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Serve calls of the task's targets over stdin and stdout until the grader closes."""
     argv = sys.argv[1:] if argv is None else argv
     # The pipes to the grader move to fresh descriptors; fds 0 and 1 become

@@ -16,6 +16,8 @@ import json
 import os
 import select
 import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -25,19 +27,23 @@ MAX_NDIM = 8
 MAX_DEPTH = 32
 NUMERIC = "biufc"          # dtype kinds: bool, int, unsigned, float, complex
 
+# hook(value) -> (tag, payload) for a value JSON cannot hold, and hook(tag, payload) -> value.
+EncodeHook = Callable[[Any], tuple[str, Any]]
+DecodeHook = Callable[[str, Any], Any]
+
 
 class WireError(Exception):
     """A message broke the protocol: too big, malformed, non-numeric, or late."""
 
 
-def _array(value):
+def _array(value: np.ndarray) -> np.ndarray:
     if value.dtype.kind not in NUMERIC or value.ndim > MAX_NDIM or value.size > MAX_ELEMENTS:
         raise WireError(f"arrays must be numeric with at most {MAX_NDIM} dimensions and "
                         f"{MAX_ELEMENTS} elements, got dtype {value.dtype} shape {value.shape}")
     return value
 
 
-def encode(value, arrays, hook, depth=0):
+def encode(value: Any, arrays: list[np.ndarray], hook: EncodeHook, depth: int = 0) -> Any:
     """Value as JSON-ready data; arrays are appended to `arrays`.
 
     `hook(value)` turns anything else into (tag, payload), or raises TypeError.
@@ -59,7 +65,7 @@ def encode(value, arrays, hook, depth=0):
     return {tag: encode(payload, arrays, hook, depth + 1)}
 
 
-def decode(data, arrays, hook, depth=0):
+def decode(data: Any, arrays: Sequence[np.ndarray], hook: DecodeHook, depth: int = 0) -> Any:
     """The inverse of `encode`; `hook(tag, payload)` decodes "fn" and "obj"."""
     if depth > MAX_DEPTH:
         raise WireError("values may nest at most 32 deep")
@@ -81,19 +87,19 @@ def decode(data, arrays, hook, depth=0):
     return hook(tag, decode(payload, arrays, hook, depth + 1))
 
 
-def _key(key):
+def _key(key: Any) -> Any:
     if isinstance(key, (np.ndarray, list, dict)):
         raise WireError("dict keys must be numbers, strings or tuples")
     return key
 
 
-def _npy(array):
+def _npy(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, array, allow_pickle=False)
     return buffer.getvalue()
 
 
-def pack(header, arrays):
+def pack(header: Mapping[str, Any], arrays: Sequence[np.ndarray]) -> bytes:
     """The bytes of one message."""
     parts = [json.dumps(header).encode("utf-8"), *map(_npy, arrays)]
     total = sum(len(part) + 8 for part in parts)
@@ -107,10 +113,10 @@ def pack(header, arrays):
 class Reader:
     """Reads messages from a file descriptor, each read capped and before a deadline."""
 
-    def __init__(self, fd):
+    def __init__(self, fd: int) -> None:
         self.fd, self.budget = fd, 0
 
-    def _exactly(self, size, deadline):
+    def _exactly(self, size: int, deadline: float | None) -> bytes:
         if size > self.budget:
             raise WireError(f"a message may hold at most {MAX_MESSAGE} bytes")
         self.budget -= size
@@ -126,7 +132,7 @@ class Reader:
             left -= len(chunk)
         return b"".join(chunks)
 
-    def read(self, deadline=None):
+    def read(self, deadline: float | None = None) -> tuple[dict[str, Any], list[np.ndarray]]:
         """(header, arrays) of the next message; deadline is a time.monotonic() value."""
         self.budget = MAX_MESSAGE
         length = int.from_bytes(self._exactly(8, deadline), "big")
@@ -147,7 +153,7 @@ class Reader:
         return header, arrays
 
 
-def _load(data):
+def _load(data: bytes) -> np.ndarray:
     """The array in .npy bytes, its header checked before anything is allocated."""
     stream = io.BytesIO(data)
     version = np.lib.format.read_magic(stream)
@@ -161,7 +167,7 @@ def _load(data):
     return np.load(io.BytesIO(data), allow_pickle=False)
 
 
-def write(fd, data):
+def write(fd: int, data: bytes) -> None:
     """Write all of data to fd."""
     view = memoryview(data)
     while view:
