@@ -9,7 +9,8 @@ never runs.
 """
 
 import ast
-from typing import NamedTuple
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import Any, NamedTuple
 
 from grading.student import regions
 
@@ -33,22 +34,23 @@ class Place(NamedTuple):
     line: int
 
 
-def hollow(text, where):
+def hollow(text: str, where: str) -> str:
     """`text` with every code region's body replaced by ``pass``: the code around the regions."""
     return regions.rewrite(text, "code", where, lambda region, body: [f"{region.indent}pass"])
 
 
-KEYWORDS = {ast.FunctionDef: "def", ast.AsyncFunctionDef: "async def", ast.ClassDef: "class"}
+KEYWORDS: dict[type[ast.AST], str] = {ast.FunctionDef: "def", ast.AsyncFunctionDef: "async def",
+                                      ast.ClassDef: "class"}
 
 
-def label(node):
+def label(node: ast.AST) -> str:
     """How a block names itself in a `Place`: ``def train``, ``class LinearClassifier``, ``for``."""
-    if type(node) in KEYWORDS:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return f"{KEYWORDS[type(node)]} {node.name}"
     return type(node).__name__.lower()
 
 
-def children(node):
+def children(node: ast.AST) -> Iterator[list[Any]]:
     """The statement lists of a node (a def's body, an if's orelse, a try's handlers' bodies)."""
     for _, value in ast.iter_fields(node):
         if isinstance(value, list) and value and isinstance(value[0], (ast.stmt,
@@ -57,7 +59,8 @@ def children(node):
             yield value
 
 
-def statements(nodes, chain=()):
+def statements(nodes: Iterable[ast.AST],
+               chain: tuple[str, ...] = ()) -> Iterator[tuple[ast.stmt, tuple[str, ...]]]:
     """Yield (statement, labels of the blocks around it) for every statement, depth first."""
     for node in nodes:
         if isinstance(node, ast.stmt):
@@ -67,7 +70,7 @@ def statements(nodes, chain=()):
             yield from statements(body, inner)
 
 
-def places(text, where):
+def places(text: str, where: str) -> list[Place]:
     """The `Place` of each code region of `text`, in order.
 
     Found on the code around the regions (`hollow`), so no region's body can move
@@ -88,18 +91,18 @@ def places(text, where):
     return result
 
 
-def body_lines(text, where):
+def body_lines(text: str, where: str) -> list[range]:
     """The 1-based line range of each code region's body of `text`, in order."""
     return [range(region.start + 2, region.end + 1)
             for region in regions.find_regions(text, "code", where)]
 
 
-def skeleton(tree, ranges):
+def skeleton(tree: ast.AST, ranges: Sequence[range]) -> str:
     """The AST dump of `tree` without the statements that lie wholly inside `ranges`."""
-    def inside(node):
+    def inside(node: ast.stmt) -> bool:
         return any(node.lineno in lines and node.end_lineno in lines for lines in ranges)
 
-    def strip(node):
+    def strip(node: ast.AST) -> ast.AST:
         for field, value in ast.iter_fields(node):
             if isinstance(value, list):
                 kept = [item for item in value
@@ -113,7 +116,7 @@ def skeleton(tree, ranges):
     return ast.dump(strip(tree))
 
 
-def escapes(released, text, where):
+def escapes(released: str, text: str, where: str) -> str | None:
     """Why a region's code in the rebuilt `text` reaches outside its region, or None.
 
     Every statement of a body must lie wholly inside its region, in the block the release
@@ -126,7 +129,7 @@ def escapes(released, text, where):
         return f"{where}: a region's code does not parse in its place: {reason(error)}"
     ranges, want = body_lines(text, where), places(released, where)
 
-    def check(nodes, chain):
+    def check(nodes: Iterable[ast.AST], chain: tuple[str, ...]) -> str | None:
         for node in nodes:
             if isinstance(node, ast.stmt):
                 hit = [n for n, lines in enumerate(ranges)
@@ -155,7 +158,7 @@ def escapes(released, text, where):
     return None
 
 
-def reason(error):
+def reason(error: BaseException) -> str:
     """A parse error in a student's words."""
     if isinstance(error, SyntaxError):
         return f"{error.msg} (line {error.lineno})"
@@ -164,7 +167,8 @@ def reason(error):
     return str(error)
 
 
-def rebuild(released, submitted, where, keep):
+def rebuild(released: str, submitted: str, where: str,
+            keep: Collection[str]) -> tuple[str, dict[str, str]]:
     """The released file with the submitted bodies of the regions of the tasks in `keep`.
 
     Everything outside those regions is the release's, as nbgrader restores locked
@@ -187,7 +191,8 @@ def rebuild(released, submitted, where, keep):
         return released, {task: f"{where} does not parse outside its regions: {reason(error)}"
                           for task in keep}
     ours = places(released, where)
-    bodies, refused = {}, {}
+    bodies: dict[str, list[list[str]]] = {}
+    refused: dict[str, str] = {}
     lines = submitted.split("\n")
     for task in keep:
         want = [place for place in ours if place.task == task]
@@ -200,11 +205,11 @@ def rebuild(released, submitted, where, keep):
                         for region in regions.find_regions(submitted, "code", where)
                         if region.task == task]
 
-    def with_bodies(chosen):
+    def with_bodies(chosen: Iterable[str]) -> str:
         """The release with the bodies of the tasks `chosen`."""
         left = {task: list(bodies[task]) for task in chosen}
 
-        def body(region, _):
+        def body(region: regions.Region, _: list[str]) -> list[str] | None:
             # `regions.rewrite` goes from the last region to the first.
             return left[region.task].pop() if region.task in left else None
 
@@ -218,7 +223,7 @@ def rebuild(released, submitted, where, keep):
     return with_bodies(bodies), refused
 
 
-def misplaced(want, have, where):
+def misplaced(want: Sequence[Place], have: Sequence[Place], where: str) -> str | None:
     """Why the submitted places `have` of a task's regions differ from the release's, or None."""
     if len(want) != len(have):
         return (f"{where}: the release has {len(want)} region(s) of task {want[0].task}, the "
@@ -233,7 +238,7 @@ def misplaced(want, have, where):
     return None
 
 
-def outside(released, submitted, where):
+def outside(released: str, submitted: str, where: str) -> list[str]:
     """Where `submitted` has code of its own outside its regions, compared on the AST.
 
     Comments, blank lines and region bodies do not count. Returns short descriptions
@@ -244,9 +249,9 @@ def outside(released, submitted, where):
     except (regions.MarkerError, *UNPARSABLE):
         return []  # `rebuild` already refused the file's tasks, saying why
 
-    def described(nodes, prefix=""):
+    def described(nodes: Iterable[ast.stmt], prefix: str = "") -> dict[str, tuple[str, int]]:
         """{AST dump: (label, line)} of each statement, a class's methods one by one."""
-        out = {}
+        out: dict[str, tuple[str, int]] = {}
         for node in nodes:
             if isinstance(node, ast.ClassDef):
                 out.update(described(node.body, f"{node.name}."))

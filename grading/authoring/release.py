@@ -26,6 +26,7 @@ import json
 import shutil
 import string
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import nbformat
@@ -36,7 +37,7 @@ from grading.student import regions
 BUNDLE = tasks.BUNDLE
 
 
-def list_problems(root):
+def list_problems(root: Path | str) -> list[str]:
     """Why `root`'s files do not make the listed student bundle, as messages."""
     root = Path(root)
     found = [f"{rel} is listed in tasks.STUDENT_FILES but missing"
@@ -48,7 +49,7 @@ def list_problems(root):
     return found + public_test_problems(root)
 
 
-def public_test_problems(root):
+def public_test_problems(root: Path | str) -> list[str]:
     """Imports by which a public test would reach a hidden or tool test module, as messages.
 
     Hidden tests compare with reference implementations (the answers), so a
@@ -68,12 +69,12 @@ def public_test_problems(root):
     return problems
 
 
-def origin_of(rel):
+def origin_of(rel: str) -> str:
     """The bundle file that the student bundle's file `rel` is made from."""
     return tasks.STUDENT_SOURCES.get(rel, rel)
 
 
-def stub_python(text, where, keep=None, note=""):
+def stub_python(text: str, where: str, keep: str | None = None, note: str = "") -> str:
     """`text` with each code region's body, except those of task `keep`, made a stub.
 
     `note` ends each stub's message (the grader says why another task's code is absent).
@@ -81,7 +82,7 @@ def stub_python(text, where, keep=None, note=""):
     functions = [node for node in ast.walk(ast.parse(text))
                  if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
-    def stub(region, body):
+    def stub(region: regions.Region, body: list[str]) -> list[str] | None:
         if region.task == keep:
             return None
         inside = [f for f in functions if f.lineno <= region.start + 1 <= f.end_lineno]
@@ -97,10 +98,10 @@ def stub_python(text, where, keep=None, note=""):
     return regions.rewrite(text, "code", where, stub)
 
 
-def stub_notebook(nb, where):
+def stub_notebook(nb: nbformat.NotebookNode, where: str) -> nbformat.NotebookNode:
     """Stub code regions, empty answer regions and clear all outputs, in place."""
     for index, kind, source, loc in regions.notebook_sources(nb, where):
-        def stub(region, body):
+        def stub(region: regions.Region, body: list[str]) -> list[str]:
             if kind == "answer":
                 return [""]
             return [f'{region.indent}raise NotImplementedError("Task {region.task}: write this '
@@ -120,7 +121,7 @@ def stub_notebook(nb, where):
     return nb
 
 
-def stamp(root=BUNDLE):
+def stamp(root: Path | str = BUNDLE) -> dict[str, str]:
     """{"version", "hash"} of the release of `root`: its version and a hash of its stubs.
 
     Written into the student notebook's metadata (key "grading") and into
@@ -137,16 +138,15 @@ def stamp(root=BUNDLE):
     return {"version": version, "hash": digest.hexdigest()}
 
 
-def student_readme(owner, template):
+def student_readme(owner: Mapping[str, str], template: Path | str) -> str:
     """The student README: the template file with the task table filled in."""
     rows = "\n".join(f"| `{name}` | `{owner[name]}` | {task.points} |"
                      for name, task in tasks.TASKS.items())
-    template = string.Template(Path(template).read_text("utf-8"))
-    return template.substitute(task_table=rows, max_total=tasks.MAX_TOTAL,
-                               notebook=tasks.NOTEBOOK)
+    text = string.Template(Path(template).read_text("utf-8"))
+    return text.substitute(task_table=rows, max_total=tasks.MAX_TOTAL, notebook=tasks.NOTEBOOK)
 
 
-def release(out, root=BUNDLE, force=False):
+def release(out: Path | str, root: Path | str = BUNDLE, force: bool = False) -> Path:
     """Write the student bundle of `root` into `out` (replaced if `force`)."""
     root, out = Path(root).resolve(), Path(out).resolve()
     owner, version = regions.task_files(root), stamp(root)
@@ -175,7 +175,7 @@ def release(out, root=BUNDLE, force=False):
     return out
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Write the student bundle from the command line; the exit status."""
     parser = argparse.ArgumentParser(prog="python -m grading.authoring.release",
                                      description=__doc__.split("\n")[0])
