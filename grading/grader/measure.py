@@ -15,7 +15,9 @@ it likes; these numbers are the grader's.
 import io
 import math
 import os
-from pathlib import PurePosixPath
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +32,7 @@ HEADERS = {(1, 0): np.lib.format.read_array_header_1_0,   # the versions np.save
            (2, 0): np.lib.format.read_array_header_2_0}   # for a numeric array
 
 
-def read_weights(path):
+def read_weights(path: Path | str) -> tuple[np.ndarray | None, str | None]:
     """(W as float64, None) from the .npy file at path, or (None, why it is not trusted).
 
     W must be a float32 or float64 array of two dimensions, all finite. The header is
@@ -60,14 +62,14 @@ def read_weights(path):
     return W, None
 
 
-def unread(path):
+def unread(path: Path | str) -> str:
     """Why the weights at path were not read back: missing, or not a plain file."""
     if os.path.lexists(path):
         return f"{WEIGHTS} is not a regular file reached through no link: not read"
     return f"{WEIGHTS} is missing: the notebook's last cell saves the tuned classifier's W there"
 
 
-def entry(folder, path, data):
+def entry(folder: Path, path: Path | None, data: Path | None) -> dict[str, Any]:
     """The report's accuracy_measured and weights, for the notebook's run folder.
 
     path is folder's weights file as `nbgrade.plain_file` reads it back: None when it is
@@ -77,7 +79,8 @@ def entry(folder, path, data):
     return {"accuracy_measured": found, "weights": note}
 
 
-def measure(path, data, sizes=None):
+def measure(path: Path | str, data: Path | str | None,
+            sizes: Mapping[str, int] | None = None) -> tuple[dict[str, float] | None, str]:
     """({"val": ..., "test": ...}, note) for the weights file at path, or (None, why not).
 
     Parameters
@@ -90,7 +93,7 @@ def measure(path, data, sizes=None):
         Split sizes for `data_utils.get_CIFAR10_data`; `data_utils.SPLIT_SIZES` by default.
     """
     W, problem = read_weights(path)
-    if problem:
+    if W is None:
         return None, f"{WEIGHTS} not trusted: {problem}"
     try:
         _, _, X_val, y_val, X_test, y_test, _, _ = data_utils.get_CIFAR10_data(

@@ -18,8 +18,10 @@ nature, such as gradient-check relative errors of 1e-9.
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbval.plugin import (
@@ -40,12 +42,12 @@ SKIPPED = {"metadata", "traceback", "execution_count", "output_type", "name", "i
            "image/jpeg", "application/vnd.jupyter.widget-view+json", "stream:stderr"}
 
 
-def last_digit(token):
+def last_digit(token: str) -> Decimal:
     """One unit in the last printed digit of a number: '0.327' -> 0.001, '2.5e-07' -> 1e-08."""
-    return Decimal(1).scaleb(Decimal(token).as_tuple().exponent)
+    return Decimal(1).scaleb(int(Decimal(token).as_tuple().exponent))
 
 
-def numbers_match(a, b):
+def numbers_match(a: str, b: str) -> bool:
     """True if two printed numbers agree within the stated tolerance."""
     x, y = Decimal(a), Decimal(b)
     if not re.search(r"[.eE]", a + b):
@@ -54,7 +56,7 @@ def numbers_match(a, b):
             or math.isclose(x, y, rel_tol=REL_TOL, abs_tol=ABS_TOL))
 
 
-def texts_match(stored, new):
+def texts_match(stored: object, new: object) -> bool:
     """True if two sanitized texts are equal up to the tolerance on numbers."""
     if not isinstance(stored, str) or not isinstance(new, str):
         return stored == new
@@ -63,9 +65,10 @@ def texts_match(stored, new):
             and all(map(numbers_match, a, b)))
 
 
-def output_fields(cell, patterns):
+def output_fields(cell: Mapping[str, Any],
+                  patterns: Sequence[tuple[str, str]]) -> dict[str, list[Any]]:
     """Map each compared field (stream:stdout, text/plain, ename, ...) to its sanitized texts."""
-    fields = {}
+    fields: dict[str, list[Any]] = {}
     for output in coalesce_streams([nbformat.from_dict(o) for o in cell.get("outputs", [])]):
         if output.output_type == "stream":
             items = {f"stream:{output.name}": output.text}
@@ -81,35 +84,35 @@ def output_fields(cell, patterns):
     return fields
 
 
-def compared(cell):
+def compared(cell: nbformat.NotebookNode) -> bool:
     """False for cells nbval would not compare (ignore-output or skip, by comment or tag)."""
     options = dict(find_comment_markers(cell.source))
     options.update(find_metadata_tags(cell.metadata))
     return options.get("check", True) and not options.get("skip", False)
 
 
-def shorten(text, limit):
+def shorten(text: str, limit: int) -> str:
     """text, cut to `limit` characters with a visible " ..." if longer, and writable as UTF-8
     (a lone surrogate in a notebook's JSON is written as its escape)."""
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text if len(text) <= limit else text[:limit] + " ..."
 
 
-def _show(fields):
+def _show(fields: Mapping[str, Sequence[Any]]) -> str:
     """A short readable rendering of a cell's compared fields."""
     return shorten("\n".join(f"[{key}] {str(value).rstrip()}"
                              for key, values in fields.items() for value in values), 600)
 
 
-def sanitize_patterns(bundle):
+def sanitize_patterns(bundle: Path | str) -> list[tuple[str, str]]:
     """The (regex, replace) pairs of the bundle's nbval sanitize file, [] if it has none."""
     path = Path(bundle) / "tests" / "nbval_sanitize.cfg"
     return get_sanitize_patterns(path.read_text(encoding="utf-8")) if path.exists() else []
 
 
-def answers(nb, where):
+def answers(nb: nbformat.NotebookNode, where: str) -> dict[str, str]:
     """Text of every answer region of the notebook, keyed by task id."""
-    found = {}
+    found: dict[str, str] = {}
     for _, kind, source, loc in regions.notebook_sources(nb, where):
         lines = source.split("\n")
         for region in regions.find_regions(source, kind, loc) if kind == "answer" else []:
@@ -117,7 +120,7 @@ def answers(nb, where):
     return found
 
 
-def choose_data(stored):
+def choose_data(stored: nbformat.NotebookNode) -> tuple[str, Path | None]:
     """(dataset, folder or None): the notebook's own dataset, if this machine has it.
 
     The datasets present are data_utils.available_datasets(); the synthetic set

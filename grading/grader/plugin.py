@@ -15,24 +15,27 @@ where the child runs as another uid).
 import json
 import os
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from grading.child import channel
 from grading.grader.proxy import MAX_FAILURES, Client, install
 from grading.isolation import unprivileged
 
-CLIENT = None
+CLIENT: Client  # made by pytest_configure, before any test is collected
+RESULTS: dict[str, dict[str, Any]] = {}  # test id -> {"outcome", "message"}
 
 
-def pytest_configure(config):
+def pytest_configure(config: pytest.Config) -> None:
     """Read the task's configuration and put the proxies in place."""
     global CLIENT
     settings = json.loads(Path(os.environ["GRADING_CONFIG"]).read_text("utf-8"))
     CLIENT = Client(settings)
-    CLIENT.results = {}
     install(CLIENT, Path.cwd().resolve())
 
 
-def pytest_runtest_setup(item):
+def pytest_runtest_setup(item: pytest.Item) -> None:
     """Fail a test at once when no call could reach the submission."""
     # A stub fails every test of its task, and so does a child given up on: no
     # call of the rest could reach the submission. Failing them here, not in
@@ -43,22 +46,22 @@ def pytest_runtest_setup(item):
         raise AssertionError(f"the submission's process failed {MAX_FAILURES} times")
 
 
-def pytest_runtest_logreport(report):
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Record each test's outcome and first failure."""
-    entry = CLIENT.results.setdefault(report.nodeid, {"outcome": "passed", "message": None})
+    entry = RESULTS.setdefault(report.nodeid, {"outcome": "passed", "message": None})
     if report.outcome != "passed" and entry["outcome"] == "passed":
         crash = getattr(report.longrepr, "reprcrash", None)
         message = crash.message if crash else str(report.longrepr)[-500:]
         entry.update(outcome=report.outcome, message=channel.cap(message, 1000))
 
 
-def pytest_sessionfinish(session, exitstatus):
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Stop the child; write the collected tests and their outcomes."""
     CLIENT.stop()
     path = Path(CLIENT.config["results"])
     temporary = path.with_suffix(".tmp")
     collected = [item.nodeid for item in getattr(session, "items", [])]
     unprivileged.write_private(temporary, json.dumps(
-        {"tests": CLIENT.results, "stub": CLIENT.stub, "collected": collected,
+        {"tests": RESULTS, "stub": CLIENT.stub, "collected": collected,
          "refused": CLIENT.problems}))
     temporary.replace(path)

@@ -19,6 +19,9 @@ import importlib
 import json
 import sys
 import types
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -32,18 +35,21 @@ MAX_FAILURES = 3
 class Client:
     """The trusted end: starts the child on first use, calls it, serves its callbacks."""
 
-    def __init__(self, config):
+    def __init__(self, config: dict[str, Any]) -> None:
         task = tasks.TASKS[config["task"]]
-        self.config, self.child, self.stub, self.depth = config, None, False, 0
+        self.config, self.stub, self.depth = config, False, 0
+        self.child: sandbox.Child | None = None
         self.failures = 0  # children that broke; after MAX_FAILURES none is started
         self.modules = {module for module, _ in config["targets"]}
         self.dependencies = {tuple(dep) for dep in task.dependencies}
         self.callbacks, self.state_names = task.callbacks, task.state
-        self.objects = {}  # id sent -> (object, the callbacks it overrides), while a call lasts
-        self.problems = []  # what the child sent that was refused, for the results file
-        self.sent = {}  # id(object) -> the state last sent to or taken from the child
+        # id sent -> (object, the callbacks it overrides), while a call lasts
+        self.objects: dict[int, tuple[object, tuple[str, ...]]] = {}
+        self.problems: list[str] = []  # what the child sent that was refused, for the results
+        # id(object) -> the state last sent to or taken from the child
+        self.sent: dict[int, dict[str, Any]] = {}
 
-    def start(self):
+    def start(self) -> None:
         """Start the child in its sandbox, and the channel to it."""
         scratch = self.config["scratch"]
         argv = [sys.executable, "-m", "grading.child.server", json.dumps(self.config["targets"]),
@@ -52,18 +58,19 @@ class Client:
                                    env=sandbox.environment(PYTHONPATH=scratch),
                                    isolation=sandbox.Isolation.for_submissions(
                                        self.config["sandboxed"]))
+        assert self.child.stdin is not None and self.child.stdout is not None  # start's pipes
         self.channel = channel.Channel(self.child.stdout.fileno(), self.child.stdin.fileno(),
                                        {"fn": self.callback, "method": self.method,
                                         "dep": self.dependency},
                                        self.encode, self.decode, self.config["call_timeout"])
 
-    def stop(self):
+    def stop(self) -> None:
         """End the child, with its whole process tree."""
         if self.child is not None:
             self.child.close()
             self.child = None
 
-    def call(self, module, name, args, kwargs):
+    def call(self, module: str, name: str, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
         """Call the submission's `module.name` with args; take a classifier's new state.
 
         The arguments themselves are never changed here: the child works on its own
@@ -99,11 +106,13 @@ class Client:
                 self.take_state(arg, new, sent[id(arg)])
         return value
 
-    def callback(self, header, args, kwargs):
+    def callback(self, header: dict[str, Any], args: list[Any],
+                 kwargs: dict[str, Any]) -> tuple[Any, list[None]]:
         """Serve the child's call of a function argument (a test's `f`)."""
-        return self.channel.functions[header.get("id")](*args, **kwargs), []
+        return self.channel.functions[header["id"]](*args, **kwargs), []
 
-    def method(self, header, args, kwargs):
+    def method(self, header: dict[str, Any], args: list[Any],
+               kwargs: dict[str, Any]) -> tuple[Any, list[None]]:
         """Serve the child's call of a declared callback a test's object overrides.
 
         Any other name (``save``, ``load``, a dunder, an undeclared method) is refused
@@ -118,15 +127,16 @@ class Client:
         self.take_state(obj, args[0] if args else None, self.sent.get(id(obj)))
         return getattr(obj, name)(*args[1:], **kwargs), []
 
-    def dependency(self, header, args, kwargs):
+    def dependency(self, header: dict[str, Any], args: list[Any],
+                   kwargs: dict[str, Any]) -> tuple[Any, list[None]]:
         """Serve the child's call of a declared dependency, with this side's version."""
         key = (header.get("module"), header.get("name"))
         if key not in self.dependencies:
             raise ValueError(f"{str(key)[:80]} is not a declared dependency of the task")
         # Looked up now, so a test's monkeypatch of the module attribute applies.
-        return getattr(importlib.import_module(key[0]), key[1])(*args, **kwargs), []
+        return getattr(importlib.import_module(str(key[0])), str(key[1]))(*args, **kwargs), []
 
-    def reference_class(self, value):
+    def reference_class(self, value: object) -> type | None:
         """The class of this bundle's task modules that `value` is an instance of, or None."""
         for cls in type(value).__mro__:
             if cls.__module__ in self.modules and vars(sys.modules[cls.__module__]).get(
@@ -134,12 +144,12 @@ class Client:
                 return cls
         return None
 
-    def overrides(self, value, cls):
+    def overrides(self, value: object, cls: type) -> tuple[str, ...]:
         """The declared callbacks that `value` (or its class) overrides of the reference `cls`."""
         return tuple(name for name in self.callbacks if callable(vars(value).get(name))
                      or getattr(type(value), name, None) is not getattr(cls, name, None))
 
-    def encode(self, value):
+    def encode(self, value: object) -> tuple[str, Any]:
         """Send a classifier object by its class and declared state, and a callable by an id."""
         cls = self.reference_class(value)
         if cls is not None and not isinstance(value, type):
@@ -155,21 +165,21 @@ class Client:
             return "fn", key
         raise TypeError(f"cannot send a {type(value).__name__} to the submission")
 
-    def decode(self, tag, payload):
+    def decode(self, tag: str, payload: Any) -> object:
         """A classifier object the child sent (train_grid's models): a new one, its state checked.
 
         Only a class defined in a task module, for a task that declares state, is built.
         """
         module = payload.get("module") if isinstance(payload, dict) else None
         if tag == "obj" and module in self.modules and self.state_names:
-            cls = vars(sys.modules[module]).get(payload.get("class"))
+            cls = vars(sys.modules[str(module)]).get(payload.get("class"))
             if isinstance(cls, type) and cls.__module__ == module:
                 obj = cls()
                 self.take_state(obj, payload.get("state"), None)
                 return obj
         raise TypeError(f"the submission sent an unexpected {str(tag)[:40]!r}")
 
-    def take_state(self, obj, new, sent):
+    def take_state(self, obj: object, new: object, sent: dict[str, Any] | None) -> None:
         """Set the declared state the child sent on `obj`; refuse and note everything else.
 
         `sent` is the state the child was last given (None for a new object): an
@@ -187,7 +197,7 @@ class Client:
             if sent is not None:
                 sent[key] = copy.deepcopy(value)
 
-    def refuse(self, attribute):
+    def refuse(self, attribute: str) -> None:
         """Note an attribute the child set that the task does not declare (not a failure)."""
         note = (f"the submission set {attribute}, which the grader does not take back "
                 f"(only {', '.join(self.state_names) or 'nothing'} travels)")
@@ -195,7 +205,7 @@ class Client:
             self.problems.append(note)
 
 
-def check_state(key, value, sent):
+def check_state(key: str, value: object, sent: object) -> None:
     """Raise AssertionError unless `value` may be the declared attribute `key`.
 
     A classifier's state is its weights: None, or a 2-D floating array; where the
@@ -213,7 +223,7 @@ def check_state(key, value, sent):
                              f"to {value.shape}")
 
 
-def changed(old, new):
+def changed(old: object, new: object) -> bool:
     """True unless two attribute values are equal (arrays: same shape and entries)."""
     if isinstance(old, np.ndarray) or isinstance(new, np.ndarray):
         return not (isinstance(old, np.ndarray) and isinstance(new, np.ndarray)
@@ -221,19 +231,21 @@ def changed(old, new):
     return old is not new
 
 
-def make_proxy(client, module, name, original):
+def make_proxy(client: Client, module: str, name: str,
+               original: Callable[..., Any]) -> Callable[..., Any]:
     """A stand-in for `original` that calls the submission's version in the child."""
-    if "." in name:
-        def proxy(self, *args, **kwargs):
-            return client.call(module, name, (self, *args), kwargs)
-    else:
-        def proxy(*args, **kwargs):
-            return client.call(module, name, args, kwargs)
+    def method(self: object, *args: Any, **kwargs: Any) -> Any:
+        return client.call(module, name, (self, *args), kwargs)
+
+    def function(*args: Any, **kwargs: Any) -> Any:
+        return client.call(module, name, args, kwargs)
+
+    proxy: Callable[..., Any] = method if "." in name else function
     functools.update_wrapper(proxy, original)
     return proxy
 
 
-def install(client, root):
+def install(client: Client, root: Path) -> None:
     """Replace each target wherever a module of the bundle at `root` holds it."""
     for module, name in client.config["targets"]:
         owner = importlib.import_module(module)

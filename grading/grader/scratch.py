@@ -16,18 +16,18 @@ from grading.authoring import rebuild, release
 from grading.student import regions
 
 
-def library_files(bundle):
+def library_files(bundle: Path | str) -> list[str]:
     """The library's .py files (top level and classifiers/), as relative paths."""
     return [rel for rel in regions.walk(bundle)
             if rel.endswith(".py") and ("/" not in rel or rel.startswith("classifiers/"))]
 
 
-def task_files():
+def task_files() -> list[str]:
     """The files holding the graded tasks' regions, as `grading.tasks` declares them."""
     return sorted({task.file for task in tasks.TASKS.values()})
 
 
-def build(bundle, text, where, dest, note):
+def build(bundle: Path | str, text: str, where: str, dest: Path | str, note: str) -> Path:
     """Write a child's folder into dest: `text` as the file `where`, the rest as released.
 
     `text` is the task file rebuilt for one task (`rebuild.rebuild`); every other task
@@ -51,7 +51,7 @@ def build(bundle, text, where, dest, note):
     return Path(dest)
 
 
-def graded_files(bundle, submission, dest):
+def graded_files(bundle: Path | str, submission: Path | str, dest: Path | str) -> list[str]:
     """Write the task files the notebook's kernel imports into dest; what the submission lost.
 
     Each is the release's file with the submitted region bodies of every task whose
@@ -78,7 +78,7 @@ def graded_files(bundle, submission, dest):
     return problems
 
 
-def reference_tree(bundle, dest):
+def reference_tree(bundle: Path | str, dest: Path | str) -> Path:
     """Copy the bundle's code, tests and configuration (not its data) into dest.
 
     The trusted tests run there; no child ever sees it.

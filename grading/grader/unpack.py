@@ -15,6 +15,7 @@ import stat
 import zipfile
 import zlib
 from pathlib import Path
+from typing import IO
 
 from grading import tasks
 
@@ -31,7 +32,7 @@ class SubmissionError(ValueError):
     """A submission that cannot be taken as it is: a link, an oversized file, a bad zip."""
 
 
-def _capped(stream, where):
+def _capped(stream: IO[bytes], where: str) -> bytes:
     data = stream.read(MAX_FILE + 1)
     if len(data) > MAX_FILE:
         raise SubmissionError(f"{where} is larger than {MAX_FILE >> 20} MB; "
@@ -39,7 +40,7 @@ def _capped(stream, where):
     return data
 
 
-def _folder_file(root, rel):
+def _folder_file(root: Path, rel: str) -> bytes | None:
     """The bytes of root/rel, or None if absent; SubmissionError if a link is on the way."""
     path = root
     for part in Path(rel).parts:
@@ -57,7 +58,7 @@ def _folder_file(root, rel):
         return _capped(stream, rel)
 
 
-def _zip_files(archive):
+def _zip_files(archive: zipfile.ZipFile) -> dict[str, str]:
     """{submission file: member name} of a zip, its single wrapping folder stripped if any.
 
     The folder is a wrapper only when no member is a submission file as it
@@ -74,7 +75,7 @@ def _zip_files(archive):
                if Path(rel).name in names}, **found}
 
 
-def read(submission):
+def read(submission: Path | str) -> dict[str, bytes]:
     """{rel: bytes} of the submission files found in a folder or zip."""
     submission = Path(submission)
     if submission.is_symlink():
@@ -87,7 +88,7 @@ def read(submission):
     if not zipfile.is_zipfile(submission):
         raise SubmissionError(f"SUBMISSION must be a folder or a zip file, got {submission.name}")
     with zipfile.ZipFile(submission) as archive:
-        files = {}
+        files: dict[str, bytes] = {}
         for rel, name in _zip_files(archive).items():
             if archive.getinfo(name).file_size > MAX_FILE:
                 raise SubmissionError(f"{rel} is larger than {MAX_FILE >> 20} MB once unzipped")
@@ -103,7 +104,7 @@ def read(submission):
         return files
 
 
-def unpack(submission, dest):
+def unpack(submission: Path | str, dest: Path) -> list[str]:
     """Write the submission files into dest; return those not found."""
     files = read(submission)
     for rel, data in files.items():
