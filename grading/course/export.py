@@ -26,7 +26,9 @@ import resource
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbconvert import HTMLExporter
@@ -49,7 +51,8 @@ MAX_RENDERED = 16 << 20  # bytes of notebook rendered; the figures of a full run
 RENDER_PROCESSES = 256
 
 
-def render(notebook, out_dir, pdf=True, timeout=None, max_bytes=MAX_RENDERED):
+def render(notebook: Path | str, out_dir: Path | str, pdf: bool = True,
+           timeout: float | None = None, max_bytes: int = MAX_RENDERED) -> dict[str, str]:
     """Write out_dir/notebook.html (and .pdf) in a child under a deadline; {file: outcome}.
 
     Parameters
@@ -98,7 +101,7 @@ def render(notebook, out_dir, pdf=True, timeout=None, max_bytes=MAX_RENDERED):
         notes = dict(line.split(": ", 1) for line in said.splitlines()
                      if line.startswith(tuple(names)))
         out_dir.mkdir(parents=True, exist_ok=True)
-        outcomes = {}
+        outcomes: dict[str, str] = {}
         for name in names:
             made = nbgrade.plain_file(folder, name)
             if made is not None and name not in notes:
@@ -112,13 +115,13 @@ def render(notebook, out_dir, pdf=True, timeout=None, max_bytes=MAX_RENDERED):
     return outcomes
 
 
-def print_pdf(page):
+def print_pdf(page: str) -> bytes:
     """PDF bytes of the HTML text `page`, printed by the system Chromium in its sandbox.
 
     JavaScript is off and every request but the page's own file is refused, so
     nothing in the page runs or reaches the network.
     """
-    def visit(context, home):
+    def visit(context: Any, home: Path) -> bytes:
         uri = (home / HTML).as_uri()
         context.route("**/*", lambda route: route.continue_()
                       if route.request.url == uri else route.abort())
@@ -129,7 +132,7 @@ def print_pdf(page):
     return in_chromium(visit, page)
 
 
-def in_chromium(visit, page, javascript=False):
+def in_chromium(visit: Callable[[Any, Path], Any], page: str, javascript: bool = False) -> Any:
     """visit(context, home) in the system Chromium, its sandbox on; home/notebook.html is page.
 
     Chromium will not start its sandbox as root: a root caller has it run as
@@ -152,7 +155,7 @@ def in_chromium(visit, page, javascript=False):
                                   f'{CHROMIUM} "$@"\n')
             executable.chmod(0o700)
 
-        def launched():
+        def launched() -> Any:
             from playwright.sync_api import sync_playwright
             with sync_playwright() as playwright:
                 context = playwright.chromium.launch_persistent_context(
@@ -172,7 +175,8 @@ def in_chromium(visit, page, javascript=False):
         shutil.rmtree(wrapper, ignore_errors=True)
 
 
-def write_readable(notebook, out_dir, pdf=True):
+def write_readable(notebook: Path | str, out_dir: Path | str,
+                   pdf: bool = True) -> tuple[list[Path], str | None]:
     """Write out_dir/notebook.html, and notebook.pdf when asked and possible, in this process.
 
     The grader calls `render`, which runs this in a child under a deadline.
@@ -210,7 +214,7 @@ def write_readable(notebook, out_dir, pdf=True):
     return written, note
 
 
-def _write(path, content):
+def _write(path: Path, content: str | bytes) -> Path:
     """Write text or bytes to path through a temporary name, so no half-written file stays."""
     partial = path.with_name(path.name + ".partial")
     if isinstance(content, str):
@@ -221,7 +225,7 @@ def _write(path, content):
     return path
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Render one notebook in this process (the child `render` starts); the exit status."""
     parser = argparse.ArgumentParser(prog="python -m grading.course.export",
                                      description=__doc__.split("\n")[0])

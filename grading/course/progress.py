@@ -6,6 +6,7 @@ submission gets one line instead.
 """
 
 import sys
+from typing import TextIO
 
 from tqdm import tqdm
 
@@ -21,13 +22,14 @@ class Progress:
         Where to write (default: sys.stderr); a bar only if it is a terminal.
     """
 
-    def __init__(self, total, stream=None, what="submissions"):
+    def __init__(self, total: int, stream: TextIO | None = None,
+                 what: str = "submissions") -> None:
         self.total, self.count = total, 0
         self.stream = stream if stream is not None else sys.stderr
         self.bar = (tqdm(total=total, file=self.stream, unit=" " + what, dynamic_ncols=True)
                     if self.stream.isatty() else None)
 
-    def done(self, name, summary):
+    def done(self, name: str, summary: str) -> None:
         """Record that the item `name` finished, with a one-line `summary` of its result."""
         self.count += 1
         if self.bar is not None:
@@ -36,13 +38,13 @@ class Progress:
         else:
             print(f"[{self.count}/{self.total}] {name}: {summary}", file=self.stream, flush=True)
 
-    def close(self):
+    def close(self) -> None:
         """End the bar, if there is one."""
         if self.bar is not None:
             self.bar.close()
 
-    def __enter__(self):
+    def __enter__(self) -> "Progress":
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()

@@ -22,6 +22,8 @@ the HTML and markdown it keeps. What is kept, and why:
 import html
 import math
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
@@ -31,26 +33,26 @@ STREAMS = ("stdout", "stderr")
 ATTACHMENT = re.compile(r"attachment:([^\s)>\]\"']*)")
 
 
-def _text(value):
+def _text(value: object) -> str | None:
     """A notebook string (a str, or a list of str as nbformat stores lines), else None."""
     if isinstance(value, list) and all(isinstance(line, str) for line in value):
         return "".join(value)
     return value if isinstance(value, str) else None
 
 
-def _size(metadata, mime, key):
+def _size(metadata: Mapping[str, Any], mime: str, key: str) -> float | None:
     """The numeric `key` (width or height) of `mime` in metadata, else None: never text.
 
     nbconvert writes them unquoted (``width=...``), so any text there would become markup.
     """
     own = metadata.get(mime)
-    value = own.get(key) if isinstance(own, dict) else None
+    value: Any = own.get(key) if isinstance(own, dict) else None
     value = metadata.get(key) if value is None else value
     is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
     return value if is_number and math.isfinite(value) and value >= 0 else None
 
 
-def clean_output(output, count):
+def clean_output(output: Any, count: int | None) -> Any:
     """The output rebuilt from known fields of expected types, else None (dropped)."""
     kind = output.get("output_type") if isinstance(output, dict) else None
     if kind == "stream" and output.get("name") in STREAMS and _text(output.get("text")):
@@ -62,10 +64,9 @@ def clean_output(output, count):
                           evalue=_text(output.get("evalue")) or "", traceback=lines)
     if kind not in ("display_data", "execute_result") or not isinstance(output.get("data"), dict):
         return None
-    data = {mime: _text(value) for mime, value in output["data"].items()
-            if mime in MIME_TYPES and _text(value) is not None}
-    data = {mime: value for mime, value in data.items()
-            if not mime.startswith("image/") or BASE64.fullmatch(value)}
+    texts = {mime: _text(value) for mime, value in output["data"].items() if mime in MIME_TYPES}
+    data = {mime: text for mime, text in texts.items() if text is not None
+            and (not mime.startswith("image/") or BASE64.fullmatch(text))}
     given = output.get("metadata") if isinstance(output.get("metadata"), dict) else {}
     metadata = {mime: {key: _size(given, mime, key) for key in ("width", "height")
                        if _size(given, mime, key) is not None}
@@ -77,7 +78,7 @@ def clean_output(output, count):
     return new_output(kind, data=data, metadata=metadata, **extra)
 
 
-def clean_notebook(nb):
+def clean_notebook(nb: Mapping[str, Any]) -> Any:
     """A new notebook holding only what rendering needs, each field of its expected type.
 
     Code cells keep their source, an integer execution count and their cleaned
@@ -91,7 +92,8 @@ def clean_notebook(nb):
         if kind == "code":
             count = cell.get("execution_count")
             count = count if type(count) is int else None
-            outputs = cell.get("outputs") if isinstance(cell.get("outputs"), list) else []
+            outputs = cell.get("outputs")
+            outputs = outputs if isinstance(outputs, list) else []
             outputs = [made for made in (clean_output(o, count) for o in outputs) if made]
             made = new_code_cell(source, execution_count=count, outputs=outputs)
         elif kind == "markdown":

@@ -24,7 +24,9 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from grading import report, tasks
 from grading.course import manual
@@ -43,7 +45,7 @@ SUBMISSION = "submission"  # the name of the one upload a run grades
 LEFT_OUT = ("benchmarks/", "docs/", "datasets/", "scripts/", f"{tasks.TOOL_TESTS}/")
 
 
-def bundle_files(bundle):
+def bundle_files(bundle: Path | str) -> list[str]:
     """The relative paths of the bundle's files that the autograder needs."""
     files = [rel for rel in regions.walk(bundle) if not rel.startswith(LEFT_OUT)]
     needed = [tasks.NOTEBOOK, "requirements.txt", "pyproject.toml", f"{tasks.HIDDEN_TESTS}/"]
@@ -54,7 +56,8 @@ def bundle_files(bundle):
     return files
 
 
-def build(out, bundle=tasks.BUNDLE, minutes=MAX_MINUTES, marks=None):
+def build(out: Path | str, bundle: Path | str = tasks.BUNDLE, minutes: int = MAX_MINUTES,
+          marks: Path | str | None = None) -> Path:
     """Write the autograder zip `out` for `bundle`; Gradescope's timeout is `minutes`.
 
     `marks`, a manual marks CSV (`grading.course.manual`) whose submissions are the
@@ -84,7 +87,7 @@ def build(out, bundle=tasks.BUNDLE, minutes=MAX_MINUTES, marks=None):
     return out
 
 
-def find_submission(folder):
+def find_submission(folder: Path | str) -> Path:
     """What to grade in Gradescope's submission folder: the folder, or the zip it holds.
 
     A student may upload collect's zip, or the files themselves, in their
@@ -98,7 +101,7 @@ def find_submission(folder):
     return folder
 
 
-def student_marks(root):
+def student_marks(root: Path) -> dict[str, dict[str, Any]] | None:
     """{submission: marks} for this upload from the zip's marks, by its students' emails.
 
     Gradescope describes the upload in ROOT/submission_metadata.json; of a
@@ -115,7 +118,7 @@ def student_marks(root):
     return {SUBMISSION: next((marks[email] for email in emails if email in marks), {})}
 
 
-def run(root, mode="auto"):
+def run(root: Path | str, mode: str = "auto") -> dict[str, Any]:
     """Grade root/submission; write root/results/results.json and print the report."""
     start, root = time.monotonic(), Path(root)
     settings = json.loads((root / "source" / "autograder.json").read_text("utf-8"))
@@ -137,7 +140,7 @@ def run(root, mode="auto"):
     return results
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Build the autograder zip, or (``--run ROOT``, from run_autograder) grade one upload."""
     parser = argparse.ArgumentParser(prog="python -m grading.gradescope.build",
                                      description=__doc__.split("\n")[0])
