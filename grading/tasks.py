@@ -83,8 +83,9 @@ STUDENT_SOURCES = {"README.md": "grading/authoring/student_README.md",
 BUNDLE_MODULES = ("classifiers", "gradient_check", "data_utils", "cifar_synthetic", "cifar_pickle")
 
 # Never copied into a student bundle or a grading tree (names at any depth).
-SKIPPED_NAMES = (".git", ".venv", ".ci", "build", "__pycache__", ".pytest_cache",
-                 ".hypothesis", ".ipynb_checkpoints", "*.egg-info", "*.zip", BEST_W_FILE)
+SKIPPED_NAMES = (".git", ".venv", ".ci", "build", "__pycache__", ".pytest_cache", ".mypy_cache",
+                 ".ruff_cache", ".hypothesis", ".ipynb_checkpoints", "*.egg-info", "*.zip",
+                 BEST_W_FILE)
 
 
 # Seconds: one task's tests, and the whole notebook re-execution. Slow but correct is not a
@@ -160,12 +161,12 @@ class Task:
     state: tuple[str, ...] = ()
 
     @property
-    def module(self):
+    def module(self) -> str:
         """The dotted module name of its file: 'classifiers/softmax.py' -> 'classifiers.softmax'."""
         return self.file[:-3].replace("/", ".").removesuffix(".__init__")
 
     @property
-    def targets(self):
+    def targets(self) -> list[list[str]]:
         """[module, qualified name] of each function holding one of its regions, once each."""
         return [[self.module, name] for name in dict.fromkeys(self.regions)]
 
