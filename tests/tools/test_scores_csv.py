@@ -12,8 +12,8 @@ FORMULAS = ['=HYPERLINK("http:evil","click")', "+1+2", "-2+3", "@SUM(A1)", "\tx"
 
 def stopped(path, out, bundle, options):
     """A grade_one that grades nothing: the report of a stopped grading."""
-    result = grade_all.stopped(path.name, "RuntimeError: not graded here", bundle)
-    report.write(result, out / grade_all.REPORTS / path.name)
+    result = grade_all.stopped(path.name, "RuntimeError: not graded here")
+    result.write(out / grade_all.REPORTS / path.name)
     return result
 
 
