@@ -1,8 +1,8 @@
 """The class at a glance: ``write_class_report(reports, out_dir)`` writes class_report.html.
 
 One self-contained page (no scripts, no external files; the figures are PNGs
-inline as base64, drawn by matplotlib's Agg backend) from the per-submission
-report dicts that `grade` returns and writes as report.json: the score
+inline as base64, drawn by matplotlib's Agg backend) from the submissions'
+`grading.report.Report`s, which `grade` returns and writes as report.json: the score
 histogram, the pass rate per task, each task's most common first failures, the
 distribution of notebook cells matched, the validation accuracy the grader measured
 from the weights each notebook saved (`grading.grader.measure`, not what the notebook
@@ -42,26 +42,19 @@ def figure_png(draw):
     return f'<img alt="{html.escape(ax.get_title())}" src="data:image/png;base64,{data}">'
 
 
-def measured(report, split):
-    """The accuracy on split ("val" or "test") the grader measured from the notebook's saved W,
-    or None: never the accuracy the notebook printed."""
-    value = (report["notebook"].get("accuracy_measured") or {}).get(split)
-    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
 def score_histogram(reports):
     """PNG of the distribution of total scores."""
-    max_total = max(r["max_total"] for r in reports)
+    max_total = max(r.max_total for r in reports)
 
     def draw(ax):
-        ax.hist([r["total"] for r in reports], bins=range(0, max_total + 2), color="#4c72b0")
+        ax.hist([r.total for r in reports], bins=range(0, max_total + 2), color="#4c72b0")
         ax.set(title="Scores", xlabel=f"total (of {max_total})", ylabel="submissions")
     return figure_png(draw)
 
 
 def pass_rates(reports, task_names):
     """PNG of the share of submissions passing each task."""
-    rates = [sum(r["tasks"][t]["passed"] for r in reports) / len(reports) for t in task_names]
+    rates = [sum(r.tasks[t].passed for r in reports) / len(reports) for t in task_names]
 
     def draw(ax):
         ax.barh(task_names[::-1], rates[::-1], color="#55a868")
@@ -71,11 +64,11 @@ def pass_rates(reports, task_names):
 
 def cells_matched(reports):
     """PNG of the distribution of the notebook's cells matched."""
-    ran = [r["notebook"] for r in reports if r["notebook"].get("cells_total")]
+    ran = [r.notebook for r in reports if r.notebook.cells_total]
 
     def draw(ax):
         if ran:
-            ax.hist([nb["cells_matched"] / nb["cells_total"] for nb in ran],
+            ax.hist([nb.cells_matched / nb.cells_total for nb in ran],
                     bins=[k / 10 for k in range(11)], color="#8172b2")
         ax.set(title=f"Notebook cells matched ({len(ran)} of {len(reports)} re-executed)",
                xlabel="fraction of cells matched", ylabel="submissions", xlim=(0, 1))
@@ -84,7 +77,7 @@ def cells_matched(reports):
 
 def accuracy_against_score(reports):
     """PNG of the validation accuracy the grader measured against the total score."""
-    points = [(r["total"], measured(r, "val")) for r in reports]
+    points = [(r.total, r.notebook.measured("val")) for r in reports]
     points = [(total, val) for total, val in points if val is not None]
 
     def draw(ax):
@@ -99,8 +92,8 @@ def failure_table(reports, task_names):
     """Rows of each task's most common first failures, with their counts."""
     rows = []
     for task in task_names:
-        counts = Counter(r["tasks"][task].get("message") or "(no message)" for r in reports
-                         if not r["tasks"][task]["passed"])
+        counts = Counter(r.tasks[task].message or "(no message)" for r in reports
+                         if not r.tasks[task].passed)
         rows += [f"<tr><td><code>{html.escape(task)}</code></td><td>{count}</td>"
                  f"<td>{html.escape(message)}</td></tr>"
                  for message, count in counts.most_common(TOP_FAILURES)]
@@ -113,17 +106,17 @@ def submission_table(reports, task_names, folder=""):
     problems."""
     head = "".join(f"<th>{html.escape(t)}</th>" for t in task_names)
     rows = []
-    for r in sorted(reports, key=lambda r: r["submission"]):
-        name, nb = r["submission"], r["notebook"]
-        cells = "".join(f"<td>{r['tasks'][t]['points']}</td>" for t in task_names)
-        found = [measured(r, split) for split in ("val", "test")]
+    for r in sorted(reports, key=lambda r: r.submission):
+        name, nb = r.submission, r.notebook
+        cells = "".join(f"<td>{r.tasks[t].points}</td>" for t in task_names)
+        found = [nb.measured(split) for split in ("val", "test")]
         accuracy = " / ".join("-" if v is None else f"{v:.3f}" for v in found)
         rows.append(f'<tr><td><a href="{html.escape(folder + quote(name))}/report.md">'
-                    f"{html.escape(name)}</a></td><td>{r['total']} / {r['max_total']}</td>"
-                    f"{cells}<td>{nb.get('cells_matched', 0)} / {nb.get('cells_total', 0)}</td>"
-                    f"<td>{accuracy}</td><td>{html.escape(str(nb.get('status', '')))}</td>"
+                    f"{html.escape(name)}</a></td><td>{r.total} / {r.max_total}</td>"
+                    f"{cells}<td>{nb.cells_matched} / {nb.cells_total}</td>"
+                    f"<td>{accuracy}</td><td>{html.escape(nb.status)}</td>"
                     f"<td>{html.escape(readable(r))}</td>"
-                    f"<td>{html.escape('; '.join(r['problems']))}</td></tr>")
+                    f"<td>{html.escape('; '.join(r.problems))}</td></tr>")
     return (f"<table><tr><th>Submission</th><th>Total</th>{head}<th>Cells matched</th>"
             "<th>Measured val / test</th><th>Notebook</th><th>For reading</th>"
             f"<th>Problems</th></tr>{''.join(rows)}</table>")
@@ -132,26 +125,26 @@ def submission_table(reports, task_names, folder=""):
 def readable(report):
     """How the notebook's HTML and PDF went ("notebook.html: not rendered: ..."); "-" when
     there is no kept notebook, or it is not rendered yet (the page is written again then)."""
-    if "readable" not in report:
+    if report.readable is None:
         return "-"
-    return "; ".join(f"{name}: {outcome}" for name, outcome in report["readable"].items())
+    return "; ".join(f"{name}: {outcome}" for name, outcome in report.readable.items())
 
 
 def render(reports, folder=""):
     """The class report's HTML text; `folder` prefixes the links to each report.md."""
     if not reports:
         raise ValueError("reports must hold at least one submission's report, got none")
-    task_names = list(reports[0]["tasks"])
+    task_names = list(reports[0].tasks)
     rates_figure, rates = pass_rates(reports, task_names)
-    totals = [r["total"] for r in reports]
+    totals = [r.total for r in reports]
     rate_rows = "".join(f"<tr><td><code>{html.escape(t)}</code></td><td>{rate:.0%}</td></tr>"
                         for t, rate in zip(task_names, rates))
     return "\n".join([
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
         f"<title>Class report</title><style>{STYLE}</style></head><body>",
         f"<h1>Class report: {len(reports)} submissions</h1>",
-        f"<p>Median total {statistics.median(totals):g} of {reports[0]['max_total']}; "
-        f"{sum(t == reports[0]['max_total'] for t in totals)} full marks.</p>",
+        f"<p>Median total {statistics.median(totals):g} of {reports[0].max_total}; "
+        f"{sum(t == reports[0].max_total for t in totals)} full marks.</p>",
         "<h2>Scores</h2>", score_histogram(reports),
         "<h2>Tasks</h2>", rates_figure,
         f"<table><tr><th>Task</th><th>Passed</th></tr>{rate_rows}</table>",
@@ -162,7 +155,7 @@ def render(reports, folder=""):
 
 
 def write_class_report(reports, out_dir, folder=""):
-    """Write out_dir/class_report.html for the list of report dicts; return its path.
+    """Write out_dir/class_report.html for the submissions' `Report`s; return its path.
 
     Each submission links to ``<folder><name>/report.md``, relative to out_dir
     (grade_all passes ``"submissions/"``).

@@ -34,9 +34,9 @@ from grading import report, tasks
 from grading.child import channel
 from grading.course import class_report, export, manual
 from grading.course.progress import Progress
-from grading.grader import grade, nbgrade, points
+from grading.grader import grade, nbgrade
 from grading.isolation import cgroups, sandbox
-from grading.student import regions
+from grading.report import Report
 
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 REPORTS = "submissions"  # REPORTS_DIR/submissions/<entry>/: no entry name meets scores.csv
@@ -52,15 +52,10 @@ def submissions(folder):
             if path.is_dir() or path.suffix == ".zip"}
 
 
-def stopped(name, problem, bundle):
-    """The report of a submission whose grading stopped."""
-    owner = regions.task_files(bundle)
-    return {"submission": name, "total": 0, "max_total": tasks.MAX_TOTAL,
-            "problems": [f"not graded: grading stopped with {problem} (grade it alone with "
-                         "python -m grading.grader.grade to see the traceback)"],
-            "tasks": {task: {"max_points": tasks.TASKS[task].points, "file": owner[task],
-                             **points.failed(task, "not graded")} for task in tasks.TASKS},
-            "notebook": {**grade.NO_NOTEBOOK, "status": "not graded"}}
+def stopped(name, problem):
+    """The `Report` of a submission whose grading stopped with `problem`."""
+    return Report.failed(name, f"not graded: grading stopped with {problem} (grade it alone "
+                               "with python -m grading.grader.grade to see the traceback)")
 
 
 def deadline(task_timeout, notebook_timeout):
@@ -81,7 +76,7 @@ def environment(scratch, jobs):
 
 
 def grade_one(path, out, bundle, options):
-    """Grade one submission in its own process group; return its report (always)."""
+    """Grade one submission in its own process group; return its `Report` (always)."""
     final = out / REPORTS / path.name
     with tempfile.TemporaryDirectory(prefix=".grading-", dir=out) as partial, \
             tempfile.TemporaryFile() as errors:
@@ -116,13 +111,13 @@ def grade_one(path, out, bundle, options):
                 cgroups.remove_cgroup(cgroup)
             shutil.rmtree(scratch, ignore_errors=True)
         try:
-            result = json.loads((Path(partial) / "report.json").read_text("utf-8"))
+            result = Report.from_json(json.loads((Path(partial) / "report.json").read_text(
+                "utf-8")))
         except (OSError, ValueError):
             errors.seek(0)
             last = errors.read(1 << 16).decode("utf-8", "replace").strip().splitlines()[-1:]
-            result = stopped(path.name, last[0][:300] if last else status,
-                             bundle)
-            report.write(result, Path(partial))
+            result = stopped(path.name, last[0][:300] if last else status)
+            result.write(Path(partial))
         if final.exists():
             shutil.rmtree(final)
         os.replace(partial, final)
@@ -154,17 +149,7 @@ def grade_all(folder, out, jobs=None, bundle=tasks.BUNDLE, task_timeout=tasks.TA
     reports = graded(found, out, bundle, options)
     if given is not None:
         reports = manual.merge_reports(out / REPORTS, reports, given)
-    rows = [{"submission": name, "total": result["total"], "max_total": result["max_total"],
-             **{task: result["tasks"][task]["points"] for task in tasks.TASKS},
-             **{f"{task}:{group}": part["points"] for task in tasks.TASKS
-                for group, part in result["tasks"][task]["groups"].items()},
-             "cells_matched": result["notebook"]["cells_matched"],
-             "cells_total": result["notebook"]["cells_total"],
-             "dataset": result["notebook"]["dataset"] or "",
-             "notebook": result["notebook"]["status"],
-             **{f"measured_{s}": class_report.measured(result, s) for s in ("val", "test")},
-             "problems": "; ".join(result["problems"])} for name, result in reports.items()]
-    rows = manual.merge_rows(rows, given) if given is not None else rows
+    rows = [result.row() for result in reports.values()]
     report.write_csv(out / "scores.csv", rows, list(rows[0]) if rows else ["submission"])
     if reports:  # out before any notebook is rendered, and again with what was rendered
         class_report.write_class_report(reports.values(), out, folder=REPORTS + "/")
@@ -187,14 +172,14 @@ def graded(found, out, bundle, options):
         for future in as_completed(futures):
             name = futures[future]
             reports[name] = future.result()
-            progress.done(name, f"{reports[name]['total']} / {reports[name]['max_total']}")
+            progress.done(name, f"{reports[name].total} / {reports[name].max_total}")
     return {name: reports[name] for name in found}
 
 
 def rendered(reports, out, options):
     """Render each kept notebook (student output, never executed again) for reading.
 
-    Each report gains `readable`, {file: outcome} (`export.render`); each reason
+    Each `Report` gains `readable`, {file: outcome} (`export.render`); each reason
     a file was not rendered is said once at the end.
     """
     folders = [out / REPORTS / name for name in reports]
@@ -202,10 +187,10 @@ def rendered(reports, out, options):
     with ThreadPoolExecutor(max_workers=options["jobs"]) as pool:
         for folder, outcomes in zip(kept, pool.map(lambda folder: export.render(
                 folder / nbgrade.KEPT, folder, options["pdf"]), kept)):
-            reports[folder.name]["readable"] = outcomes
-            report.write(reports[folder.name], folder)
+            reports[folder.name].readable = outcomes
+            reports[folder.name].write(folder)
     failed = Counter(f"{file}: {outcome}" for folder in kept for file, outcome
-                     in reports[folder.name]["readable"].items() if outcome != "written")
+                     in reports[folder.name].readable.items() if outcome != "written")
     for reason, count in sorted(failed.items()):
         print(f"grade_all: {count} submission(s): {reason}", file=sys.stderr)
 

@@ -14,14 +14,18 @@ The marks come in a CSV file (UTF-8) with this header and one row per mark::
 
 Each (submission, task) pair appears at most once; a task without a row is not
 marked yet. A file with any bad row is refused as a whole, with one line per
-problem naming its row (row 1 is the header), and nothing is merged.
+problem naming its row (row 1 is the header), and nothing is merged. Merged, a
+report's ``manual`` holds the marks, and its row of scores.csv has a column per
+task marked by hand (`grading.report.Report.row`).
 """
 
 import csv
+import dataclasses
 import math
 from pathlib import Path
 
-from grading import report, tasks
+from grading import tasks
+from grading.report import ManualMark, Report
 
 HEADER = ["submission", "task", "points", "comment"]
 
@@ -104,40 +108,29 @@ def read_marks(path, submissions):
     return marks
 
 
-def merge_report(result, marks):
-    """A copy of one report dict with its manual marks and final totals.
+def merge_report(result: Report, marks: dict) -> Report:
+    """A copy of one `Report` with its marks given by hand.
 
-    Adds ``manual`` ({task: {"points", "max_points", "comment"}}, points None
-    where not marked yet), ``manual_total`` and ``final_total`` (automatic plus
-    manual) with their maxima ``max_manual_total`` and ``max_final_total``.
+    Its ``manual`` holds a `ManualMark` per task of `tasks.MANUAL_POINTS`, points
+    None where not marked yet; the report's manual and final totals follow from them.
+
+    Parameters
+    ----------
+    result : Report
+        The report, left unchanged.
+    marks : dict
+        `read_marks`'s ``{submission: {task: {"points", "max_points", "comment"}}}``.
     """
-    given = marks.get(result["submission"], {})
-    manual = {task: given.get(task, {"points": None, "max_points": maximum, "comment": ""})
-              for task, maximum in tasks.MANUAL_POINTS.items()}
-    manual_total = sum(entry["points"] or 0 for entry in manual.values())
-    return {**result, "manual": manual, "manual_total": manual_total,
-            "max_manual_total": sum(tasks.MANUAL_POINTS.values()),
-            "final_total": result["total"] + manual_total,
-            "max_final_total": result["max_total"] + sum(tasks.MANUAL_POINTS.values())}
+    given = marks.get(result.submission, {})
+    return dataclasses.replace(result, manual={
+        task: ManualMark(**given.get(task, {"points": None, "max_points": maximum,
+                                            "comment": ""}))
+        for task, maximum in tasks.MANUAL_POINTS.items()})
 
 
 def merge_reports(folder, reports, marks):
     """{name: report} with the marks merged, each rewritten as folder/<name>/report.*."""
     merged = {name: merge_report(result, marks) for name, result in reports.items()}
     for name, result in merged.items():
-        report.write(result, Path(folder) / name)
-    return merged
-
-
-def merge_rows(rows, marks):
-    """scores.csv rows (dicts with "submission" and "total") with one column per manual
-    task (empty where not marked yet), then "manual_total" and "final_total"."""
-    merged = []
-    for row in rows:
-        given = marks.get(row["submission"], {})
-        points = {task: given[task]["points"] if task in given else ""
-                  for task in tasks.MANUAL_POINTS}
-        manual_total = sum(value for value in points.values() if value != "")
-        merged.append({**row, **points, "manual_total": manual_total,
-                       "final_total": row["total"] + manual_total})
+        result.write(Path(folder) / name)
     return merged

@@ -29,16 +29,15 @@ import time
 import zipfile
 from pathlib import Path
 
-from grading import report, tasks
+from grading import tasks
 from grading.authoring import rebuild, release
 from grading.child import channel
 from grading.grader import nbgrade, points, scratch, unpack
 from grading.isolation import cgroups, sandbox, unprivileged
+from grading.report import NotebookResult, Report, TaskResult
 from grading.student import check, regions
 
 ALLOWED_IMPORTS = {"numpy", *sys.stdlib_module_names, *tasks.BUNDLE_MODULES}
-NO_NOTEBOOK = {"dataset": None, "cells_matched": 0, "cells_total": 0, "first_mismatch": None,
-               "accuracy": None, "accuracy_measured": None, "weights": None, "answers": {}}
 
 
 def import_problem(text, where):
@@ -62,7 +61,7 @@ def marked_tests(tree, task):
 
 
 def run_task(work, task, sandboxed, timeout):
-    """Run the task's tests against the child of work/child-<task>: its report entry fields.
+    """Run the task's tests against the child of work/child-<task>: the task's result.
 
     The points come group by group (`grading.grader.points`): a test that did not run
     fails its group, and a stub's NotImplementedError fails every group.
@@ -70,7 +69,7 @@ def run_task(work, task, sandboxed, timeout):
     tree = work / "reference"
     tests = marked_tests(tree, task)
     if not tests:
-        return points.failed(task, f"the bundle has no tests marked {task}")
+        return TaskResult.failed(task, f"the bundle has no tests marked {task}")
     config = {"task": task, "targets": tasks.TASKS[task].targets,
               "dependencies": tasks.TASKS[task].dependencies,
               "scratch": str(work / f"child-{task}"), "sandboxed": sandboxed,
@@ -89,23 +88,23 @@ def run_task(work, task, sandboxed, timeout):
         results = json.loads(Path(config["results"]).read_text("utf-8"))
     except (OSError, ValueError):
         if status is None:
-            return points.failed(task, f"timed out after {timeout} s (an endless loop?)")
+            return TaskResult.failed(task, f"timed out after {timeout} s (an endless loop?)")
         last = output.strip().splitlines()[-1:] or ["no output"]
-        return points.failed(task, f"the tests stopped (exit status {status}): {last[0][:300]}")
+        return TaskResult.failed(task,
+                                 f"the tests stopped (exit status {status}): {last[0][:300]}")
     return points.score(task, results)
 
 
 def grade_task(task, work, sandboxed, timeout):
-    """Grade one task: its report entry.
+    """Grade one task: its `TaskResult`.
 
     `work` holds the unpacked submission and the reference tree. The child's copy of
     the task file is the release's, with only this task's submitted region bodies put
     in (`rebuild.rebuild`), and only where they sit where the release has them.
     """
     where = tasks.TASKS[task].file
-    entry = {"max_points": tasks.TASKS[task].points, "file": where}
     if not (work / "submission" / where).is_file():
-        return {**entry, **points.failed(task, f"{where} is missing from the submission")}
+        return TaskResult.failed(task, f"{where} is missing from the submission")
     note = (f"; task {task} is graded without it: a task may call another task's code only "
             "where grading/tasks.py declares it")
     try:
@@ -113,28 +112,28 @@ def grade_task(task, work, sandboxed, timeout):
         released = release.stub_python((work / "reference" / where).read_text("utf-8"), where,
                                        note=note)
     except UnicodeDecodeError as error:
-        return {**entry, **points.failed(task, f"{where} is not UTF-8 text: {error}")}
+        return TaskResult.failed(task, f"{where} is not UTF-8 text: {error}")
     text, refused = rebuild.rebuild(released, submitted, where, {task})
     message = refused.get(task) or import_problem(text, where)
     if message is not None:
-        return {**entry, **points.failed(task, message)}
+        return TaskResult.failed(task, message)
     scratch.build(work / "reference", text, where, work / f"child-{task}", note)
-    return {**entry, **run_task(work, task, sandboxed, timeout)}
+    return run_task(work, task, sandboxed, timeout)
 
 
 def grade_notebook(work, bundle, timeout, missing, sandboxed):
-    """The report's notebook entry: re-executed with the submission's own task files."""
+    """The notebook's `NotebookResult`: re-executed with the submission's own task files."""
     if tasks.NOTEBOOK in missing:
-        return {**NO_NOTEBOOK, "status": f"missing: {tasks.NOTEBOOK} is not in the submission"}
+        return NotebookResult(status=f"missing: {tasks.NOTEBOOK} is not in the submission")
     if missing:
-        return {**NO_NOTEBOOK, "status": "not re-executed: it needs the missing task files"}
+        return NotebookResult(status="not re-executed: it needs the missing task files")
     if timeout < 1:
-        return {**NO_NOTEBOOK, "status": "not re-executed: grading the tasks used all the time"}
+        return NotebookResult(status="not re-executed: grading the tasks used all the time")
     try:
         return nbgrade.regrade(work, bundle, timeout, sandboxed)
     except Exception as error:  # whatever the file holds, the report gets written
-        return {**NO_NOTEBOOK, "status": "could not be re-executed: "
-                f"{type(error).__name__}: {channel.cap(error, 300)}"}
+        return NotebookResult(status="could not be re-executed: "
+                              f"{type(error).__name__}: {channel.cap(error, 300)}")
 
 
 def isolation(sandboxed):
@@ -148,7 +147,7 @@ def isolation(sandboxed):
 
 def grade(submission, out, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
           notebook_timeout=tasks.NOTEBOOK_TIMEOUT, sandboxed=True, deadline=None):
-    """Grade one submission (folder or zip), write its report into out, and return it.
+    """Grade one submission (folder or zip), write its report into out, and return that `Report`.
 
     `deadline` (a `time.monotonic()` value), if given, shortens the notebook's
     timeout to the time left once the tasks are graded: a host that kills the
@@ -158,26 +157,24 @@ def grade(submission, out, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
     cgroups.sweep()  # the cgroups of graders killed before they could remove them
     # Hidden tests lie in the bundle graded against and in the one grading runs from.
     hidden = {folder.resolve() / tasks.HIDDEN_TESTS for folder in (bundle, tasks.BUNDLE)}
-    result = {"submission": channel.cap(Path(submission).name, 255), "total": 0,
-              "isolation": sandbox.describe(sandboxed, hidden),
-              "max_total": tasks.MAX_TOTAL, "problems": []}
+    problems = []
     with tempfile.TemporaryDirectory(prefix="grade-") as folder:
         work = Path(folder)
-        missing = unpacked(submission, bundle, work, result["problems"])
-        result["tasks"] = {task: grade_task(task, work, sandboxed, task_timeout)
-                           for task in tasks.TASKS}
+        missing = unpacked(submission, bundle, work, problems)
+        results = {task: grade_task(task, work, sandboxed, task_timeout) for task in tasks.TASKS}
         if deadline is not None:
             notebook_timeout = min(notebook_timeout, int(deadline - time.monotonic()))
-        result["notebook"] = grade_notebook(work, bundle, notebook_timeout, missing, sandboxed)
-        result["problems"] += nbgrade.keep_notebook(work, result["notebook"], Path(out))
-    result["total"] = points.whole(sum(entry["points"] for entry in result["tasks"].values()))
-    report.write(result, Path(out))
+        notebook = grade_notebook(work, bundle, notebook_timeout, missing, sandboxed)
+        problems += nbgrade.keep_notebook(work, notebook, Path(out))
+    result = Report(channel.cap(Path(submission).name, 255), results, notebook, problems,
+                    isolation=sandbox.describe(sandboxed, hidden))
+    result.write(Path(out))
     return result
 
 
 def grade_tasks(submission, only, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
                 sandboxed=True):
-    """Grade only the tasks `only` of a submission, as `grade` does: {task: report entry}.
+    """Grade only the tasks `only` of a submission, as `grade` does: {task: TaskResult}.
 
     For tests and for checking one task; no notebook, no report written.
     """
@@ -222,7 +219,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     result = grade(args.submission, args.out, args.bundle, task_timeout=args.task_timeout,
                    notebook_timeout=args.notebook_timeout, sandboxed=not args.no_sandbox)
-    print(f"grade: {result['submission']}: {result['total']} / {result['max_total']}; "
+    print(f"grade: {result.submission}: {result.total} / {result.max_total}; "
           f"report in {args.out}")
     return 0
 

@@ -19,6 +19,7 @@ accuracy of the saved weights (`grading.grader.measure`) and everything the repo
 happen here, in the grader.
 """
 
+import dataclasses
 import math
 import os
 import shutil
@@ -30,6 +31,7 @@ from grading import tasks
 from grading.authoring import release
 from grading.grader import measure, notebook, scratch
 from grading.isolation import sandbox, unprivileged
+from grading.report import Mismatch, NotebookResult
 from grading.student import regions
 
 MAX_ANSWER = 4000   # characters of an answer quoted in the report
@@ -67,7 +69,8 @@ def align(released, stored):
 
 
 def compare(released, stored, new, pairs, patterns):
-    """(cells matched, cells total, first mismatch): the release's code cells, re-executed."""
+    """(cells matched, cells total, first `Mismatch` or None): the release's code cells,
+    re-executed."""
     matched, total, first = 0, 0, None
     for j, cell in enumerate(released.cells):
         if cell.cell_type != "code" or not cell.source.strip():
@@ -83,9 +86,9 @@ def compare(released, stored, new, pairs, patterns):
                 for k in want)
         matched += same
         if not same and first is None:
-            first = {"cell": j if i is None else i, "source": notebook.shorten(cell.source, 400),
-                     "stored": "(cell modified)" if i is None else notebook._show(want),
-                     "re-executed": "" if i is None else notebook._show(got)}
+            first = Mismatch(cell=j if i is None else i, source=notebook.shorten(cell.source, 400),
+                             stored="(cell modified)" if i is None else notebook._show(want),
+                             re_executed="" if i is None else notebook._show(got))
     return matched, total, first
 
 
@@ -206,44 +209,45 @@ def where_stopped(folder):
 
 
 def regrade(work, bundle, timeout, sandboxed):
-    """The report's notebook entry for work/submission's notebook."""
+    """The `NotebookResult` of work/submission's notebook."""
     stored = nbformat.read(work / "submission" / tasks.NOTEBOOK, as_version=4)
     released = release.stub_notebook(nbformat.read(bundle / tasks.NOTEBOOK, as_version=4),
                                      tasks.NOTEBOOK)
     pairs, added, modified = align(released, stored)
     answers = {task: notebook.shorten(text, MAX_ANSWER)
                for task, text in notebook.answers(stored, tasks.NOTEBOOK).items()}
-    entry = {"status": "", "dataset": None, "cells_matched": 0, "first_mismatch": None,
-             "accuracy": None, "accuracy_measured": None, "weights": None,
-             "answers": answers, "added_cells": added,
-             "modified_cells": modified,
-             "same_release": stored.metadata.get("grading") == release.stamp(bundle),
-             "cells_total": sum(c.cell_type == "code" and bool(c.source.strip())
-                                for c in released.cells)}
+    entry = NotebookResult(
+        status="", answers=answers, added_cells=added, modified_cells=modified,
+        same_release=stored.metadata.get("grading") == release.stamp(bundle),
+        cells_total=sum(c.cell_type == "code" and bool(c.source.strip()) for c in released.cells))
     if not any(cell.get("execution_count") for cell in stored.cells):
-        return {**entry, "status": "not executed: the notebook has no outputs to compare"}
-    entry["dataset"], data = notebook.choose_data(stored)
+        return dataclasses.replace(entry, status="not executed: the notebook has no outputs "
+                                                 "to compare")
+    dataset, data = notebook.choose_data(stored)
     if data is None:
-        return {**entry, "status": f"not re-executable here: it ran on {entry['dataset']}, "
-                                   "which this machine does not have"}
+        return dataclasses.replace(entry, dataset=dataset, status="not re-executable here: it "
+                                   f"ran on {dataset}, which this machine does not have")
     status, new = execute(run_folder(work, bundle), readable_data(data, work, sandboxed),
                           timeout, sandboxed)
     if new is None:
-        return {**entry, "status": status}
+        return dataclasses.replace(entry, dataset=dataset, status=status)
     matched, total, first = compare(released, stored, new, pairs,
                                     notebook.sanitize_patterns(bundle))
-    return {**entry, "status": status, "cells_matched": matched, "cells_total": total,
-            "first_mismatch": first, "accuracy": valid_record(notebook.record(new)),
-            **measure.entry(work / "nb", plain_file(work / "nb", measure.WEIGHTS), data)}
+    return dataclasses.replace(
+        entry, dataset=dataset, status=status, cells_matched=matched, cells_total=total,
+        first_mismatch=first, accuracy=valid_record(notebook.record(new)),
+        **measure.entry(work / "nb", plain_file(work / "nb", measure.WEIGHTS), data))
 
 
 def keep_notebook(work, entry, out):
     """Copy the re-executed notebook to out/KEPT for reading; the problems, if not kept.
 
+    `entry` is the notebook's `NotebookResult`: a notebook kept is one that re-executed.
+
     It is student output: it is rendered (sanitized) for people, never executed again.
     """
     executed = plain_file(work / "nb", tasks.NOTEBOOK)
-    if entry["status"] != EXECUTED or executed is None:
+    if entry.status != EXECUTED or executed is None:
         return []
     if executed.stat().st_size > MAX_KEPT:
         return [f"the re-executed notebook is {executed.stat().st_size >> 20} MB, over "

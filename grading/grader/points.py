@@ -8,13 +8,15 @@ provided code included. The other groups of a task count only when its core
 group (`tasks.Task.core`) passed. A collected test in no group, or in
 several, is a fault of the task's groups in `grading.tasks`: the task's report names it. Each group
 names its first failed test (`first_failed`, a node id), so a report for
-students can tell a public test's failure from a hidden one's.
+students can tell a public test's failure from a hidden one's. A task none of
+whose tests could count is `report.TaskResult.failed`.
 """
 
 import fnmatch
 import re
 
 from grading import tasks
+from grading.report import GroupResult, TaskResult, group_points, whole
 
 STUB = "not implemented: a stub raised NotImplementedError, which fails every group"
 
@@ -31,35 +33,17 @@ def groups_of(task, nodeid):
             if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)]
 
 
-def group_points(task, group):
-    """The points of one group: its share of the task's points."""
-    return whole(tasks.TASKS[task].points * tasks.TASKS[task].groups[group].share / 100)
-
-
-def unscored(task, message):
-    """Every group of `task` failed with the same message (a missing file, a crash)."""
-    return {group: {"passed": False, "points": 0, "max_points": group_points(task, group),
-                    "tests": 0, "message": message, "first_failed": None}
-            for group in tasks.TASKS[task].groups}
-
-
-def failed(task, message):
-    """The report fields of a task none of whose tests could count: every group failed."""
-    return {"passed": False, "points": 0, "message": message,
-            "groups": unscored(task, message)}
-
-
 def one_line(text):
     """Text on one line, whitespace runs collapsed."""
     return " ".join(str(text).split())
 
 
-def score(task, results):
-    """The task's report fields from the plugin's results: passed, points, message, groups.
+def score(task: str, results: dict) -> TaskResult:
+    """The task's result from the plugin's results: passed, points, message, groups.
 
     `results` holds ``tests`` ({node id: {"outcome", "message"}} of the tests that
     reported), ``collected`` (the node ids collected), ``stub`` and ``refused`` (what
-    the child sent that the grader did not take, which costs nothing: the entry's
+    the child sent that the grader did not take, which costs nothing: the result's
     ``notes``).
     """
     outcomes = results["tests"]
@@ -84,29 +68,26 @@ def score(task, results):
         elif not nodeids:
             message = "no test of this group was collected"
         passed = message is None
-        groups[group] = {"passed": passed, "points": group_points(task, group) if passed else 0,
-                         "max_points": group_points(task, group), "tests": len(nodeids),
-                         "message": message, "first_failed": failed[0] if failed else None}
+        groups[group] = GroupResult(passed=passed,
+                                    points=group_points(task, group) if passed else 0,
+                                    max_points=group_points(task, group), tests=len(nodeids),
+                                    message=message, first_failed=failed[0] if failed else None)
     core = tasks.TASKS[task].core
-    for group, entry in groups.items():
-        if group != core and entry["passed"] and not groups[core]["passed"]:
-            entry.update(passed=False, points=0,
-                         message=f"counts only when the core group {core} passed")
+    for group, part in groups.items():
+        if group != core and part.passed and not groups[core].passed:
+            part.passed, part.points = False, 0
+            part.message = f"counts only when the core group {core} passed"
     failures = [nodeid for nodeid in results["collected"]
                 if outcomes.get(nodeid, {}).get("outcome") != "passed"]
-    first = next((entry["message"] for entry in groups.values() if entry["message"]), None)
+    first = next((part.message for part in groups.values() if part.message), None)
     if failures:  # in the order the tests ran: for a stub, the test that raised
         test = outcomes.get(failures[0], {"message": "did not run"})
         first = f"{test_name(failures[0])}: {one_line(test['message'])}"
     if misfits:
         first = f"grading/tasks.py does not place every test once: {'; '.join(misfits[:3])}"
-    total = sum(entry["points"] for entry in groups.values())
-    return {"passed": all(entry["passed"] for entry in groups.values()) and not misfits,
-            "points": whole(total), "message": first, "groups": groups,
-            "tests": {nodeid: test["outcome"] for nodeid, test in outcomes.items()},
-            "notes": list(results.get("refused", []))}
-
-
-def whole(points):
-    """Points as an int when whole (10, not 10.0), for the reports and scores.csv."""
-    return int(points) if float(points).is_integer() else points
+    return TaskResult(passed=all(part.passed for part in groups.values()) and not misfits,
+                      points=whole(sum(part.points for part in groups.values())),
+                      max_points=tasks.TASKS[task].points, file=tasks.TASKS[task].file,
+                      message=first, groups=groups,
+                      tests={nodeid: test["outcome"] for nodeid, test in outcomes.items()},
+                      notes=list(results.get("refused", [])))

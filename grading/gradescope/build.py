@@ -18,6 +18,7 @@ isolation level that applied.
 """
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -132,8 +133,8 @@ def run(root: Path | str, mode: str = "auto") -> dict[str, Any]:
                              deadline=start + settings["minutes"] * 60 - MARGIN)
     marks = student_marks(root)
     if marks is not None:
-        result = manual.merge_report({**result, "submission": SUBMISSION}, marks)
-    print(report.markdown(result))
+        result = manual.merge_report(dataclasses.replace(result, submission=SUBMISSION), marks)
+    print(result.markdown())
     results = gradescope_results.results(result, time.monotonic() - start)
     (root / "results").mkdir(parents=True, exist_ok=True)
     report.atomic(root / "results" / "results.json", json.dumps(results, indent=2) + "\n")

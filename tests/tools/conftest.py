@@ -9,6 +9,7 @@ import pytest
 
 from grading.authoring import release
 from grading.isolation import sandbox
+from grading.report import Report
 
 BUNDLE = Path(__file__).resolve().parents[2]
 
@@ -70,23 +71,25 @@ HOSTILE = "<script>window.hostile = 1</script>"
 
 
 def make_report(name, passed, messages=None, cells=(0, 0), val=None, problems=()):
-    """A report dict of grade's shape: `passed` is the set of tasks passed."""
+    """A `Report` read from a report.json object: `passed` is the set of tasks passed."""
     messages = messages or {}
     tasks = {task: {"passed": task in passed, "points": points if task in passed else 0,
                     "max_points": points, "file": "classifiers/softmax.py",
-                    "message": None if task in passed else messages.get(task, "failed")}
+                    "message": None if task in passed else messages.get(task, "failed"),
+                    "groups": {}}
              for task, points in TASKS.items()}
     accuracy = {"softmax, tuned": {"train": 0.4, "val": val, "test": 0.38}} if val else None
     # The grader's own measure differs from what the notebook printed, so tests can tell them apart.
     measured = {"val": round(val - 0.02, 3), "test": 0.37} if val else None
-    return {"submission": name, "total": sum(t["points"] for t in tasks.values()),
-            "max_total": sum(TASKS.values()), "problems": list(problems), "tasks": tasks,
-            "notebook": {"status": "re-executed" if cells[1] else "not executed",
-                         "dataset": "synthetic" if cells[1] else None,
-                         "cells_matched": cells[0], "cells_total": cells[1],
-                         "first_mismatch": None, "accuracy": accuracy,
-                         "accuracy_measured": measured,
-                         "answers": {"inline_question_1": HOSTILE}}}
+    return Report.from_json({
+        "submission": name, "total": sum(t["points"] for t in tasks.values()),
+        "max_total": sum(TASKS.values()), "problems": list(problems), "tasks": tasks,
+        "notebook": {"status": "re-executed" if cells[1] else "not executed",
+                     "dataset": "synthetic" if cells[1] else None,
+                     "cells_matched": cells[0], "cells_total": cells[1],
+                     "first_mismatch": None, "accuracy": accuracy,
+                     "accuracy_measured": measured, "weights": None,
+                     "answers": {"inline_question_1": HOSTILE}}})
 
 
 @pytest.fixture

@@ -147,15 +147,15 @@ def test_each_idiom_scores_its_expected_points(student, tmp_path, idiom):
     rel, task, bodies, expected, lost = IDIOMS[idiom]
     entry = grade.grade_tasks(submission(student, tmp_path, rel, task, bodies), [task],
                               task_timeout=240)[task]
-    failed = {group for group, part in entry["groups"].items() if not part["passed"]}
-    assert (entry["points"], failed) == (expected, lost), entry["message"]
-    assert entry["points"] == sum(part["points"] for part in entry["groups"].values())
+    failed = {group for group, part in entry.groups.items() if not part.passed}
+    assert (entry.points, failed) == (expected, lost), entry.message
+    assert entry.points == sum(part.points for part in entry.groups.values())
     if "0.5 * reg" in idiom:
-        assert entry["points"] <= tasks.TASKS[task].points / 2
+        assert entry.points <= tasks.TASKS[task].points / 2
     else:
-        assert entry["points"] >= 0.8 * tasks.TASKS[task].points
+        assert entry.points >= 0.8 * tasks.TASKS[task].points
     if "stable" in failed:  # the student reads how to fix it
-        assert "s_y - log(sum(exp(s)))" in entry["groups"]["stable"]["message"]
+        assert "s_y - log(sum(exp(s)))" in entry.groups["stable"].message
 
 
 def collected_markers():
@@ -201,22 +201,22 @@ def test_a_test_that_did_not_run_fails_its_group_and_a_stub_fails_every_group():
     ran = {nodeid: {"outcome": "passed", "message": None} for nodeid in collected}
     del ran[collected[2]]
     entry = points.score("softmax_naive", {"tests": ran, "collected": collected, "stub": False})
-    assert {group for group, part in entry["groups"].items() if part["passed"]} == \
+    assert {group for group, part in entry.groups.items() if part.passed} == \
         {"gradient", "contract"}
-    assert entry["groups"]["reference"]["message"] == \
+    assert entry.groups["reference"].message == \
         "test_reg_term_alone_when_X_is_zero: did not run"
-    assert entry["points"] == 4 and not entry["passed"]
+    assert entry.points == 4 and not entry.passed
     ran[collected[3]] = {"outcome": "failed", "message": "dW(0, 0): analytic 0.0"}
     gated = points.score("softmax_naive", {"tests": ran, "collected": collected, "stub": False})
-    assert gated["points"] == 0  # contract's tests passed, but the core group did not
-    assert gated["groups"]["contract"]["message"] == \
+    assert gated.points == 0  # contract's tests passed, but the core group did not
+    assert gated.groups["contract"].message == \
         "counts only when the core group gradient passed"
     stub = points.score("softmax_naive", {"tests": ran, "collected": collected, "stub": True})
-    assert stub["points"] == 0 and all(part["message"] == points.STUB
-                                       for part in stub["groups"].values())
+    assert stub.points == 0 and all(part.message == points.STUB
+                                    for part in stub.groups.values())
     misfit = points.score("softmax_naive", {"tests": {}, "collected": ["t.py::test_new"],
                                             "stub": False})
-    assert "test_new is in 0 groups" in misfit["message"] and not misfit["passed"]
+    assert "test_new is in 0 groups" in misfit.message and not misfit.passed
 
 
 def test_a_notebook_that_times_out_is_reported_with_the_running_cell(tmp_path):

@@ -18,10 +18,11 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from grading import report, tasks
+from grading import tasks
 from grading.course import export, grade_all, progress
 from grading.grader import grade, nbgrade
 from grading.isolation import sandbox
+from grading.report import NotebookResult
 
 HOSTILE = "<img src=x onerror=alert(1)>"  # a folder name cannot hold the "/" of </script>
 NAMES = ["alice", "bob.zip", f"eve{HOSTILE}"]
@@ -53,9 +54,9 @@ def fake_grade_one(calls, others_done=None):
         calls.append(path.name)
         if others_done is not None and path.name == "alice":
             assert others_done.wait(timeout=120), "the other submissions never finished"
-        result = grade_all.stopped(path.name, f"RuntimeError: {HOSTILE}", bundle)
+        result = grade_all.stopped(path.name, f"RuntimeError: {HOSTILE}")
         folder = out / grade_all.REPORTS / path.name
-        report.write(result, folder)
+        result.write(folder)
         if path.name != "bob.zip":
             cell = new_code_cell("show()", execution_count=1, outputs=[new_output(
                 "display_data", data={"text/html": f"<b>{path.name}</b><script>x = 1</script>",
@@ -174,10 +175,10 @@ def test_grade_keeps_the_re_executed_notebook_under_a_size_cap(tmp_path, monkeyp
     executed = tmp_path / "work" / "nb" / tasks.NOTEBOOK
     executed.parent.mkdir(parents=True)
     executed.write_text("{}", encoding="utf-8")
-    entry = {"status": "re-execution timed out"}
+    entry = NotebookResult(status="re-execution timed out")
     assert nbgrade.keep_notebook(tmp_path / "work", entry, tmp_path / "a") == []
     assert not (tmp_path / "a").exists()  # not run to its end: nothing to read
-    entry["status"] = grade.nbgrade.EXECUTED
+    entry.status = grade.nbgrade.EXECUTED
     assert nbgrade.keep_notebook(tmp_path / "work", entry, tmp_path / "b") == []
     assert (tmp_path / "b" / nbgrade.KEPT).read_text() == "{}"
     monkeypatch.setattr(nbgrade, "MAX_KEPT", 1)
@@ -260,8 +261,8 @@ def test_scores_csv_has_the_accuracy_the_grader_measured_not_the_print_out(subs,
     def grade_one(path, out, bundle, options):
         result = stand_in(path, out, bundle, options)
         if path.name == "alice":
-            result["notebook"].update(accuracy_measured={"val": 0.433, "test": 0.45},
-                                      accuracy={"softmax": {"val": 0.99, "test": 0.99}})
+            result.notebook.accuracy_measured = {"val": 0.433, "test": 0.45}
+            result.notebook.accuracy = {"softmax": {"val": 0.99, "test": 0.99}}
         return result
 
     monkeypatch.setattr(grade_all, "grade_one", grade_one)

@@ -250,5 +250,5 @@ def test_building_refuses_bad_settings(tmp_path):
 
 def test_a_notebook_left_no_time_is_reported_not_run(tmp_path):
     entry = grade.grade_notebook(tmp_path, BUNDLE, 0, [], sandboxed=False)
-    assert entry["status"] == "not re-executed: grading the tasks used all the time"
-    assert entry["cells_matched"] == 0
+    assert entry.status == "not re-executed: grading the tasks used all the time"
+    assert entry.cells_matched == 0

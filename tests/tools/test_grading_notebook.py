@@ -144,8 +144,8 @@ def test_a_cifar10_notebook_is_not_re_executed_without_cifar10(tmp_path, monkeyp
     (tmp_path / "submission" / tasks.NOTEBOOK).parent.mkdir(parents=True)
     nbformat.write(nb, tmp_path / "submission" / tasks.NOTEBOOK)
     entry = nbgrade.regrade(tmp_path, BUNDLE, timeout=1, sandboxed=True)
-    assert entry["status"].startswith("not re-executable here: it ran on cifar10")
-    assert entry["dataset"] == "cifar10" and entry["cells_matched"] == 0
+    assert entry.status.startswith("not re-executable here: it ran on cifar10")
+    assert entry.dataset == "cifar10" and entry.cells_matched == 0
 
 
 def test_what_the_child_leaves_in_its_folder_is_read_back_only_as_plain_files(tmp_path):

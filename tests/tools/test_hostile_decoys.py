@@ -37,10 +37,10 @@ def decoyed(folder, host):
 def test_regions_moved_into_decoys_score_nothing(tmp_path, host, sandboxed):
     entries = grade.grade_tasks(decoyed(tmp_path / "sub", host), tasks.TASKS,
                                 sandboxed=sandboxed)
-    assert {task: entry["points"] for task, entry in entries.items()} == \
+    assert {task: entry.points for task, entry in entries.items()} == \
         {task: 0 for task in tasks.TASKS}
     for task, entry in entries.items():
-        assert f"must sit in {tasks.TASKS[task].regions[0]}()" in entry["message"], entry
+        assert f"must sit in {tasks.TASKS[task].regions[0]}()" in entry.message, entry
 
 
 def test_the_kernel_imports_no_code_from_outside_the_regions(tmp_path):

@@ -7,6 +7,7 @@ attack goes through ``python -m grading.grader.grade`` whole, for its exit statu
 report.md. The last test re-executes the bundle's real notebook in the sandbox.
 """
 
+import dataclasses
 import json
 import os
 import shutil
@@ -77,7 +78,7 @@ def code_cells(nb):
 
 def test_the_solution_matches_every_cell(setup, tmp_path, monkeypatch):
     entry = regrade(setup, tmp_path, monkeypatch, lambda nb: None)
-    assert entry["cells_matched"] == entry["cells_total"] == len(CELLS)  # the attacks' baseline
+    assert entry.cells_matched == entry.cells_total == len(CELLS)  # the attacks' baseline
 
 
 def test_cells_rewritten_to_print_their_stored_outputs_match_nothing(setup, tmp_path,
@@ -88,8 +89,8 @@ def test_cells_rewritten_to_print_their_stored_outputs_match_nothing(setup, tmp_
             cell.source = f"print({text!r}, end='')"
 
     entry = regrade(setup, tmp_path, monkeypatch, reprint)
-    assert entry["cells_matched"] == 0 and entry["cells_total"] == len(CELLS)
-    assert len(entry["modified_cells"]) == len(CELLS) and entry["first_mismatch"]["stored"] \
+    assert entry.cells_matched == 0 and entry.cells_total == len(CELLS)
+    assert len(entry.modified_cells) == len(CELLS) and entry.first_mismatch.stored \
         == "(cell modified)"
 
 
@@ -105,11 +106,11 @@ def test_ignore_output_markers_the_release_lacks_do_not_hide_forged_outputs(
                 cell.source = "# NBVAL_IGNORE_OUTPUT\n" + cell.source
 
     entry = regrade(setup, tmp_path, monkeypatch, forge)
-    assert entry["cells_matched"] == 0 and entry["cells_total"] == len(CELLS)
+    assert entry.cells_matched == 0 and entry.cells_total == len(CELLS)
     if how == "tag":  # the cells are the release's, compared, and their forgery shown
-        assert not entry["modified_cells"] and "forged 0.999" in entry["first_mismatch"]["stored"]
+        assert not entry.modified_cells and "forged 0.999" in entry.first_mismatch.stored
     else:  # a marker in the source makes the cell another cell
-        assert len(entry["modified_cells"]) == len(CELLS)
+        assert len(entry.modified_cells) == len(CELLS)
 
 
 def test_a_record_carrying_hidden_text_is_refused_and_quotes_nothing(setup, tmp_path,
@@ -122,8 +123,8 @@ def test_a_record_carrying_hidden_text_is_refused_and_quotes_nothing(setup, tmp_
             "                  'accuracy': {text[:100]: {'train': 0.5}}}))"]
     entry = regrade(setup, tmp_path, monkeypatch,
                     lambda nb: nb.cells.append(new_code_cell("\n".join(leak))))
-    assert entry["accuracy"] is None and entry["added_cells"] == [len(CELLS) + 2]
-    quoted = "\n".join(strings(entry))
+    assert entry.accuracy is None and entry.added_cells == [len(CELLS) + 2]
+    quoted = "\n".join(strings(dataclasses.asdict(entry)))
     for path in HIDDEN:
         lines = [line.strip() for line in path.read_text().splitlines() if len(line) > 20]
         assert lines and not [line for line in lines[:5] if line in quoted]

@@ -44,8 +44,8 @@ def patched_zip(path, how):
 @pytest.mark.parametrize("how", ["password", "method", "corrupt"])
 def test_a_zip_that_cannot_be_read_gets_a_report(tmp_path, how):
     result = grade.grade(patched_zip(tmp_path / f"{how}.zip", how), tmp_path / "out")
-    assert result["total"] == 0
-    assert any("cannot be read" in problem for problem in result["problems"]), result["problems"]
+    assert result.total == 0
+    assert any("cannot be read" in problem for problem in result.problems), result.problems
     assert (tmp_path / "out" / "report.md").is_file()
 
 
@@ -56,8 +56,8 @@ def test_a_lone_surrogate_in_a_message_or_an_answer_still_gets_a_report(tmp_path
         (BUNDLE / CHECK).read_text(), "code", CHECK,
         lambda region, body: [region.indent + 'raise ValueError("bad \\ud800 text")']))
     result = grade.grade(sub, tmp_path / "out")
-    message = result["tasks"]["gradient_check"]["message"]
-    assert "\\ud800" in message and result["total"] == 0
+    message = result.tasks["gradient_check"].message
+    assert "\\ud800" in message and result.total == 0
     assert "\\ud800" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
 
 

@@ -74,7 +74,7 @@ def test_the_grader_opens_the_child_its_folder_and_nothing_else(monkeypatch, tmp
     (tmp_path / "sub").mkdir()
     shutil.copyfile(BUNDLE / CHECK, tmp_path / "sub" / CHECK)
     entry = grade.grade_tasks(tmp_path / "sub", ["gradient_check"], sandboxed=False)
-    assert entry["gradient_check"]["passed"], entry  # the grading itself is untouched
+    assert entry["gradient_check"].passed, entry  # the grading itself is untouched
     assert seen["before"] == ["read", "refused", "refused", "refused", "refused"]
     assert seen["after"] == ["refused"]
     assert seen["modes"] == [0o701, 0o700, 0o700, 0o600, 0o600]  # passed through, never listed

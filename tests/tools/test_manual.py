@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from grading import tasks
+from grading import report, tasks
 from grading.course import export, manual
 from grading.student import regions
 
@@ -29,6 +29,14 @@ def test_manual_tasks_are_the_notebooks_answer_regions():
     assert all(isinstance(p, int) and p > 0 for p in tasks.MANUAL_POINTS.values())
 
 
+def scored(name, total):
+    """The report of `name` whose tasks, in order, scored their full points up to `total`."""
+    result = report.Report.failed(name, "graded elsewhere")
+    for entry in result.tasks.values():
+        entry.points = min(entry.max_points, total - result.total)
+    return result
+
+
 def test_marks_are_read_and_merged_into_reports_and_rows(tmp_path):
     path = marks_file(tmp_path, 'alice,inline_question_1,3,"Right, and says why."\n'
                                 "\n"
@@ -38,19 +46,22 @@ def test_marks_are_read_and_merged_into_reports_and_rows(tmp_path):
                                                      "comment": "Right, and says why."}},
                      "bob.zip": {"ridge_question": {"points": 1.5, "max_points": 3,
                                                     "comment": ""}}}
-    report = {"submission": "bob.zip", "total": 20, "max_total": 50}
-    merged = manual.merge_report(report, marks)
-    assert report == {"submission": "bob.zip", "total": 20, "max_total": 50}  # not modified
-    assert merged["manual"]["ridge_question"]["points"] == 1.5
-    assert merged["manual"]["inline_question_3"] == {"points": None, "max_points": 3,
-                                                     "comment": ""}
-    assert (merged["manual_total"], merged["final_total"]) == (1.5, 21.5)
-    assert merged["max_final_total"] == 50 + 12
-    rows = manual.merge_rows([{"submission": "alice", "total": 50},
-                              {"submission": "bob.zip", "total": 20}], marks)
-    assert rows[0] == {"submission": "alice", "total": 50, "ridge_question": "",
-                       "inline_question_1": 3.0, "inline_question_2": "",
-                       "inline_question_3": "", "manual_total": 3.0, "final_total": 53.0}
+    result = scored("bob.zip", 20)
+    merged = manual.merge_report(result, marks)
+    assert result.manual is None and result.total == 20  # not modified
+    assert merged.manual["ridge_question"].points == 1.5
+    assert merged.manual["inline_question_3"] == report.ManualMark(points=None, max_points=3,
+                                                                  comment="")
+    assert (merged.manual_total, merged.final_total) == (1.5, 21.5)
+    assert merged.max_final_total == 50 + 12
+    rows = [manual.merge_report(scored(name, total), marks).row()
+            for name, total in (("alice", 50), ("bob.zip", 20))]
+    manual_columns = ["submission", "total", *tasks.MANUAL_POINTS, "manual_total", "final_total"]
+    assert list(rows[0])[-len(tasks.MANUAL_POINTS) - 2:] == manual_columns[2:]
+    assert {key: rows[0][key] for key in manual_columns} == {
+        "submission": "alice", "total": 50, "ridge_question": "", "inline_question_1": 3.0,
+        "inline_question_2": "", "inline_question_3": "", "manual_total": 3.0,
+        "final_total": 53.0}
     assert rows[1]["final_total"] == 21.5
 
 

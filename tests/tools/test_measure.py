@@ -221,14 +221,12 @@ needs_sandbox = pytest.mark.skipif(sandbox.level() != "bubblewrap",
 def test_a_forged_record_gets_the_graders_numbers_beside_it(tmp_path, monkeypatch, data):
     entry = regrade(tmp_path, monkeypatch, data,
                     [TRAIN, [f"print(json.dumps({FORGED!r}))"]])
-    assert entry["status"] == nbgrade.EXECUTED
-    assert entry["accuracy"] == FORGED["accuracy"]  # what the notebook printed, kept as such
+    assert entry.status == nbgrade.EXECUTED
+    assert entry.accuracy == FORGED["accuracy"]  # what the notebook printed, kept as such
     W = np.load(tmp_path / "nb" / measure.WEIGHTS, allow_pickle=False)
     expected = oracle_accuracy(W, data)
-    assert entry["accuracy_measured"] == expected and 0.15 < expected["val"] < 0.99
-    page = " ".join(mistune.html(report.markdown({
-        "submission": "forger", "total": 0, "max_total": 50, "problems": [], "tasks": {},
-        "notebook": entry})).split())
+    assert entry.accuracy_measured == expected and 0.15 < expected["val"] < 0.99
+    page = " ".join(mistune.html(report.Report("forger", {}, entry).markdown()).split())
     assert ("<td>measured by the grader</td> <td>tuned softmax, from its saved W</td> "
             f"<td>-</td> <td>{expected['val']:.3f}</td> <td>{expected['test']:.3f}</td>") in page
     assert ("<td>printed by the notebook</td> <td>softmax, tuned</td> <td>0.990</td> "
@@ -243,6 +241,6 @@ def test_weights_the_child_links_elsewhere_are_reported_not_read(tmp_path, monke
             "pathlib.Path(BEST_W_FILE).symlink_to(target.absolute())",
             f"print(json.dumps({FORGED!r}))"]
     entry = regrade(tmp_path, monkeypatch, data, [TRAIN, link])
-    assert entry["status"] == nbgrade.EXECUTED and entry["accuracy"] == FORGED["accuracy"]
-    assert entry["accuracy_measured"] is None
-    assert "is not a regular file reached through no link: not read" in entry["weights"]
+    assert entry.status == nbgrade.EXECUTED and entry.accuracy == FORGED["accuracy"]
+    assert entry.accuracy_measured is None
+    assert "is not a regular file reached through no link: not read" in entry.weights
