@@ -26,13 +26,13 @@ import os
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 from grading import tasks
 from grading.authoring import rebuild, release
 from grading.child import channel
-from grading.grader import nbgrade, points, scratch, unpack
+from grading.grader import nbgrade, points, scratch
+from grading.grader.workspace import Workspace
 from grading.isolation import cgroups, sandbox, unprivileged
 from grading.report import NotebookResult, Report, TaskResult
 from grading.student import check, regions
@@ -61,23 +61,23 @@ def marked_tests(tree, task):
 
 
 def run_task(work, task, sandboxed, timeout):
-    """Run the task's tests against the child of work/child-<task>: the task's result.
+    """Run the task's tests against the child in `work.child(task)`: the task's result.
 
     The points come group by group (`grading.grader.points`): a test that did not run
     fails its group, and a stub's NotImplementedError fails every group.
     """
-    tree = work / "reference"
+    tree = work.reference
     tests = marked_tests(tree, task)
     if not tests:
         return TaskResult.failed(task, f"the bundle has no tests marked {task}")
     config = {"task": task, "targets": tasks.TASKS[task].targets,
               "dependencies": tasks.TASKS[task].dependencies,
-              "scratch": str(work / f"child-{task}"), "sandboxed": sandboxed,
-              "results": str(work / f"{task}.results.json"), "call_timeout": timeout}
+              "scratch": str(work.child(task)), "sandboxed": sandboxed,
+              "results": str(work.results(task)), "call_timeout": timeout}
     # Owner-only, like the reference tree: the folder around them is open to the child's uid.
-    unprivileged.write_private(work / f"{task}.json", json.dumps(config))
+    unprivileged.write_private(work.config(task), json.dumps(config))
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
-    env.update(GRADING_CONFIG=str(work / f"{task}.json"),
+    env.update(GRADING_CONFIG=str(work.config(task)),
                PYTHONPATH=os.pathsep.join([str(tree), str(tasks.BUNDLE)]),
                PYTHONDONTWRITEBYTECODE="1")
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
@@ -98,18 +98,18 @@ def run_task(work, task, sandboxed, timeout):
 def grade_task(task, work, sandboxed, timeout):
     """Grade one task: its `TaskResult`.
 
-    `work` holds the unpacked submission and the reference tree. The child's copy of
+    `work` (a `Workspace`) holds the submission and the reference tree. The child's copy of
     the task file is the release's, with only this task's submitted region bodies put
     in (`rebuild.rebuild`), and only where they sit where the release has them.
     """
     where = tasks.TASKS[task].file
-    if not (work / "submission" / where).is_file():
+    if not (work.submission / where).is_file():
         return TaskResult.failed(task, f"{where} is missing from the submission")
     note = (f"; task {task} is graded without it: a task may call another task's code only "
             "where grading/tasks.py declares it")
     try:
-        submitted = (work / "submission" / where).read_text(encoding="utf-8")
-        released = release.stub_python((work / "reference" / where).read_text("utf-8"), where,
+        submitted = (work.submission / where).read_text(encoding="utf-8")
+        released = release.stub_python((work.reference / where).read_text("utf-8"), where,
                                        note=note)
     except UnicodeDecodeError as error:
         return TaskResult.failed(task, f"{where} is not UTF-8 text: {error}")
@@ -117,7 +117,7 @@ def grade_task(task, work, sandboxed, timeout):
     message = refused.get(task) or import_problem(text, where)
     if message is not None:
         return TaskResult.failed(task, message)
-    scratch.build(work / "reference", text, where, work / f"child-{task}", note)
+    scratch.build(work.reference, text, where, work.child(task), note)
     return run_task(work, task, sandboxed, timeout)
 
 
@@ -157,10 +157,9 @@ def grade(submission, out, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
     cgroups.sweep()  # the cgroups of graders killed before they could remove them
     # Hidden tests lie in the bundle graded against and in the one grading runs from.
     hidden = {folder.resolve() / tasks.HIDDEN_TESTS for folder in (bundle, tasks.BUNDLE)}
-    problems = []
     with tempfile.TemporaryDirectory(prefix="grade-") as folder:
-        work = Path(folder)
-        missing = unpacked(submission, bundle, work, problems)
+        work = Workspace(Path(folder))
+        missing, problems = work.prepare(submission, bundle)
         results = {task: grade_task(task, work, sandboxed, task_timeout) for task in tasks.TASKS}
         if deadline is not None:
             notebook_timeout = min(notebook_timeout, int(deadline - time.monotonic()))
@@ -180,26 +179,9 @@ def grade_tasks(submission, only, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_T
     """
     sandboxed, bundle = isolation(sandboxed), Path(bundle)
     with tempfile.TemporaryDirectory(prefix="grade-") as folder:
-        work = Path(folder)
-        unpacked(submission, bundle, work, [])
+        work = Workspace(Path(folder))
+        work.prepare(submission, bundle)
         return {task: grade_task(task, work, sandboxed, task_timeout) for task in only}
-
-
-def unpacked(submission, bundle, work, problems):
-    """Unpack into work/submission and copy the reference tree; the missing files' paths."""
-    try:
-        missing = unpack.unpack(Path(submission).absolute(), work / "submission")
-    except (zipfile.BadZipFile, unpack.SubmissionError, OSError) as error:
-        missing = list(tasks.SUBMISSION_FILES)
-        problems.append(f"the submission cannot be read: {error}")
-    problems += [f"{rel} is missing from the submission" for rel in missing]
-    scratch.reference_tree(bundle, work / "reference")
-    problems += scratch.graded_files(work / "reference", work / "submission", work / "graded")
-    # Never open to a child's uid: the notebook's folder gets copies of what it needs.
-    for private in (work / "submission", work / "reference", work / "graded"):
-        private.mkdir(exist_ok=True)
-        private.chmod(0o700)
-    return missing
 
 
 def main(argv=None):

@@ -121,17 +121,17 @@ def run_folder(work, bundle):
     The task files are the release's with the submitted region bodies put in
     (`scratch.graded_files`): code a submission wrote outside its regions never runs here.
     """
-    folder = work / "nb"
+    folder = work.notebook_run
     owner_files = set(scratch.task_files())
     # The notebook's check() cells run the public tests (never hidden ones) in there too.
     check_files = [*tasks.CHECK_FILES, *(f"{tasks.PUBLIC_TESTS}/{rel}"
                                          for rel in regions.walk(bundle / tasks.PUBLIC_TESTS))]
     for rel in [*scratch.library_files(bundle), *check_files]:
-        source = (work / "graded" / rel) if rel in owner_files else (bundle / rel)
+        source = (work.graded / rel) if rel in owner_files else (bundle / rel)
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, folder / rel)
     (folder / tasks.NOTEBOOK).parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(work / "submission" / tasks.NOTEBOOK, folder / tasks.NOTEBOOK)
+    shutil.copyfile(work.submission / tasks.NOTEBOOK, folder / tasks.NOTEBOOK)
     return folder
 
 
@@ -172,7 +172,7 @@ def readable_data(data, work, sandboxed):
     """
     if sandboxed or not sandbox.drops() or unprivileged.blocked(data) is None:
         return data
-    return shutil.copytree(data, work / "data")
+    return shutil.copytree(data, work.data)
 
 
 def execute(folder, data, timeout, sandboxed):
@@ -209,8 +209,8 @@ def where_stopped(folder):
 
 
 def regrade(work, bundle, timeout, sandboxed):
-    """The `NotebookResult` of work/submission's notebook."""
-    stored = nbformat.read(work / "submission" / tasks.NOTEBOOK, as_version=4)
+    """The `NotebookResult` of the submitted notebook of `work`, a `Workspace`."""
+    stored = nbformat.read(work.submission / tasks.NOTEBOOK, as_version=4)
     released = release.stub_notebook(nbformat.read(bundle / tasks.NOTEBOOK, as_version=4),
                                      tasks.NOTEBOOK)
     pairs, added, modified = align(released, stored)
@@ -236,7 +236,8 @@ def regrade(work, bundle, timeout, sandboxed):
     return dataclasses.replace(
         entry, dataset=dataset, status=status, cells_matched=matched, cells_total=total,
         first_mismatch=first, accuracy=valid_record(notebook.record(new)),
-        **measure.entry(work / "nb", plain_file(work / "nb", measure.WEIGHTS), data))
+        **measure.entry(work.notebook_run, plain_file(work.notebook_run, measure.WEIGHTS),
+                        data))
 
 
 def keep_notebook(work, entry, out):
@@ -246,7 +247,7 @@ def keep_notebook(work, entry, out):
 
     It is student output: it is rendered (sanitized) for people, never executed again.
     """
-    executed = plain_file(work / "nb", tasks.NOTEBOOK)
+    executed = plain_file(work.notebook_run, tasks.NOTEBOOK)
     if entry.status != EXECUTED or executed is None:
         return []
     if executed.stat().st_size > MAX_KEPT:

@@ -21,6 +21,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from grading import tasks
 from grading.course import export, grade_all, progress
 from grading.grader import grade, nbgrade
+from grading.grader.workspace import Workspace
 from grading.isolation import sandbox
 from grading.report import NotebookResult
 
@@ -176,13 +177,13 @@ def test_grade_keeps_the_re_executed_notebook_under_a_size_cap(tmp_path, monkeyp
     executed.parent.mkdir(parents=True)
     executed.write_text("{}", encoding="utf-8")
     entry = NotebookResult(status="re-execution timed out")
-    assert nbgrade.keep_notebook(tmp_path / "work", entry, tmp_path / "a") == []
+    assert nbgrade.keep_notebook(Workspace(tmp_path / "work"), entry, tmp_path / "a") == []
     assert not (tmp_path / "a").exists()  # not run to its end: nothing to read
     entry.status = grade.nbgrade.EXECUTED
-    assert nbgrade.keep_notebook(tmp_path / "work", entry, tmp_path / "b") == []
+    assert nbgrade.keep_notebook(Workspace(tmp_path / "work"), entry, tmp_path / "b") == []
     assert (tmp_path / "b" / nbgrade.KEPT).read_text() == "{}"
     monkeypatch.setattr(nbgrade, "MAX_KEPT", 1)
-    problems = nbgrade.keep_notebook(tmp_path / "work", entry, tmp_path / "c")
+    problems = nbgrade.keep_notebook(Workspace(tmp_path / "work"), entry, tmp_path / "c")
     assert problems and "not kept for reading" in problems[0]
     assert not (tmp_path / "c").exists()
 

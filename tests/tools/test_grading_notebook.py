@@ -13,6 +13,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 import data_utils
 from grading import tasks
 from grading.grader import nbgrade, notebook
+from grading.grader.workspace import Workspace
+from grading.report import NotebookResult
 from grading.student import collect
 
 BUNDLE = Path(__file__).resolve().parents[2]
@@ -54,8 +56,8 @@ def test_first_mismatch_names_the_cell_and_both_outputs():
     stored = new_notebook(cells=[title, cell("a 1.0\n"), cell("b 2.0\n"), cell("c 3.0\n")])
     new = new_notebook(cells=[title, cell("a 1.0\n"), cell("b 2.5\n"), cell("c 9.0\n")])
     matched, total, first = compare(stored, new, [])
-    assert (matched, total, first["cell"]) == (1, 3, 2)
-    assert "b 2.0" in first["stored"] and "b 2.5" in first["re-executed"]
+    assert (matched, total, first.cell) == (1, 3, 2)
+    assert "b 2.0" in first.stored and "b 2.5" in first.re_executed
 
 
 def test_ignored_cells_stderr_and_images_are_not_compared():
@@ -143,7 +145,7 @@ def test_a_cifar10_notebook_is_not_re_executed_without_cifar10(tmp_path, monkeyp
     nb = new_notebook(cells=[cell('{"dataset": "cifar10", "accuracy": {}}\n')])
     (tmp_path / "submission" / tasks.NOTEBOOK).parent.mkdir(parents=True)
     nbformat.write(nb, tmp_path / "submission" / tasks.NOTEBOOK)
-    entry = nbgrade.regrade(tmp_path, BUNDLE, timeout=1, sandboxed=True)
+    entry = nbgrade.regrade(Workspace(tmp_path), BUNDLE, timeout=1, sandboxed=True)
     assert entry.status.startswith("not re-executable here: it ran on cifar10")
     assert entry.dataset == "cifar10" and entry.cells_matched == 0
 
@@ -161,7 +163,8 @@ def test_what_the_child_leaves_in_its_folder_is_read_back_only_as_plain_files(tm
     nb.unlink()
     nb.symlink_to(elsewhere / nb.name)
     assert nbgrade.plain_file(folder, tasks.NOTEBOOK) is None
-    assert nbgrade.keep_notebook(tmp_path, {"status": nbgrade.EXECUTED}, tmp_path / "out") == []
+    assert nbgrade.keep_notebook(Workspace(tmp_path), NotebookResult(status=nbgrade.EXECUTED),
+                                 tmp_path / "out") == []
     assert not (tmp_path / "out" / nbgrade.KEPT).exists()
     nb.unlink()
     os.mkfifo(nb)  # reading it would wait for a writer that never comes

@@ -23,6 +23,7 @@ from nbformat.v4 import new_code_cell, new_output
 from grading import tasks
 from grading.authoring import release
 from grading.grader import nbgrade, scratch
+from grading.grader.workspace import Workspace
 
 from grading_fixtures import ANSWER, CELLS, executed_solution, fixture_notebook
 
@@ -57,7 +58,9 @@ def regrade(setup, tmp_path, monkeypatch, edit):
     nb = nbformat.read(path, as_version=4)
     edit(nb)
     nbformat.write(nb, path)
-    return nbgrade.regrade(tmp_path, bundle, timeout=300, sandboxed=True)
+    work = Workspace(tmp_path / "work")
+    work.prepare(tmp_path / "submission", bundle)
+    return nbgrade.regrade(work, bundle, timeout=300, sandboxed=True)
 
 
 def strings(value):
@@ -179,7 +182,9 @@ def test_the_real_notebook_re_executes_inside_the_sandbox(tmp_path):
         f" pathlib.Path({str(BUNDLE / tasks.HIDDEN_TESTS)!r}).exists(),"
         f" pathlib.Path({str(BUNDLE / 'README.md')!r}).exists())"))
     nbformat.write(nb, tmp_path / "submission" / tasks.NOTEBOOK)
-    status, new = nbgrade.execute(nbgrade.run_folder(tmp_path, BUNDLE), data, 1200, True)
+    work = Workspace(tmp_path / "work")
+    work.prepare(tmp_path / "submission", BUNDLE)
+    status, new = nbgrade.execute(nbgrade.run_folder(work, BUNDLE), data, 1200, True)
     assert status == "re-executed and compared", status
     errors = [cell.source[:80] for cell in code_cells(new)
               if any(output.output_type == "error" for output in cell.outputs)]

@@ -54,20 +54,20 @@ def test_the_grader_opens_the_child_its_folder_and_nothing_else(monkeypatch, tmp
     monkeypatch.setattr(sandbox, "drops", lambda: True)  # for the probes; the grading is real
     seen, run_task = {}, grade.run_task
 
-    def probed(work, task, where, sandboxed, timeout):
-        child = work / f"child-{task}"  # started as proxy.Client starts the task's child
+    def probed(work, task, sandboxed, timeout):
+        child = work.child(task)  # started as proxy.Client starts the task's child
 
         def probe(*paths):
             status, output = sandbox.run([python, "-c", PROBE, *map(str, paths)], 60,
                                          read_only=[child], cwd=child,
                                          isolation=sandbox.Isolation.UNSANDBOXED)
             return output.split()
-        seen["before"] = probe(child / CHECK, work / "reference" / ORACLES, work,
-                               work / "submission" / CHECK, work / f"{task}.json")
-        entry = run_task(work, task, where, sandboxed, timeout)
-        seen["after"] = probe(work / f"{task}.results.json")
-        seen["modes"] = [stat.S_IMODE((work / name).stat().st_mode) for name in (
-            ".", "reference", "submission", f"{task}.json", f"{task}.results.json")]
+        seen["before"] = probe(child / CHECK, work.reference / ORACLES, work.root,
+                               work.submission / CHECK, work.config(task))
+        entry = run_task(work, task, sandboxed, timeout)
+        seen["after"] = probe(work.results(task))
+        seen["modes"] = [stat.S_IMODE(path.stat().st_mode) for path in (
+            work.root, work.reference, work.submission, work.config(task), work.results(task))]
         return entry
 
     monkeypatch.setattr(grade, "run_task", probed)

@@ -23,7 +23,8 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 import data_utils
 from grading import report, tasks
-from grading.grader import measure, nbgrade, scratch
+from grading.grader import measure, nbgrade
+from grading.grader.workspace import Workspace
 from grading.isolation import sandbox
 
 from grading_fixtures import BUNDLE, small_synthetic
@@ -209,8 +210,9 @@ def regrade(tmp_path, monkeypatch, data, cells):
     code[-1].outputs = [new_output("stream", name="stdout", text=json.dumps(FORGED))]
     (tmp_path / "submission" / tasks.NOTEBOOK).parent.mkdir(parents=True)
     nbformat.write(new_notebook(cells=code), tmp_path / "submission" / tasks.NOTEBOOK)
-    scratch.graded_files(BUNDLE, tmp_path / "submission", tmp_path / "graded")
-    return nbgrade.regrade(tmp_path, BUNDLE, timeout=300, sandboxed=True)
+    work = Workspace(tmp_path / "work")
+    work.prepare(tmp_path / "submission", BUNDLE)
+    return nbgrade.regrade(work, BUNDLE, timeout=300, sandboxed=True)
 
 
 needs_sandbox = pytest.mark.skipif(sandbox.level() != "bubblewrap",
@@ -223,7 +225,7 @@ def test_a_forged_record_gets_the_graders_numbers_beside_it(tmp_path, monkeypatc
                     [TRAIN, [f"print(json.dumps({FORGED!r}))"]])
     assert entry.status == nbgrade.EXECUTED
     assert entry.accuracy == FORGED["accuracy"]  # what the notebook printed, kept as such
-    W = np.load(tmp_path / "nb" / measure.WEIGHTS, allow_pickle=False)
+    W = np.load(tmp_path / "work" / "nb" / measure.WEIGHTS, allow_pickle=False)
     expected = oracle_accuracy(W, data)
     assert entry.accuracy_measured == expected and 0.15 < expected["val"] < 0.99
     page = " ".join(mistune.html(report.Report("forger", {}, entry).markdown()).split())

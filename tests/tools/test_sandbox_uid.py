@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from grading.grader import nbgrade
+from grading.grader.workspace import Workspace
 from grading.isolation import sandbox, unprivileged
 from grading.isolation.unprivileged import NOBODY
 
@@ -140,12 +141,12 @@ def test_a_dataset_the_uid_cannot_read_in_place_is_copied_for_it(dropping, uid_t
     unprivileged.write_private(data / "data_batch_1", "batch")
     work = uid_tmp / "work"
     work.mkdir()
-    copy = nbgrade.readable_data(data, work, sandboxed=False)
+    copy = nbgrade.readable_data(data, Workspace(work), sandboxed=False)
     unprivileged.share([copy], [])
     assert copy.parent == work and nobody_runs(["cat", str(copy / "data_batch_1")]) == \
         (0, "batch")
     assert nobody_runs(["cat", str(data / "data_batch_1")])[0] != 0  # the original stays shut
-    assert nbgrade.readable_data(data, work, sandboxed=True) == data  # bubblewrap binds it
+    assert nbgrade.readable_data(data, Workspace(work), sandboxed=True) == data  # bound
 
 
 def test_can_run_agrees_with_the_uid_switch_of_subprocess(python, uid_tmp):
