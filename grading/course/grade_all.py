@@ -28,6 +28,7 @@ import sys
 import tempfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 
 from grading import report, tasks
@@ -40,6 +41,22 @@ from grading.report import Report
 
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 REPORTS = "submissions"  # REPORTS_DIR/submissions/<entry>/: no entry name meets scores.csv
+
+
+@dataclass(frozen=True)
+class Options:
+    """How a class is graded: what every submission's grade process is given.
+
+    jobs grade processes at once; `bundle` is the one whose release was handed out;
+    timeouts in seconds; `sandboxed` false for --no-sandbox; `pdf` to print notebooks.
+    """
+
+    jobs: int
+    bundle: Path
+    task_timeout: int
+    notebook_timeout: int
+    sandboxed: bool
+    pdf: bool
 
 
 def submissions(folder):
@@ -75,15 +92,16 @@ def environment(scratch, jobs):
     return {**{name: threads for name in BLAS_THREADS}, **os.environ, "TMPDIR": str(scratch)}
 
 
-def grade_one(path, out, bundle, options):
+def grade_one(path, out, options):
     """Grade one submission in its own process group; return its `Report` (always)."""
     final = out / REPORTS / path.name
     with tempfile.TemporaryDirectory(prefix=".grading-", dir=out) as partial, \
             tempfile.TemporaryFile() as errors:
         command = [sys.executable, "-m", "grading.grader.grade", str(path), "--out", partial,
-                   "--task-timeout", str(options["task_timeout"]),
-                   "--notebook-timeout", str(options["notebook_timeout"]), "--bundle", str(bundle)]
-        command += [] if options["sandboxed"] else ["--no-sandbox"]
+                   "--task-timeout", str(options.task_timeout),
+                   "--notebook-timeout", str(options.notebook_timeout),
+                   "--bundle", str(options.bundle)]
+        command += [] if options.sandboxed else ["--no-sandbox"]
         # Where the grader may, the grade process joins its own pids cgroup before it
         # starts, and every cgroup its sandboxes make lies inside it: killing its
         # members reaches every process it started, whatever session they are in.
@@ -98,10 +116,10 @@ def grade_one(path, out, bundle, options):
         scratch.chmod(0o711)
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                    stderr=errors, start_new_session=True, cwd=tasks.BUNDLE,
-                                   env=environment(scratch, options["jobs"]))
+                                   env=environment(scratch, options.jobs))
         try:
-            status = "exit status " + str(process.wait(deadline(options["task_timeout"],
-                                                                 options["notebook_timeout"])))
+            status = "exit status " + str(process.wait(deadline(options.task_timeout,
+                                                                 options.notebook_timeout)))
         except subprocess.TimeoutExpired:
             status = "a timeout"
         finally:
@@ -137,16 +155,16 @@ def grade_all(folder, out, jobs=None, bundle=tasks.BUNDLE, task_timeout=tasks.TA
     cgroups.sweep()
     given = manual.read_marks(marks, found) if marks is not None else None
     (out / REPORTS).mkdir(parents=True, exist_ok=True)
-    options = {"task_timeout": task_timeout, "notebook_timeout": notebook_timeout,
-               "sandboxed": grade.isolation(sandboxed), "pdf": pdf}
-    if not options["sandboxed"] and sandbox.drops() and jobs != 1:
+    sandboxed = grade.isolation(sandboxed)
+    if not sandboxed and sandbox.drops() and jobs != 1:
         # Without a sandbox every submission runs as the same uid, NOBODY: two at once
         # could signal each other's processes or write into each other's folders.
         print(f"grade_all: --no-sandbox as root: one submission at a time, since all run "
               f"as uid {sandbox.NOBODY}", file=sys.stderr)
         jobs = 1
-    options["jobs"] = jobs or os.cpu_count() or 1
-    reports = graded(found, out, bundle, options)
+    options = Options(jobs or os.cpu_count() or 1, Path(bundle), task_timeout,
+                      notebook_timeout, sandboxed, pdf)
+    reports = graded(found, out, options)
     if given is not None:
         reports = manual.merge_reports(out / REPORTS, reports, given)
     rows = [result.row() for result in reports.values()]
@@ -158,16 +176,16 @@ def grade_all(folder, out, jobs=None, bundle=tasks.BUNDLE, task_timeout=tasks.TA
     return rows
 
 
-def graded(found, out, bundle, options):
-    """{name: report} of the submissions found, options["jobs"] at a time, in name order.
+def graded(found, out, options):
+    """{name: report} of the submissions found, `options.jobs` at a time, in name order.
 
     Progress counts submissions as they finish (as_completed), so its ETA follows
     the real pace.
     """
     reports = {}
-    with ThreadPoolExecutor(max_workers=options["jobs"]) as pool, \
+    with ThreadPoolExecutor(max_workers=options.jobs) as pool, \
             Progress(len(found)) as progress:
-        futures = {pool.submit(grade_one, path, out, bundle, options): name
+        futures = {pool.submit(grade_one, path, out, options): name
                    for name, path in found.items()}
         for future in as_completed(futures):
             name = futures[future]
@@ -184,9 +202,9 @@ def rendered(reports, out, options):
     """
     folders = [out / REPORTS / name for name in reports]
     kept = [folder for folder in folders if (folder / nbgrade.KEPT).is_file()]
-    with ThreadPoolExecutor(max_workers=options["jobs"]) as pool:
+    with ThreadPoolExecutor(max_workers=options.jobs) as pool:
         for folder, outcomes in zip(kept, pool.map(lambda folder: export.render(
-                folder / nbgrade.KEPT, folder, options["pdf"]), kept)):
+                folder / nbgrade.KEPT, folder, options.pdf), kept)):
             reports[folder.name].readable = outcomes
             reports[folder.name].write(folder)
     failed = Counter(f"{file}: {outcome}" for folder in kept for file, outcome

@@ -51,7 +51,7 @@ def fake_grade_one(calls, others_done=None):
 
     With `others_done`, an event, alice finishes only once it is set.
     """
-    def grade_one(path, out, bundle, options):
+    def grade_one(path, out, options):
         calls.append(path.name)
         if others_done is not None and path.name == "alice":
             assert others_done.wait(timeout=120), "the other submissions never finished"
@@ -224,8 +224,8 @@ def test_a_slow_notebook_never_delays_the_scores_and_is_listed_as_not_rendered(
     # time; a tiny deadline stands in for the real one, so every render runs out of time.
     calls, seen, render = [], [], export.render
 
-    def slow_for_eve(path, out, bundle, options):
-        result = fake_grade_one(calls)(path, out, bundle, options)
+    def slow_for_eve(path, out, options):
+        result = fake_grade_one(calls)(path, out, options)
         if path.name.startswith("eve"):
             depth, folder = 200 * 1024 // len("<div></div>"), out / grade_all.REPORTS / path.name
             nbformat.write(new_notebook(cells=[new_markdown_cell(
@@ -259,8 +259,8 @@ def test_scores_csv_has_the_accuracy_the_grader_measured_not_the_print_out(subs,
                                                                            monkeypatch):
     stand_in = fake_grade_one([])
 
-    def grade_one(path, out, bundle, options):
-        result = stand_in(path, out, bundle, options)
+    def grade_one(path, out, options):
+        result = stand_in(path, out, options)
         if path.name == "alice":
             result.notebook.accuracy_measured = {"val": 0.433, "test": 0.45}
             result.notebook.accuracy = {"softmax": {"val": 0.99, "test": 0.99}}

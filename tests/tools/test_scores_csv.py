@@ -10,7 +10,7 @@ from grading.course import grade_all
 FORMULAS = ['=HYPERLINK("http:evil","click")', "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 
 
-def stopped(path, out, bundle, options):
+def stopped(path, out, options):
     """A grade_one that grades nothing: the report of a stopped grading."""
     result = grade_all.stopped(path.name, "RuntimeError: not graded here")
     result.write(out / grade_all.REPORTS / path.name)
