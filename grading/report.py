@@ -17,6 +17,7 @@ they hold, so no quote can close its fence, forge a heading or a total, or
 break the table. Both files are written to temporary names and renamed.
 """
 
+import contextlib
 import csv
 import dataclasses
 import functools
@@ -447,11 +448,26 @@ def fence(text, language=""):
     return [marks + language, text, marks]
 
 
-def atomic(path, text):
-    """Write text to path through a temporary file and a rename: never half-written."""
+@contextlib.contextmanager
+def written(path):
+    """A temporary path beside `path`, renamed to it when the block ends without an error.
+
+    Every file the grader writes goes through here, so none is ever half-written: on an
+    error the temporary file is removed and `path` stays as it was.
+    """
+    path = Path(path)
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, "utf-8")
-    os.replace(temporary, path)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def atomic(path, text):
+    """Write text to path as UTF-8, never half-written (`written`)."""
+    with written(path) as temporary:
+        temporary.write_text(text, "utf-8")
 
 
 def csv_cell(value):

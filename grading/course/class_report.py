@@ -22,6 +22,8 @@ from urllib.parse import quote
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from grading import report
+
 STYLE = ("body{font-family:sans-serif;max-width:70em;margin:2em auto;color:#222}"
          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;"
          "text-align:left;vertical-align:top}img{max-width:100%}")
@@ -162,7 +164,5 @@ def write_class_report(reports, out_dir, folder=""):
     """
     out = Path(out_dir) / "class_report.html"
     out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
-    partial.write_text(render(list(reports), folder), encoding="utf-8")
-    partial.replace(out)  # never a half-written report
+    report.atomic(out, render(list(reports), folder))
     return out

@@ -33,7 +33,7 @@ from typing import Any
 import nbformat
 from nbconvert import HTMLExporter
 
-from grading import tasks
+from grading import report, tasks
 from grading.course.sanitize import clean_notebook
 from grading.grader import nbgrade
 from grading.isolation import sandbox, unprivileged
@@ -215,13 +215,12 @@ def write_readable(notebook: Path | str, out_dir: Path | str,
 
 
 def _write(path: Path, content: str | bytes) -> Path:
-    """Write text or bytes to path through a temporary name, so no half-written file stays."""
-    partial = path.with_name(path.name + ".partial")
-    if isinstance(content, str):
-        partial.write_text(content, encoding="utf-8")
-    else:
-        partial.write_bytes(content)
-    partial.replace(path)
+    """Write text or bytes to path, never half-written (`report.written`)."""
+    with report.written(path) as temporary:
+        if isinstance(content, str):
+            temporary.write_text(content, encoding="utf-8")
+        else:
+            temporary.write_bytes(content)
     return path
 
 

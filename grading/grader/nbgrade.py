@@ -21,14 +21,14 @@ happen here, in the grader.
 
 import dataclasses
 import math
-import os
 import shutil
 import sys
 
 import nbformat
 
-from grading import tasks
+from grading import report, tasks
 from grading.authoring import release
+from grading.child import channel
 from grading.grader import measure, notebook, scratch
 from grading.isolation import sandbox, unprivileged
 from grading.report import Mismatch, NotebookResult
@@ -86,7 +86,7 @@ def compare(released, stored, new, pairs, patterns):
                 for k in want)
         matched += same
         if not same and first is None:
-            first = Mismatch(cell=j if i is None else i, source=notebook.shorten(cell.source, 400),
+            first = Mismatch(cell=j if i is None else i, source=channel.cap(cell.source, 400),
                              stored="(cell modified)" if i is None else notebook._show(want),
                              re_executed="" if i is None else notebook._show(got))
     return matched, total, first
@@ -204,7 +204,7 @@ def where_stopped(folder):
         return ""
     code = [i for i, cell in enumerate(cells) if cell.cell_type == "code"]
     source = " ".join(cells[index].source.split())
-    return (f" in cell {index} ({notebook.shorten(source, 120)}) after "
+    return (f" in cell {index} ({channel.cap(source, 120)}) after "
             f"{sum(i < index for i in code)} of {len(code)} code cells")
 
 
@@ -214,7 +214,7 @@ def regrade(work, bundle, timeout, sandboxed):
     released = release.stub_notebook(nbformat.read(bundle / tasks.NOTEBOOK, as_version=4),
                                      tasks.NOTEBOOK)
     pairs, added, modified = align(released, stored)
-    answers = {task: notebook.shorten(text, MAX_ANSWER)
+    answers = {task: channel.cap(text, MAX_ANSWER)
                for task, text in notebook.answers(stored, tasks.NOTEBOOK).items()}
     entry = NotebookResult(
         status="", answers=answers, added_cells=added, modified_cells=modified,
@@ -254,6 +254,6 @@ def keep_notebook(work, entry, out):
         return [f"the re-executed notebook is {executed.stat().st_size >> 20} MB, over "
                 f"{MAX_KEPT >> 20} MB: not kept for reading"]
     out.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(executed, out / f".{KEPT}.tmp")
-    os.replace(out / f".{KEPT}.tmp", out / KEPT)
+    with report.written(out / KEPT) as temporary:
+        shutil.copyfile(executed, temporary)
     return []

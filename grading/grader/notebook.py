@@ -32,6 +32,7 @@ from nbval.plugin import (
 )
 
 import data_utils
+from grading.child import channel
 from grading.student import regions
 from grading.student.record import record  # the notebook's own record of its run
 
@@ -91,16 +92,9 @@ def compared(cell: nbformat.NotebookNode) -> bool:
     return options.get("check", True) and not options.get("skip", False)
 
 
-def shorten(text: str, limit: int) -> str:
-    """text, cut to `limit` characters with a visible " ..." if longer, and writable as UTF-8
-    (a lone surrogate in a notebook's JSON is written as its escape)."""
-    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text if len(text) <= limit else text[:limit] + " ..."
-
-
 def _show(fields: Mapping[str, Sequence[Any]]) -> str:
     """A short readable rendering of a cell's compared fields."""
-    return shorten("\n".join(f"[{key}] {str(value).rstrip()}"
+    return channel.cap("\n".join(f"[{key}] {str(value).rstrip()}"
                              for key, values in fields.items() for value in values), 600)
 
 

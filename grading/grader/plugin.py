@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from grading import report
 from grading.child import channel
 from grading.grader.proxy import MAX_FAILURES, Client, install
 from grading.isolation import unprivileged
@@ -58,10 +59,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Stop the child; write the collected tests and their outcomes."""
     CLIENT.stop()
-    path = Path(CLIENT.config["results"])
-    temporary = path.with_suffix(".tmp")
     collected = [item.nodeid for item in getattr(session, "items", [])]
-    unprivileged.write_private(temporary, json.dumps(
-        {"tests": RESULTS, "stub": CLIENT.stub, "collected": collected,
-         "refused": CLIENT.problems}))
-    temporary.replace(path)
+    with report.written(CLIENT.config["results"]) as temporary:
+        unprivileged.write_private(temporary, json.dumps(
+            {"tests": RESULTS, "stub": CLIENT.stub, "collected": collected,
+             "refused": CLIENT.problems}))

@@ -70,21 +70,19 @@ def build(out: Path | str, bundle: Path | str = tasks.BUNDLE, minutes: int = MAX
                          "minutes, and grading needs at least 10; pass 10 to 40")
     out, bundle = Path(out), Path(bundle)
     given = manual.read_marks(marks, None) if marks is not None else None
-    files, temporary = bundle_files(bundle), out.with_name(f".{out.name}.tmp")
-    try:
-        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name in ("setup.sh", "run_autograder"):
-                info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-                info.external_attr = 0o100755 << 16  # a regular file, executable
-                archive.writestr(info, (SCRIPTS / name).read_bytes(), zipfile.ZIP_DEFLATED)
-            archive.writestr("autograder.json", json.dumps({"minutes": minutes}) + "\n")
-            if given is not None:
-                archive.writestr(MARKS, json.dumps(given, indent=1) + "\n")
-            for rel in files:
-                archive.write(bundle / rel, f"bundle/{rel}")
-        os.replace(temporary, out)
-    finally:
-        temporary.unlink(missing_ok=True)  # nothing half-written stays behind
+    files = bundle_files(bundle)
+    # The zip closes before it is renamed: `written` is the outer block.
+    with report.written(out) as temporary, \
+            zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in ("setup.sh", "run_autograder"):
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.external_attr = 0o100755 << 16  # a regular file, executable
+            archive.writestr(info, (SCRIPTS / name).read_bytes(), zipfile.ZIP_DEFLATED)
+        archive.writestr("autograder.json", json.dumps({"minutes": minutes}) + "\n")
+        if given is not None:
+            archive.writestr(MARKS, json.dumps(given, indent=1) + "\n")
+        for rel in files:
+            archive.write(bundle / rel, f"bundle/{rel}")
     return out
 
 
