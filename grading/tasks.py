@@ -58,11 +58,11 @@ STUDENT_FILES = (
     ".gitignore", "scripts/venv.sh",
     NOTEBOOK,
     "classifiers/__init__.py", "classifiers/softmax.py", "classifiers/linear_classifier.py",
-    "classifiers/least_squares.py", "classifiers/_checks.py",
+    "classifiers/least_squares.py", "classifiers/_validation.py",
     "data_utils.py", "gradient_check.py", "get_datasets.sh", "datasets/README.md",
     "cifar_synthetic.py", "cifar_pickle.py",
     *(f"{PUBLIC_TESTS}/{name}.py" for name in (
-        "conftest", "strategies", "checks", "loss_contract", "cifar_fixtures",
+        "conftest", "strategies", "first_principles", "loss_contract", "cifar_fixtures",
         "test_data_utils", "test_preprocessing", "test_softmax_naive", "test_softmax_vectorized",
         "test_linear_classifier", "test_linear_classifier_contract", "test_train_grid",
         "test_least_squares",
