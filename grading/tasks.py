@@ -42,8 +42,9 @@ SUBMISSION_FILES = (
 # check an implementation without containing one. HIDDEN_TESTS compare with
 # reference implementations (tests/hidden/oracles.py): graded, never shipped.
 # TOOL_TESTS test the tooling. A task's tests are the public and hidden files
-# that carry its marker. hidden and tools may import from public, never the
-# reverse: the release refuses a public test that imports a hidden or tool one.
+# that carry its marker, which tests/conftest.py registers from TASKS. hidden
+# and tools may import from public, never the reverse: the release refuses a
+# public test that imports a hidden or tool one.
 PUBLIC_TESTS = "tests/public"
 HIDDEN_TESTS = "tests/hidden"
 TOOL_TESTS = "tests/tools"
@@ -60,7 +61,7 @@ STUDENT_FILES = (
     "classifiers/__init__.py", "classifiers/softmax.py", "classifiers/linear_classifier.py",
     "classifiers/least_squares.py", "classifiers/_validation.py",
     "data_utils.py", "gradient_check.py", "get_datasets.sh", "datasets/README.md",
-    "cifar_synthetic.py", "cifar_pickle.py",
+    "cifar_synthetic.py", "cifar_pickle.py", "tests/conftest.py",
     *(f"{PUBLIC_TESTS}/{name}.py" for name in (
         "conftest", "strategies", "first_principles", "loss_contract", "cifar_fixtures",
         "test_data_utils", "test_preprocessing", "test_softmax_naive", "test_softmax_vectorized",
@@ -74,7 +75,7 @@ STUDENT_FILES = (
 # Written by the release beside the listed files: which release the bundle is.
 RELEASE_STAMP = "grading/release.json"
 # What the notebook's check("TASK") cells need besides the library and tests/public.
-CHECK_FILES = ("pyproject.toml", "grading/__init__.py", "grading/tasks.py",
+CHECK_FILES = ("pyproject.toml", "tests/conftest.py", "grading/__init__.py", "grading/tasks.py",
                "grading/student/__init__.py", "grading/student/check.py")
 STUDENT_SOURCES = {"README.md": "grading/authoring/student_README.md",
                    "test.sh": "grading/authoring/student_test.sh"}
@@ -124,7 +125,8 @@ class Task:
     Attributes
     ----------
     name : str
-        The task's id: a pytest marker registered in pyproject.toml, named by its regions.
+        The task's id: the pytest marker of its tests (tests/conftest.py registers one per
+        task), named by its regions.
     points : int
         The task's points.
     file : str

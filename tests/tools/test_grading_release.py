@@ -58,7 +58,8 @@ def test_releasing_twice_gives_identical_trees(student, tmp_path):
 def test_the_release_is_exactly_the_listed_files(student):
     assert files(student) == sorted([*tasks.STUDENT_FILES, tasks.RELEASE_STAMP])
     public = {f"{tasks.PUBLIC_TESTS}/{rel}" for rel in regions.walk(BUNDLE / tasks.PUBLIC_TESTS)}
-    assert public == {rel for rel in tasks.STUDENT_FILES if rel.startswith("tests/")}
+    assert public | {"tests/conftest.py"} == {rel for rel in tasks.STUDENT_FILES
+                                              if rel.startswith("tests/")}
     readme = (student / "README.md").read_text()
     assert "python -m grading.student.collect" in readme
     assert "| `softmax_naive` | `classifiers/softmax.py` | 10 |" in readme
