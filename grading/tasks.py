@@ -49,11 +49,12 @@ PUBLIC_TESTS = "tests/public"
 HIDDEN_TESTS = "tests/hidden"
 TOOL_TESTS = "tests/tools"
 
-# The student bundle, exactly: `release` writes these files and nothing else,
-# and refuses to run if one is missing or tests/public holds a file not listed.
-# Task files are stubbed and the notebook cleared; README.md and test.sh are
-# the students' own (STUDENT_SOURCES). From grading/, the collect command and
-# the modules it imports, and `record`, with which run.sh prints the results.
+# The student bundle, exactly: `release` writes these files, every file of
+# PUBLIC_TESTS (the folder is what ships) and nothing else, and refuses to run
+# if one is missing. Task files are stubbed and the notebook cleared; README.md
+# and test.sh are the students' own (STUDENT_SOURCES). From grading/, the collect
+# command and the modules it imports, and `record`, with which run.sh prints the
+# results.
 STUDENT_FILES = (
     "README.md", "LICENSE", "pyproject.toml", "requirements.txt", "run.sh", "test.sh",
     ".gitignore", "scripts/venv.sh",
@@ -62,12 +63,6 @@ STUDENT_FILES = (
     "classifiers/least_squares.py", "classifiers/_validation.py",
     "data_utils.py", "gradient_check.py", "get_datasets.sh", "datasets/README.md",
     "cifar_synthetic.py", "cifar_pickle.py", "tests/conftest.py",
-    *(f"{PUBLIC_TESTS}/{name}.py" for name in (
-        "conftest", "strategies", "first_principles", "loss_contract", "cifar_fixtures",
-        "test_data_utils", "test_preprocessing", "test_softmax_naive", "test_softmax_vectorized",
-        "test_linear_classifier", "test_linear_classifier_contract", "test_train_grid",
-        "test_least_squares",
-        "test_gradient_check", "test_validation")),
     "grading/__init__.py", "grading/tasks.py", "grading/student/__init__.py",
     "grading/student/collect.py", "grading/student/regions.py", "grading/student/record.py",
     "grading/student/check.py",
