@@ -14,7 +14,7 @@ BUNDLE = Path(__file__).resolve().parents[1]
 # Tasks marked by hand: the notebook's answer regions, and the most points a
 # grader may give each (grading.course.manual reads the marks). Each question asks for
 # an explanation with a reason, worth 3 points: 1 for the claim (or the true/false
-# verdict), 2 for the reasoning. Together 12, about a fifth of the 62 in all.
+# verdict), 2 for the reasoning. Together 12, about a fifth of all the points.
 MANUAL_POINTS = {
     "ridge_question": 3,
     "inline_question_1": 3,
