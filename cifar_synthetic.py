@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from cifar_pickle import py2_ndarray, py2_pickle
-from classifiers._checks import check_scalar
+from classifiers._validation import check_scalar
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "datasets" / "cifar-10-synthetic"
 MARKER = "SYNTHETIC"

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 import cifar_synthetic
-from classifiers._checks import check_scalar, make_rng
+from classifiers._validation import check_scalar, make_rng
 
 DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
 CIFAR10_NAME = "cifar-10-batches-py"     # get_datasets.sh's folder in DATASETS_DIR

@@ -72,7 +72,7 @@ def eval_numerical_gradient(f, x, verbose=True, h=1e-5):
     -------
     grad : ndarray shaped like x
     """
-    from classifiers._checks import check_scalar
+    from classifiers._validation import check_scalar
 
     check_scalar(h, "h", float, min_val=0, include_boundaries="neither")
     grad = np.zeros_like(x)
@@ -102,7 +102,7 @@ def eval_numerical_gradient_array(f, x, df, h=1e-5):
     grad : ndarray shaped like x
         dL/dx by the chain rule, sum over outputs of dL/df * df/dx.
     """
-    from classifiers._checks import check_scalar
+    from classifiers._validation import check_scalar
 
     check_scalar(h, "h", float, min_val=0, include_boundaries="neither")
     grad = np.zeros_like(x)
@@ -144,7 +144,7 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None):
     errors : ndarray of shape (num_checks,)
         The relative error of each check.
     """
-    from classifiers._checks import check_scalar, make_rng
+    from classifiers._validation import check_scalar, make_rng
 
     if analytic_grad.shape != x.shape:
         raise ValueError(f"analytic_grad must have the shape of x, {x.shape}, "

@@ -10,7 +10,7 @@ Setting the gradient (2/N) X^T (X W - Y) + 2 lambda W to zero gives
 
 import numpy as np
 
-from ._checks import as_labels, check_scalar
+from ._validation import as_labels, check_scalar
 
 
 def one_hot(y, num_classes):

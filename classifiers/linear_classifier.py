@@ -7,7 +7,7 @@ shape (D, C) and the predicted class of x is argmax_j (x W)_j.
 
 import numpy as np
 
-from ._checks import (
+from ._validation import (
     as_labels,
     check_features,
     check_labels,

@@ -11,7 +11,7 @@ and its gradient is dL/dW = (1/N) X^T (P - onehot(y)) + 2 * reg * W.
 
 import numpy as np
 
-from ._checks import check_loss_inputs, check_loss_result
+from ._validation import check_loss_inputs, check_loss_result
 
 
 def softmax_loss_naive(W, X, y, reg):

@@ -14,7 +14,7 @@ BUNDLE = Path(__file__).resolve().parents[1]
 # Tasks marked by hand: the notebook's answer regions, and the most points a
 # grader may give each (grading.course.manual reads the marks). Each question asks for
 # an explanation with a reason, worth 3 points: 1 for the claim (or the true/false
-# verdict), 2 for the reasoning. Together 12, about a fifth of the 62 in all.
+# verdict), 2 for the reasoning. Together 12, about a fifth of all the points.
 MANUAL_POINTS = {
     "ridge_question": 3,
     "inline_question_1": 3,
@@ -42,31 +42,27 @@ SUBMISSION_FILES = (
 # check an implementation without containing one. HIDDEN_TESTS compare with
 # reference implementations (tests/hidden/oracles.py): graded, never shipped.
 # TOOL_TESTS test the tooling. A task's tests are the public and hidden files
-# that carry its marker. hidden and tools may import from public, never the
-# reverse: the release refuses a public test that imports a hidden or tool one.
+# that carry its marker, which tests/conftest.py registers from TASKS. hidden
+# and tools may import from public, never the reverse: the release refuses a
+# public test that imports a hidden or tool one.
 PUBLIC_TESTS = "tests/public"
 HIDDEN_TESTS = "tests/hidden"
 TOOL_TESTS = "tests/tools"
 
-# The student bundle, exactly: `release` writes these files and nothing else,
-# and refuses to run if one is missing or tests/public holds a file not listed.
-# Task files are stubbed and the notebook cleared; README.md and test.sh are
-# the students' own (STUDENT_SOURCES). From grading/, the collect command and
-# the modules it imports, and `record`, with which run.sh prints the results.
+# The student bundle, exactly: `release` writes these files, every file of
+# PUBLIC_TESTS (the folder is what ships) and nothing else, and refuses to run
+# if one is missing. Task files are stubbed and the notebook cleared; README.md
+# and test.sh are the students' own (STUDENT_SOURCES). From grading/, the collect
+# command and the modules it imports, and `record`, with which run.sh prints the
+# results.
 STUDENT_FILES = (
     "README.md", "LICENSE", "pyproject.toml", "requirements.txt", "run.sh", "test.sh",
     ".gitignore", "scripts/venv.sh",
     NOTEBOOK,
     "classifiers/__init__.py", "classifiers/softmax.py", "classifiers/linear_classifier.py",
-    "classifiers/least_squares.py", "classifiers/_checks.py",
+    "classifiers/least_squares.py", "classifiers/_validation.py",
     "data_utils.py", "gradient_check.py", "get_datasets.sh", "datasets/README.md",
-    "cifar_synthetic.py", "cifar_pickle.py",
-    *(f"{PUBLIC_TESTS}/{name}.py" for name in (
-        "conftest", "strategies", "checks", "loss_contract", "cifar_fixtures",
-        "test_data_utils", "test_preprocessing", "test_softmax_naive", "test_softmax_vectorized",
-        "test_linear_classifier", "test_linear_classifier_contract", "test_train_grid",
-        "test_least_squares",
-        "test_gradient_check", "test_validation")),
+    "cifar_synthetic.py", "cifar_pickle.py", "tests/conftest.py",
     "grading/__init__.py", "grading/tasks.py", "grading/student/__init__.py",
     "grading/student/collect.py", "grading/student/regions.py", "grading/student/record.py",
     "grading/student/check.py",
@@ -74,7 +70,7 @@ STUDENT_FILES = (
 # Written by the release beside the listed files: which release the bundle is.
 RELEASE_STAMP = "grading/release.json"
 # What the notebook's check("TASK") cells need besides the library and tests/public.
-CHECK_FILES = ("pyproject.toml", "grading/__init__.py", "grading/tasks.py",
+CHECK_FILES = ("pyproject.toml", "tests/conftest.py", "grading/__init__.py", "grading/tasks.py",
                "grading/student/__init__.py", "grading/student/check.py")
 STUDENT_SOURCES = {"README.md": "grading/authoring/student_README.md",
                    "test.sh": "grading/authoring/student_test.sh"}
@@ -125,7 +121,8 @@ class Task:
     Attributes
     ----------
     name : str
-        The task's id: a pytest marker registered in pyproject.toml, named by its regions.
+        The task's id: the pytest marker of its tests (tests/conftest.py registers one per
+        task), named by its regions.
     points : int
         The task's points.
     file : str

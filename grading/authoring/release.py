@@ -1,7 +1,7 @@
 """Write the student bundle: ``python -m grading.authoring.release OUT_DIR [--force]``.
 
-The student bundle is exactly the files of `tasks.STUDENT_FILES`, laid out as
-in this bundle, with
+The student bundle is exactly the files of `tasks.STUDENT_FILES` and every file of
+tests/public, laid out as in this bundle, with
 
 * every code region replaced by ``raise NotImplementedError("Task <id>: ...")``
   (markers, signature and docstring kept, so the stubs are the API a
@@ -14,9 +14,9 @@ in this bundle, with
 
 Files are written in sorted order from their contents alone, so running the
 release twice gives identical trees. The release refuses to run if a listed
-file is missing, if tests/public holds a file not listed, if a public test
-imports a hidden or tool test, if a marker is malformed, if a file with
-regions is not a submission file, or if a region sits outside a function.
+file is missing, if a public test imports a hidden or tool test, if a marker
+is malformed, if a file with regions is not a submission file, or if a region
+sits outside a function.
 """
 
 import argparse
@@ -37,15 +37,21 @@ from grading.student import regions
 BUNDLE = tasks.BUNDLE
 
 
+def student_files(root: Path | str) -> list[str]:
+    """The student bundle's files, relative: `tasks.STUDENT_FILES` and those of tests/public.
+
+    A test file is public by where it is: every file of tests/public ships, so a new
+    task's public tests need no list beside them (hidden ones go to tests/hidden).
+    """
+    public = regions.walk(Path(root) / tasks.PUBLIC_TESTS)
+    return sorted({*tasks.STUDENT_FILES, *(f"{tasks.PUBLIC_TESTS}/{rel}" for rel in public)})
+
+
 def list_problems(root: Path | str) -> list[str]:
     """Why `root`'s files do not make the listed student bundle, as messages."""
     root = Path(root)
     found = [f"{rel} is listed in tasks.STUDENT_FILES but missing"
              for rel in tasks.STUDENT_FILES if not (root / origin_of(rel)).is_file()]
-    found += [f"{tasks.PUBLIC_TESTS}/{rel} is not in tasks.STUDENT_FILES: list it (public "
-              f"tests ship) or move it to {tasks.HIDDEN_TESTS}"
-              for rel in regions.walk(root / tasks.PUBLIC_TESTS)
-              if f"{tasks.PUBLIC_TESTS}/{rel}" not in tasks.STUDENT_FILES]
     return found + public_test_problems(root)
 
 
@@ -157,7 +163,7 @@ def release(out: Path | str, root: Path | str = BUNDLE, force: bool = False) -> 
         if not force:
             raise FileExistsError(f"OUT_DIR {out} is not empty; pass --force to replace it")
         shutil.rmtree(out)
-    for rel in sorted(tasks.STUDENT_FILES):
+    for rel in student_files(root):
         origin, target = root / origin_of(rel), out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         if rel == "README.md":

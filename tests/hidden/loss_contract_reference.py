@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import checks
+import first_principles
 import oracles
 from loss_contract import on_copies, shared_by_subclasses, strict_loss
 from strategies import extreme_score_problems, loss_problems, make_dev_problem, make_problem
@@ -19,8 +19,8 @@ from strategies import extreme_score_problems, loss_problems, make_dev_problem, 
 
 def assert_matches_reference(loss, dW, W, X, y, reg, loss_rtol=1e-12, dW_rtol=1e-10):
     """Loss to loss_rtol relative; dW to dW_rtol relative to max|dW| of the reference."""
-    checks.assert_losses_agree(loss, dW, *oracles.softmax_loss_reference(W, X, y, reg),
-                               loss_rtol=loss_rtol, dW_rtol=dW_rtol, what="reference")
+    first_principles.assert_losses_agree(loss, dW, *oracles.softmax_loss_reference(W, X, y, reg),
+                                         loss_rtol=loss_rtol, dW_rtol=dW_rtol, what="reference")
 
 
 class ReferenceContract:

@@ -6,7 +6,7 @@ hidden. Everything is written from the definitions, in a different formulation
 from the bundle (log-sum-exp by ``np.logaddexp.reduce``, labels as an explicit
 one-hot matrix), and never imports the code under test, so a test comparing
 the two can only pass if both are right. Checks that reveal no answer (central
-differences, closed forms) live in tests/public/checks.py.
+differences, closed forms) live in tests/public/first_principles.py.
 
 N examples of dimension D, C classes: W (D, C), X (N, D), y (N,).
 """

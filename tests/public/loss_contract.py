@@ -2,11 +2,11 @@
 
 A test module subclasses `LossContract` and names its ``loss_function`` and the
 ``counterpart`` it must agree with; the module's pytestmark then attributes
-every inherited test to that module's task. Answers come from tests/public/checks.py
-(central differences, closed forms) and from invariants; the only comparison
-with other code is with the counterpart, which is the reference code whenever
-a task is graded, so a bug costs only its own task. The comparisons with the
-reference loss are in loss_contract_reference.py.
+every inherited test to that module's task. Answers come from
+tests/public/first_principles.py (central differences, closed forms) and from
+invariants; the only comparison with other code is with the counterpart, which
+is the reference code whenever a task is graded, so a bug costs only its own
+task. The comparisons with the reference loss are in loss_contract_reference.py.
 """
 
 import numpy as np
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import checks
+import first_principles
 from strategies import LOSS_VALIDATION_CASES, extreme_score_problems, loss_problems, make_problem
 
 # The property tests below run once per subclass (one per loss function), which
@@ -57,7 +57,7 @@ class LossContract:
     def test_dW_matches_central_differences_at_every_coordinate(self, reg):
         W, X, y = make_problem(np.random.default_rng(1), num_train=7, dim=5, num_classes=4)
         _, dW = self.loss(W, X, y, reg)
-        numerical = checks.central_difference_gradient(
+        numerical = first_principles.central_difference_gradient(
             lambda W: self.loss(W, X, y, reg)[0], W)
         for index in np.ndindex(W.shape):
             np.testing.assert_allclose(
@@ -69,8 +69,8 @@ class LossContract:
     @pytest.mark.parametrize("shape", [(7, 5, 4), (60, 20, 10)])
     def test_agrees_with_the_counterpart(self, shape):
         W, X, y = make_problem(np.random.default_rng(12), *shape, weight_scale=0.5)
-        checks.assert_losses_agree(*self.loss(W, X, y, 0.3),
-                                   *self.counterpart(W, X, y, 0.3), what="counterpart")
+        first_principles.assert_losses_agree(*self.loss(W, X, y, 0.3),
+                                             *self.counterpart(W, X, y, 0.3), what="counterpart")
 
     # A sum of N equal terms taken in order may be off by about N/2 ulps, hence
     # the looser tolerance at N = 500.
@@ -80,8 +80,9 @@ class LossContract:
         _, X, y = make_problem(np.random.default_rng(4), num_train, 6, num_classes)
         W = np.zeros((6, num_classes))
         loss, dW = self.loss(W, X, y, 0.5)
-        np.testing.assert_allclose(loss, checks.loss_at_zero_weights(num_classes), rtol=rtol)
-        expected = checks.gradient_at_zero_weights(X, y, num_classes)
+        np.testing.assert_allclose(loss, first_principles.loss_at_zero_weights(num_classes),
+                                   rtol=rtol)
+        expected = first_principles.gradient_at_zero_weights(X, y, num_classes)
         np.testing.assert_allclose(dW, expected, rtol=0, atol=1e-13 * np.abs(expected).max())
 
     def test_reg_term_alone_when_X_is_zero(self):
@@ -126,8 +127,8 @@ class LossContract:
     def test_float32_zero_weights_give_the_closed_forms_to_float32_precision(self):
         _, X, y = make_problem(np.random.default_rng(9), 20, 8, 5, dtype=np.float32)
         loss, dW = self.loss(np.zeros((8, 5), dtype=np.float32), X, y, 0.1)
-        assert loss == pytest.approx(checks.loss_at_zero_weights(5), rel=1e-6)
-        expected = checks.gradient_at_zero_weights(X.astype(np.float64), y, 5)
+        assert loss == pytest.approx(first_principles.loss_at_zero_weights(5), rel=1e-6)
+        expected = first_principles.gradient_at_zero_weights(X.astype(np.float64), y, 5)
         np.testing.assert_allclose(dW, expected, rtol=0, atol=1e-5 * np.abs(expected).max())
 
     def test_inputs_are_not_modified(self):

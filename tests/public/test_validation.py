@@ -1,4 +1,4 @@
-"""classifiers/_checks.py: the one scalar check, the seed helper, the .npz name, the loss
+"""classifiers/_validation.py: the one scalar check, the seed helper, the .npz name, the loss
 checks that blame the right thing, and the labels that predict returns.
 """
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import classifiers
-from classifiers._checks import as_labels, check_loss_result, check_scalar, make_rng, npz_path
+from classifiers._validation import as_labels, check_loss_result, check_scalar, make_rng, npz_path
 
 
 # --------------------------------------------------------------- check_scalar

@@ -45,6 +45,17 @@ def test_every_task_passes_on_the_solution(task):
     assert str(result) == f"{task}: all {result.total} public tests passed"
 
 
+def test_the_notebook_has_one_check_cell_per_task():
+    """A cell that is only ``check("TASK")``, once for every task and for nothing else."""
+    notebook = nbformat.read(BUNDLE / tasks.NOTEBOOK, as_version=4)
+    checked = [found[1] for cell in notebook.cells if cell.cell_type == "code"
+               for found in [re.fullmatch(r'check\("(\w+)"\)', cell.source.strip())] if found]
+    assert sorted(checked) == sorted(tasks.TASKS)
+    calls = sum(len(re.findall(r"\bcheck\(", cell.source)) for cell in notebook.cells
+                if cell.cell_type == "code")
+    assert calls == len(checked), "a check() call outside a cell of its own"
+
+
 def test_a_stub_is_not_written_yet_and_nothing_is_written_into_the_bundle(student):
     before = files_under(student)
     result = check.run_check("softmax_naive", student)

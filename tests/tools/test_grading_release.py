@@ -55,10 +55,11 @@ def test_releasing_twice_gives_identical_trees(student, tmp_path):
     assert filecmp.cmpfiles(student, again, files(student), shallow=False)[0] == files(student)
 
 
-def test_the_release_is_exactly_the_listed_files(student):
-    assert files(student) == sorted([*tasks.STUDENT_FILES, tasks.RELEASE_STAMP])
+def test_the_release_is_exactly_the_listed_files_and_the_public_tests(student):
     public = {f"{tasks.PUBLIC_TESTS}/{rel}" for rel in regions.walk(BUNDLE / tasks.PUBLIC_TESTS)}
-    assert public == {rel for rel in tasks.STUDENT_FILES if rel.startswith("tests/")}
+    assert files(student) == sorted({*tasks.STUDENT_FILES, *public, tasks.RELEASE_STAMP})
+    assert {rel for rel in files(student) if rel.startswith("tests/")} == \
+        public | {"tests/conftest.py"}
     readme = (student / "README.md").read_text()
     assert "python -m grading.student.collect" in readme
     assert "| `softmax_naive` | `classifiers/softmax.py` | 10 |" in readme

@@ -73,7 +73,7 @@ def test_the_students_work_comes_first(rel):
                   if node.lineno <= first + 1 <= getattr(node, "end_lineno", 0))
     assert isinstance(holder, (ast.FunctionDef, ast.ClassDef))
     assert holder.lineno <= 30, f"{rel}: the first region is in {holder.name}, at line " \
-                                f"{holder.lineno}; plumbing belongs in classifiers/_checks.py"
+                                f"{holder.lineno}; plumbing belongs in classifiers/_validation.py"
 
 
 @pytest.mark.parametrize("rel, region, guidance, function, lines", REGIONS, ids=IDS)
@@ -105,7 +105,8 @@ def test_naive_and_vectorized_number_the_same_steps():
     assert steps == [list("123456")] * 2
 
 
-@pytest.mark.parametrize("rel", TASK_FILES + ["classifiers/_checks.py", "classifiers/__init__.py"])
+@pytest.mark.parametrize("rel", TASK_FILES + ["classifiers/_validation.py",
+                                              "classifiers/__init__.py"])
 def test_lines_fit_in_100_columns(rel):
     for number, line in enumerate((BUNDLE / rel).read_text(encoding="utf-8").split("\n"), 1):
         assert len(line) <= 100, f"{rel}:{number} has {len(line)} columns"

@@ -1,4 +1,4 @@
-"""Plumbing shared by the bundle's modules: argument checks, seeding and file names.
+"""Validation of the bundle's arguments, shared by its modules: checks, seeds and file names.
 
 Not part of the exercise: nothing here is to be written by students. It imports only numpy
 and the standard library, so every module of the bundle may use it. Shapes follow the

@@ -1,4 +1,4 @@
-"""Checks that need no implementation of the exercise: finite differences and closed forms.
+"""What a test knows from first principles: central differences and closed forms.
 
 Nothing here computes a softmax loss in general, so test modules built on this
 file (and not on tests/hidden/oracles.py) can be handed to students.
