@@ -25,8 +25,10 @@ import io
 import json
 import os
 import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 
@@ -50,17 +52,17 @@ def group_points(task: str, group: str) -> Points:
     return whole(tasks.TASKS[task].points * tasks.TASKS[task].groups[group].share / 100)
 
 
-def optional():
+def optional() -> Any:
     """A field left out of report.json while it is None (not written as null)."""
     return field(default=None, metadata={"optional": True})
 
 
-def json_key(found):
+def json_key(found: dataclasses.Field[Any]) -> str:
     """The report.json key of a dataclass field: its name unless its metadata says another."""
     return found.metadata.get("key", found.name)
 
 
-def plain(value):
+def plain(value: object) -> Any:
     """A report's value as JSON data: dataclasses as objects, optional fields left out when None."""
     if dataclasses.is_dataclass(value):
         return {json_key(found): plain(getattr(value, found.name))
@@ -73,7 +75,7 @@ def plain(value):
     return value
 
 
-def keyed(cls, data):
+def keyed(cls: type[Any], data: Mapping[str, Any]) -> dict[str, Any]:
     """The keyword arguments of dataclass `cls` from its report.json object `data`."""
     return {found.name: data[json_key(found)] for found in dataclasses.fields(cls)
             if json_key(found) in data}
@@ -152,7 +154,7 @@ class TaskResult:
                            for group in tasks.TASKS[task].groups})
 
     @classmethod
-    def from_json(cls, data: dict) -> "TaskResult":
+    def from_json(cls, data: Mapping[str, Any]) -> "TaskResult":
         """The task result of a report.json ``tasks`` entry."""
         groups = {group: GroupResult(**part) for group, part in data["groups"].items()}
         return cls(**{**keyed(cls, data), "groups": groups})
@@ -226,7 +228,7 @@ class NotebookResult:
         return (self.accuracy_measured or {}).get(split)
 
     @classmethod
-    def from_json(cls, data: dict) -> "NotebookResult":
+    def from_json(cls, data: Mapping[str, Any]) -> "NotebookResult":
         """The notebook result of report.json's ``notebook``."""
         mismatch = data.get("first_mismatch")
         return cls(**{**keyed(cls, data),
@@ -330,7 +332,7 @@ class Report:
         """The most automatic plus manual points."""
         return self.max_total + self.max_manual_total
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The report as report.json's object; the manual totals appear with the marks."""
         fields = plain(self)
         data = {"submission": self.submission, "total": self.total,
@@ -341,7 +343,7 @@ class Report:
         return data
 
     @classmethod
-    def from_json(cls, data: dict) -> "Report":
+    def from_json(cls, data: Mapping[str, Any]) -> "Report":
         """The report of a report.json object; its totals are computed again from its results.
 
         Keys it does not know are left out; `validate` refuses them.
@@ -375,19 +377,20 @@ class Report:
         atomic(out / "report.json", json.dumps(data, indent=2) + "\n")
         atomic(out / "report.md", self.markdown())
 
-    def row(self) -> dict:
+    def row(self) -> dict[str, object]:
         """The report's row of scores.csv: totals, a column per task and per group
         (``task:group``), the notebook, the measured accuracy, the problems, and the
         marks given by hand once merged (empty where not marked yet)."""
-        row = {"submission": self.submission, "total": self.total, "max_total": self.max_total,
-               **{task: result.points for task, result in self.tasks.items()},
-               **{f"{task}:{group}": part.points for task, result in self.tasks.items()
-                  for group, part in result.groups.items()},
-               "cells_matched": self.notebook.cells_matched,
-               "cells_total": self.notebook.cells_total,
-               "dataset": self.notebook.dataset or "", "notebook": self.notebook.status,
-               **{f"measured_{split}": self.notebook.measured(split) for split in ("val", "test")},
-               "problems": "; ".join(self.problems)}
+        row: dict[str, object] = {
+            "submission": self.submission, "total": self.total, "max_total": self.max_total,
+            **{task: result.points for task, result in self.tasks.items()},
+            **{f"{task}:{group}": part.points for task, result in self.tasks.items()
+               for group, part in result.groups.items()},
+            "cells_matched": self.notebook.cells_matched,
+            "cells_total": self.notebook.cells_total,
+            "dataset": self.notebook.dataset or "", "notebook": self.notebook.status,
+            **{f"measured_{split}": self.notebook.measured(split) for split in ("val", "test")},
+            "problems": "; ".join(self.problems)}
         if self.manual is not None:
             row.update({task: "" if mark.points is None else mark.points
                         for task, mark in self.manual.items()},
@@ -415,14 +418,14 @@ DERIVED = ("total", "max_total", "manual_total", "max_manual_total", "final_tota
 
 
 @functools.cache
-def validator():
+def validator() -> "jsonschema.Draft202012Validator":
     """The validator of report.schema.json."""
     schema = json.loads(SCHEMA.read_text("utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
 
 
-def validate(data: dict) -> None:
+def validate(data: Mapping[str, Any]) -> None:
     """Check a report.json object against report.schema.json.
 
     Raises
@@ -433,14 +436,14 @@ def validate(data: dict) -> None:
     validator().validate(data)
 
 
-def escape(text, limit=2000):
+def escape(text: object, limit: int = 2000) -> str:
     """One line of untrusted text, safe inside markdown prose or a table cell."""
     text = " ".join(str(text).split())
     text = text if len(text) <= limit else text[:limit] + " ..."
     return MARKDOWN.sub(r"\\\1", text)
 
 
-def fence(text, language=""):
+def fence(text: object, language: str = "") -> list[str]:
     """Untrusted multi-line text as a code block that it cannot close."""
     text = str(text)
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
@@ -449,7 +452,7 @@ def fence(text, language=""):
 
 
 @contextlib.contextmanager
-def written(path):
+def written(path: Path | str) -> Iterator[Path]:
     """A temporary path beside `path`, renamed to it when the block ends without an error.
 
     Every file the grader writes goes through here, so none is ever half-written: on an
@@ -464,13 +467,13 @@ def written(path):
         temporary.unlink(missing_ok=True)
 
 
-def atomic(path, text):
+def atomic(path: Path | str, text: str) -> None:
     """Write text to path as UTF-8, never half-written (`written`)."""
     with written(path) as temporary:
         temporary.write_text(text, "utf-8")
 
 
-def csv_cell(value):
+def csv_cell(value: object) -> object:
     """The cell a spreadsheet shows and never runs: text starting a formula gets a quote.
 
     OWASP's advice against CSV injection: text beginning with ``= + - @``, a tab
@@ -482,7 +485,8 @@ def csv_cell(value):
     return value
 
 
-def write_csv(path, rows, fieldnames):
+def write_csv(path: Path | str, rows: Iterable[Mapping[str, object]],
+              fieldnames: Sequence[str]) -> None:
     """Write rows (dicts) to path as UTF-8 CSV, header and every cell through `csv_cell`.
 
     Written to a temporary name and renamed, so it is never half-written. Every
@@ -495,7 +499,7 @@ def write_csv(path, rows, fieldnames):
     atomic(path, text.getvalue())
 
 
-def task_section(results):
+def task_section(results: Mapping[str, TaskResult]) -> list[str]:
     """The tasks' table, then the groups' table, then the notes (which cost no points)."""
     lines = ["| Task | Result | Points | First failure |", "|---|---|---|---|"]
     for task, result in results.items():
@@ -516,7 +520,7 @@ def task_section(results):
     return lines
 
 
-def manual_section(report):
+def manual_section(report: Report) -> list[str]:
     """The points given by hand and the final total, once marks are merged
     (`grading.course.manual`)."""
     if report.manual is None:

@@ -14,15 +14,19 @@ Everything taken from a submission is HTML-escaped.
 import base64
 import html
 import io
+import math
 import statistics
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from grading import report
+from grading.report import Report
 
 STYLE = ("body{font-family:sans-serif;max-width:70em;margin:2em auto;color:#222}"
          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;"
@@ -30,7 +34,7 @@ STYLE = ("body{font-family:sans-serif;max-width:70em;margin:2em auto;color:#222}
 TOP_FAILURES = 3  # most common first failures listed per task
 
 
-def figure_png(draw):
+def figure_png(draw: Callable[[Axes], object]) -> str:
     """An <img> of the figure `draw(ax)` draws, as an inline base64 PNG."""
     # A Figure of its own on an Agg canvas: no pyplot, so no global backend or figure state.
     fig = Figure(figsize=(6, 3.5))
@@ -44,31 +48,32 @@ def figure_png(draw):
     return f'<img alt="{html.escape(ax.get_title())}" src="data:image/png;base64,{data}">'
 
 
-def score_histogram(reports):
+def score_histogram(reports: Sequence[Report]) -> str:
     """PNG of the distribution of total scores."""
     max_total = max(r.max_total for r in reports)
 
-    def draw(ax):
-        ax.hist([r.total for r in reports], bins=range(0, max_total + 2), color="#4c72b0")
+    def draw(ax: Axes) -> None:
+        ax.hist([r.total for r in reports], bins=range(0, math.ceil(max_total) + 2),
+                color="#4c72b0")
         ax.set(title="Scores", xlabel=f"total (of {max_total})", ylabel="submissions")
     return figure_png(draw)
 
 
-def pass_rates(reports, task_names):
+def pass_rates(reports: Sequence[Report], task_names: Sequence[str]) -> tuple[str, list[float]]:
     """PNG of the share of submissions passing each task."""
     rates = [sum(r.tasks[t].passed for r in reports) / len(reports) for t in task_names]
 
-    def draw(ax):
+    def draw(ax: Axes) -> None:
         ax.barh(task_names[::-1], rates[::-1], color="#55a868")
         ax.set(title="Pass rate per task", xlabel="fraction of submissions", xlim=(0, 1))
     return figure_png(draw), rates
 
 
-def cells_matched(reports):
+def cells_matched(reports: Sequence[Report]) -> str:
     """PNG of the distribution of the notebook's cells matched."""
     ran = [r.notebook for r in reports if r.notebook.cells_total]
 
-    def draw(ax):
+    def draw(ax: Axes) -> None:
         if ran:
             ax.hist([nb.cells_matched / nb.cells_total for nb in ran],
                     bins=[k / 10 for k in range(11)], color="#8172b2")
@@ -77,12 +82,12 @@ def cells_matched(reports):
     return figure_png(draw)
 
 
-def accuracy_against_score(reports):
+def accuracy_against_score(reports: Sequence[Report]) -> str:
     """PNG of the validation accuracy the grader measured against the total score."""
     points = [(r.total, r.notebook.measured("val")) for r in reports]
     points = [(total, val) for total, val in points if val is not None]
 
-    def draw(ax):
+    def draw(ax: Axes) -> None:
         if points:
             ax.scatter(*zip(*points), color="#c44e52")
         ax.set(title=f"Validation accuracy measured by the grader ({len(points)} notebooks)",
@@ -90,7 +95,7 @@ def accuracy_against_score(reports):
     return figure_png(draw)
 
 
-def failure_table(reports, task_names):
+def failure_table(reports: Sequence[Report], task_names: Sequence[str]) -> str:
     """Rows of each task's most common first failures, with their counts."""
     rows = []
     for task in task_names:
@@ -103,7 +108,8 @@ def failure_table(reports, task_names):
     return f"<table>{head}{''.join(rows)}</table>" if rows else "<p>No task failed.</p>"
 
 
-def submission_table(reports, task_names, folder=""):
+def submission_table(reports: Iterable[Report], task_names: Sequence[str],
+                     folder: str = "") -> str:
     """One row per submission: its report (under `folder`), scores per task, notebook and
     problems."""
     head = "".join(f"<th>{html.escape(t)}</th>" for t in task_names)
@@ -124,7 +130,7 @@ def submission_table(reports, task_names, folder=""):
             f"<th>Problems</th></tr>{''.join(rows)}</table>")
 
 
-def readable(report):
+def readable(report: Report) -> str:
     """How the notebook's HTML and PDF went ("notebook.html: not rendered: ..."); "-" when
     there is no kept notebook, or it is not rendered yet (the page is written again then)."""
     if report.readable is None:
@@ -132,7 +138,7 @@ def readable(report):
     return "; ".join(f"{name}: {outcome}" for name, outcome in report.readable.items())
 
 
-def render(reports, folder=""):
+def render(reports: Sequence[Report], folder: str = "") -> str:
     """The class report's HTML text; `folder` prefixes the links to each report.md."""
     if not reports:
         raise ValueError("reports must hold at least one submission's report, got none")
@@ -156,7 +162,8 @@ def render(reports, folder=""):
         "</body></html>", ""])
 
 
-def write_class_report(reports, out_dir, folder=""):
+def write_class_report(reports: Iterable[Report], out_dir: Path | str,
+                       folder: str = "") -> Path:
     """Write out_dir/class_report.html for the submissions' `Report`s; return its path.
 
     Each submission links to ``<folder><name>/report.md``, relative to out_dir

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +60,7 @@ class Options:
     pdf: bool
 
 
-def submissions(folder):
+def submissions(folder: Path | str) -> dict[str, Path]:
     """{name: path} of the submissions in folder, sorted by name (a zip's keeps its .zip).
 
     A name that is not UTF-8 (bytes read as lone surrogates) is written with escapes, so
@@ -69,18 +70,18 @@ def submissions(folder):
             if path.is_dir() or path.suffix == ".zip"}
 
 
-def stopped(name, problem):
+def stopped(name: str, problem: str) -> Report:
     """The `Report` of a submission whose grading stopped with `problem`."""
     return Report.failed(name, f"not graded: grading stopped with {problem} (grade it alone "
                                "with python -m grading.grader.grade to see the traceback)")
 
 
-def deadline(task_timeout, notebook_timeout):
+def deadline(task_timeout: int, notebook_timeout: int) -> int:
     """Seconds one submission may take: every task and the notebook, with slack."""
     return len(tasks.TASKS) * (task_timeout + 30) + notebook_timeout + 120
 
 
-def environment(scratch, jobs):
+def environment(scratch: Path, jobs: int) -> dict[str, str]:
     """The environment of one grade process: its own TMPDIR, and its share of the cores.
 
     `jobs` grades run at once; each gets cores // jobs BLAS threads unless the
@@ -92,7 +93,7 @@ def environment(scratch, jobs):
     return {**{name: threads for name in BLAS_THREADS}, **os.environ, "TMPDIR": str(scratch)}
 
 
-def grade_one(path, out, options):
+def grade_one(path: Path, out: Path, options: Options) -> Report:
     """Grade one submission in its own process group; return its `Report` (always)."""
     final = out / REPORTS / path.name
     with tempfile.TemporaryDirectory(prefix=".grading-", dir=out) as partial, \
@@ -143,8 +144,10 @@ def grade_one(path, out, options):
     return result
 
 
-def grade_all(folder, out, jobs=None, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
-              notebook_timeout=tasks.NOTEBOOK_TIMEOUT, sandboxed=True, marks=None, pdf=True):
+def grade_all(folder: Path | str, out: Path | str, jobs: int | None = None,
+              bundle: Path | str = tasks.BUNDLE, task_timeout: int = tasks.TASK_TIMEOUT,
+              notebook_timeout: int = tasks.NOTEBOOK_TIMEOUT, sandboxed: bool = True,
+              marks: Path | str | None = None, pdf: bool = True) -> list[dict[str, object]]:
     """Grade every submission in folder into out; write and return the rows of scores.csv.
 
     Also writes out/class_report.html, and each re-executed notebook as HTML (and
@@ -176,7 +179,7 @@ def grade_all(folder, out, jobs=None, bundle=tasks.BUNDLE, task_timeout=tasks.TA
     return rows
 
 
-def graded(found, out, options):
+def graded(found: Mapping[str, Path], out: Path, options: Options) -> dict[str, Report]:
     """{name: report} of the submissions found, `options.jobs` at a time, in name order.
 
     Progress counts submissions as they finish (as_completed), so its ETA follows
@@ -194,7 +197,7 @@ def graded(found, out, options):
     return {name: reports[name] for name in found}
 
 
-def rendered(reports, out, options):
+def rendered(reports: Mapping[str, Report], out: Path, options: Options) -> None:
     """Render each kept notebook (student output, never executed again) for reading.
 
     Each `Report` gains `readable`, {file: outcome} (`export.render`); each reason
@@ -208,12 +211,12 @@ def rendered(reports, out, options):
             reports[folder.name].readable = outcomes
             reports[folder.name].write(folder)
     failed = Counter(f"{file}: {outcome}" for folder in kept for file, outcome
-                     in reports[folder.name].readable.items() if outcome != "written")
+                     in (reports[folder.name].readable or {}).items() if outcome != "written")
     for reason, count in sorted(failed.items()):
         print(f"grade_all: {count} submission(s): {reason}", file=sys.stderr)
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Grade a folder of submissions from the command line; the exit status."""
     parser = argparse.ArgumentParser(prog="python -m grading.course.grade_all",
                                      description=__doc__.split("\n")[0])

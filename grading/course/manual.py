@@ -22,7 +22,9 @@ task marked by hand (`grading.report.Report.row`).
 import csv
 import dataclasses
 import math
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TypedDict
 
 from grading import tasks
 from grading.report import ManualMark, Report
@@ -30,7 +32,18 @@ from grading.report import ManualMark, Report
 HEADER = ["submission", "task", "points", "comment"]
 
 
-def parse_points(text, task):
+class Mark(TypedDict):
+    """One mark as `read_marks` returns it: the fields of a `ManualMark`."""
+
+    points: float | None
+    max_points: int
+    comment: str
+
+
+Marks = dict[str, dict[str, Mark]]  # {submission: {task: Mark}}
+
+
+def parse_points(text: str, task: str) -> tuple[float | None, str | None]:
     """The points of one row as a float, or why they are refused."""
     try:
         points = float(text)
@@ -43,7 +56,7 @@ def parse_points(text, task):
     return points, None
 
 
-def check_row(row, known):
+def check_row(row: Sequence[str], known: Collection[str] | None) -> str | None:
     """Why a row of the marks file is refused, or None."""
     if len(row) != len(HEADER):
         return f"expected {len(HEADER)} fields ({','.join(HEADER)}), got {len(row)}"
@@ -57,7 +70,7 @@ def check_row(row, known):
     return parse_points(row[2], task)[1]
 
 
-def read_marks(path, submissions):
+def read_marks(path: Path | str, submissions: Iterable[str] | None) -> Marks:
     """Read and validate a marks CSV file.
 
     Parameters
@@ -70,7 +83,7 @@ def read_marks(path, submissions):
 
     Returns
     -------
-    marks : dict
+    marks : Marks
         ``{submission: {task: {"points": float, "max_points": int, "comment": str}}}``.
 
     Raises
@@ -89,7 +102,9 @@ def read_marks(path, submissions):
     if not rows or rows[0] != HEADER:
         raise ValueError(f"{path}, row 1: the header must be {','.join(HEADER)}, "
                          f"got {','.join(rows[0]) if rows else 'an empty file'}")
-    marks, problems, first_row = {}, [], {}
+    marks: Marks = {}
+    problems: list[str] = []
+    first_row: dict[tuple[str, str], int] = {}
     for number, row in enumerate(rows[1:], start=2):
         if not any(row):
             continue  # blank line
@@ -108,7 +123,7 @@ def read_marks(path, submissions):
     return marks
 
 
-def merge_report(result: Report, marks: dict) -> Report:
+def merge_report(result: Report, marks: Mapping[str, Mapping[str, Mark]]) -> Report:
     """A copy of one `Report` with its marks given by hand.
 
     Its ``manual`` holds a `ManualMark` per task of `tasks.MANUAL_POINTS`, points
@@ -118,7 +133,7 @@ def merge_report(result: Report, marks: dict) -> Report:
     ----------
     result : Report
         The report, left unchanged.
-    marks : dict
+    marks : Marks
         `read_marks`'s ``{submission: {task: {"points", "max_points", "comment"}}}``.
     """
     given = marks.get(result.submission, {})
@@ -128,7 +143,8 @@ def merge_report(result: Report, marks: dict) -> Report:
         for task, maximum in tasks.MANUAL_POINTS.items()})
 
 
-def merge_reports(folder, reports, marks):
+def merge_reports(folder: Path | str, reports: Mapping[str, Report],
+                  marks: Mapping[str, Mapping[str, Mark]]) -> dict[str, Report]:
     """{name: report} with the marks merged, each rewritten as folder/<name>/report.*."""
     merged = {name: merge_report(result, marks) for name, result in reports.items()}
     for name, result in merged.items():

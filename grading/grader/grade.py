@@ -26,7 +26,9 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from grading import tasks
 from grading.authoring import rebuild, release
@@ -40,7 +42,7 @@ from grading.student import check, regions
 ALLOWED_IMPORTS = {"numpy", *sys.stdlib_module_names, *tasks.BUNDLE_MODULES}
 
 
-def import_problem(text, where):
+def import_problem(text: str, where: str) -> str | None:
     """Why the task file `text` may not be graded (does not parse, bad import), or None."""
     try:
         imports = regions.module_imports(text)
@@ -53,14 +55,14 @@ def import_problem(text, where):
     return None
 
 
-def marked_tests(tree, task):
+def marked_tests(tree: Path, task: str) -> list[str]:
     """The public and hidden test files of `tree` that mark tests with ``pytest.mark.<task>``."""
     found = [f"{folder}/{rel}" for folder in (tasks.PUBLIC_TESTS, tasks.HIDDEN_TESTS)
              for rel in regions.walk(tree / folder)]
     return [rel for rel in found if rel.endswith(".py") and check.marks(tree / rel, task)]
 
 
-def run_task(work, task, sandboxed, timeout):
+def run_task(work: Workspace, task: str, sandboxed: bool, timeout: int) -> TaskResult:
     """Run the task's tests against the child in `work.child(task)`: the task's result.
 
     The points come group by group (`grading.grader.points`): a test that did not run
@@ -70,7 +72,7 @@ def run_task(work, task, sandboxed, timeout):
     tests = marked_tests(tree, task)
     if not tests:
         return TaskResult.failed(task, f"the bundle has no tests marked {task}")
-    config = {"task": task, "targets": tasks.TASKS[task].targets,
+    config: dict[str, Any] = {"task": task, "targets": tasks.TASKS[task].targets,
               "dependencies": tasks.TASKS[task].dependencies,
               "scratch": str(work.child(task)), "sandboxed": sandboxed,
               "results": str(work.results(task)), "call_timeout": timeout}
@@ -95,7 +97,7 @@ def run_task(work, task, sandboxed, timeout):
     return points.score(task, results)
 
 
-def grade_task(task, work, sandboxed, timeout):
+def grade_task(task: str, work: Workspace, sandboxed: bool, timeout: int) -> TaskResult:
     """Grade one task: its `TaskResult`.
 
     `work` (a `Workspace`) holds the submission and the reference tree. The child's copy of
@@ -121,7 +123,8 @@ def grade_task(task, work, sandboxed, timeout):
     return run_task(work, task, sandboxed, timeout)
 
 
-def grade_notebook(work, bundle, timeout, missing, sandboxed):
+def grade_notebook(work: Workspace, bundle: Path, timeout: int, missing: Collection[str],
+                   sandboxed: bool) -> NotebookResult:
     """The notebook's `NotebookResult`: re-executed with the submission's own task files."""
     if tasks.NOTEBOOK in missing:
         return NotebookResult(status=f"missing: {tasks.NOTEBOOK} is not in the submission")
@@ -136,7 +139,7 @@ def grade_notebook(work, bundle, timeout, missing, sandboxed):
                               f"{type(error).__name__}: {channel.cap(error, 300)}")
 
 
-def isolation(sandboxed):
+def isolation(sandboxed: bool) -> bool:
     """True to sandbox children; SystemExit with a clear message where none can be made."""
     if sandboxed and sandbox.level() == "none":
         raise SystemExit(f"grade: no sandbox can be made on this machine ({sandbox.failure()}); "
@@ -145,8 +148,9 @@ def isolation(sandboxed):
     return sandboxed
 
 
-def grade(submission, out, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
-          notebook_timeout=tasks.NOTEBOOK_TIMEOUT, sandboxed=True, deadline=None):
+def grade(submission: Path | str, out: Path | str, bundle: Path | str = tasks.BUNDLE,
+          task_timeout: int = tasks.TASK_TIMEOUT, notebook_timeout: int = tasks.NOTEBOOK_TIMEOUT,
+          sandboxed: bool = True, deadline: float | None = None) -> Report:
     """Grade one submission (folder or zip), write its report into out, and return that `Report`.
 
     `deadline` (a `time.monotonic()` value), if given, shortens the notebook's
@@ -171,8 +175,9 @@ def grade(submission, out, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
     return result
 
 
-def grade_tasks(submission, only, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_TIMEOUT,
-                sandboxed=True):
+def grade_tasks(submission: Path | str, only: Iterable[str], bundle: Path | str = tasks.BUNDLE,
+                task_timeout: int = tasks.TASK_TIMEOUT,
+                sandboxed: bool = True) -> dict[str, TaskResult]:
     """Grade only the tasks `only` of a submission, as `grade` does: {task: TaskResult}.
 
     For tests and for checking one task; no notebook, no report written.
@@ -184,7 +189,7 @@ def grade_tasks(submission, only, bundle=tasks.BUNDLE, task_timeout=tasks.TASK_T
         return {task: grade_task(task, work, sandboxed, task_timeout) for task in only}
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Grade one submission from the command line; 0 whenever a report was written."""
     parser = argparse.ArgumentParser(prog="python -m grading.grader.grade",
                                      description=__doc__.split("\n")[0])

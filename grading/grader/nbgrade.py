@@ -23,6 +23,9 @@ import dataclasses
 import math
 import shutil
 import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -30,6 +33,7 @@ from grading import report, tasks
 from grading.authoring import release
 from grading.child import channel
 from grading.grader import measure, notebook, scratch
+from grading.grader.workspace import Workspace
 from grading.isolation import sandbox, unprivileged
 from grading.report import Mismatch, NotebookResult
 from grading.student import regions
@@ -42,7 +46,7 @@ EXECUTED = "re-executed and compared"  # the status of a notebook that ran to it
 KEPT = "notebook.ipynb"  # the re-executed notebook, kept in REPORT_DIR for reading
 MAX_KEPT = 32 << 20      # bytes: larger re-executed notebooks are not kept
 
-def skeleton(cell, where):
+def skeleton(cell: nbformat.NotebookNode, where: str) -> tuple[str, str | None]:
     """(cell type, source with every region's body removed): what must equal the release."""
     kind = regions.CELL_KINDS.get(cell.cell_type)
     try:
@@ -53,10 +57,13 @@ def skeleton(cell, where):
     return cell.cell_type, source
 
 
-def align(released, stored):
+def align(released: nbformat.NotebookNode,
+          stored: nbformat.NotebookNode) -> tuple[dict[int, int], list[int], list[int]]:
     """({release cell: submitted cell}, added submitted cells, modified release cells)."""
     want = [skeleton(cell, f"release cell {i}") for i, cell in enumerate(released.cells)]
-    pairs, added, position = {}, [], 0
+    pairs: dict[int, int] = {}
+    added: list[int] = []
+    position = 0
     for index, cell in enumerate(stored.cells):
         found = skeleton(cell, f"{tasks.NOTEBOOK} cell {index}")
         match = next((j for j in range(position, len(want)) if want[j] == found), None)
@@ -68,10 +75,13 @@ def align(released, stored):
     return pairs, added, modified
 
 
-def compare(released, stored, new, pairs, patterns):
+def compare(released: nbformat.NotebookNode, stored: nbformat.NotebookNode,
+            new: nbformat.NotebookNode, pairs: Mapping[int, int],
+            patterns: Sequence[tuple[str, str]]) -> tuple[int, int, Mismatch | None]:
     """(cells matched, cells total, first `Mismatch` or None): the release's code cells,
     re-executed."""
-    matched, total, first = 0, 0, None
+    matched, total = 0, 0
+    first: Mismatch | None = None
     for j, cell in enumerate(released.cells):
         if cell.cell_type != "code" or not cell.source.strip():
             continue
@@ -92,7 +102,7 @@ def compare(released, stored, new, pairs, patterns):
     return matched, total, first
 
 
-def valid_record(record):
+def valid_record(record: Mapping[str, Any]) -> dict[str, dict[str, float]] | None:
     """The notebook's accuracy record if it has the expected keys, types and size, else None.
 
     A record with any key besides "dataset" and "accuracy" is refused whole:
@@ -102,7 +112,7 @@ def valid_record(record):
     if (set(record) != {"dataset", "accuracy"} or not isinstance(accuracy, dict)
             or len(accuracy) > MAX_METHODS):
         return None
-    clean = {}
+    clean: dict[str, dict[str, float]] = {}
     for method, splits in accuracy.items():
         if not (isinstance(method, str) and len(method) <= 100 and method.isprintable()
                 and isinstance(splits, dict)
@@ -115,7 +125,7 @@ def valid_record(record):
     return clean
 
 
-def run_folder(work, bundle):
+def run_folder(work: Workspace, bundle: Path) -> Path:
     """The folder the notebook re-executes in: rebuilt task files, provided modules, checks.
 
     The task files are the release's with the submitted region bodies put in
@@ -152,7 +162,7 @@ nbformat.write(nb, path)
 PROGRESS = ".started_cell"
 
 
-def plain_file(folder, rel):
+def plain_file(folder: Path, rel: str) -> Path | None:
     """folder/rel if it is a regular file reached through no link, else None.
 
     The child may write in folder, so what it leaves there is read only when it
@@ -163,7 +173,7 @@ def plain_file(folder, rel):
     return path if path.resolve() == folder.resolve() / rel and path.is_file() else None
 
 
-def readable_data(data, work, sandboxed):
+def readable_data(data: Path, work: Workspace, sandboxed: bool) -> Path | str:
     """The dataset folder as the notebook's child may read it.
 
     Without a sandbox, a root grader's child runs as an unprivileged uid; where
@@ -175,7 +185,8 @@ def readable_data(data, work, sandboxed):
     return shutil.copytree(data, work.data)
 
 
-def execute(folder, data, timeout, sandboxed):
+def execute(folder: Path, data: Path | str, timeout: int,
+            sandboxed: bool) -> tuple[str, nbformat.NotebookNode | None]:
     """Re-execute folder's notebook in the sandbox: (status, the executed notebook or None)."""
     command = [sys.executable, "-c", RUNNER, tasks.NOTEBOOK, PROGRESS, str(timeout)]
     status, output = sandbox.run(command, timeout, read_only=[data], writable=[folder],
@@ -190,7 +201,7 @@ def execute(folder, data, timeout, sandboxed):
     return EXECUTED, nbformat.read(target, as_version=4)
 
 
-def where_stopped(folder):
+def where_stopped(folder: Path) -> str:
     """' in cell K (source) after N of M code cells': the cell running when the run stopped."""
     notebook_file, progress = plain_file(folder, tasks.NOTEBOOK), plain_file(folder, PROGRESS)
     if notebook_file is None:  # replaced by the child: nothing of it is quoted
@@ -208,7 +219,7 @@ def where_stopped(folder):
             f"{sum(i < index for i in code)} of {len(code)} code cells")
 
 
-def regrade(work, bundle, timeout, sandboxed):
+def regrade(work: Workspace, bundle: Path, timeout: int, sandboxed: bool) -> NotebookResult:
     """The `NotebookResult` of the submitted notebook of `work`, a `Workspace`."""
     stored = nbformat.read(work.submission / tasks.NOTEBOOK, as_version=4)
     released = release.stub_notebook(nbformat.read(bundle / tasks.NOTEBOOK, as_version=4),
@@ -240,7 +251,7 @@ def regrade(work, bundle, timeout, sandboxed):
                         data))
 
 
-def keep_notebook(work, entry, out):
+def keep_notebook(work: Workspace, entry: NotebookResult, out: Path) -> list[str]:
     """Copy the re-executed notebook to out/KEPT for reading; the problems, if not kept.
 
     `entry` is the notebook's `NotebookResult`: a notebook kept is one that re-executed.

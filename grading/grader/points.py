@@ -14,6 +14,8 @@ whose tests could count is `report.TaskResult.failed`.
 
 import fnmatch
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from grading import tasks
 from grading.report import GroupResult, TaskResult, group_points, whole
@@ -21,24 +23,24 @@ from grading.report import GroupResult, TaskResult, group_points, whole
 STUB = "not implemented: a stub raised NotImplementedError, which fails every group"
 
 
-def test_name(nodeid):
+def test_name(nodeid: str) -> str:
     """'tests/x.py::TestA::test_b[3-y]' -> 'test_b': what the groups' patterns match."""
     return re.sub(r"\[.*\]$", "", nodeid.split("::")[-1])
 
 
-def groups_of(task, nodeid):
+def groups_of(task: str, nodeid: str) -> list[str]:
     """The names of the groups of `task` whose patterns match the test `nodeid`."""
     name = test_name(nodeid)
     return [group for group, (_, _, patterns) in tasks.TASKS[task].groups.items()
             if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)]
 
 
-def one_line(text):
+def one_line(text: object) -> str:
     """Text on one line, whitespace runs collapsed."""
     return " ".join(str(text).split())
 
 
-def score(task: str, results: dict) -> TaskResult:
+def score(task: str, results: Mapping[str, Any]) -> TaskResult:
     """The task's result from the plugin's results: passed, points, message, groups.
 
     `results` holds ``tests`` ({node id: {"outcome", "message"}} of the tests that
@@ -47,15 +49,15 @@ def score(task: str, results: dict) -> TaskResult:
     ``notes``).
     """
     outcomes = results["tests"]
-    members = {group: [] for group in tasks.TASKS[task].groups}
-    misfits = []
+    members: dict[str, list[str]] = {group: [] for group in tasks.TASKS[task].groups}
+    misfits: list[str] = []
     for nodeid in results["collected"]:
         found = groups_of(task, nodeid)
         if len(found) != 1:
             misfits.append(f"{test_name(nodeid)} is in {len(found)} groups")
         for group in found:
             members[group].append(nodeid)
-    groups = {}
+    groups: dict[str, GroupResult] = {}
     for group, nodeids in members.items():
         failed = [nodeid for nodeid in nodeids
                   if outcomes.get(nodeid, {}).get("outcome") != "passed"]

@@ -59,7 +59,7 @@ class Workspace:
         """Where the trusted pytest writes task's outcomes (owner-only)."""
         return self.root / f"{task}.results.json"
 
-    def prepare(self, submission: Path, bundle: Path) -> tuple[list[str], list[str]]:
+    def prepare(self, submission: Path | str, bundle: Path) -> tuple[list[str], list[str]]:
         """Lay out the workspace for `submission` graded against `bundle`.
 
         Returns the submission files missing, and the problems to report (an unreadable

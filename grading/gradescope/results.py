@@ -16,13 +16,15 @@ submission is plain text (``text`` format) or escaped markdown
 that results.json is checked against is grading/gradescope/autograder/results.schema.json.
 """
 
+from typing import Any
+
 from grading import report, tasks
 from grading.report import GroupResult, ManualMark, NotebookResult, Report
 
 HIDDEN = "failed a hidden test; which one and why are shown after the due date"
 
 
-def group_tests(task: str, group: str, part: GroupResult, number: str) -> list[dict]:
+def group_tests(task: str, group: str, part: GroupResult, number: str) -> list[dict[str, Any]]:
     """The Gradescope tests of one group's result: one, or two if a hidden test failed."""
     name = f"{task} / {group}: {tasks.TASKS[task].groups[group].checks}"
     test = {"name": name, "number": number, "score": part.points,
@@ -38,7 +40,7 @@ def group_tests(task: str, group: str, part: GroupResult, number: str) -> list[d
              "output": part.message}]
 
 
-def notebook_test(nb: NotebookResult, number: str) -> dict:
+def notebook_test(nb: NotebookResult, number: str) -> dict[str, Any]:
     """The notebook's comparison as a test of no points: its report section, in markdown."""
     matched = nb.cells_matched == nb.cells_total and nb.cells_total > 0
     return {"name": "notebook: re-executed and compared with its stored outputs",
@@ -47,7 +49,7 @@ def notebook_test(nb: NotebookResult, number: str) -> dict:
             "output": "\n".join(report.notebook_section(nb)[2:]), "output_format": "md"}
 
 
-def manual_tests(manual: dict[str, ManualMark], number: int) -> list[dict]:
+def manual_tests(manual: dict[str, ManualMark], number: int) -> list[dict[str, Any]]:
     """One test per answer marked by hand (`grading.course.manual.merge_report`'s marks)."""
     return [{"name": f"{task}: marked by hand", "number": f"{number}.{j}",
              "score": mark.points or 0, "max_score": mark.max_points,
@@ -75,7 +77,7 @@ def summary(result: Report) -> str:
     return "\n".join(lines)
 
 
-def results(result: Report, seconds: float) -> dict:
+def results(result: Report, seconds: float) -> dict[str, Any]:
     """The results.json object of the report `result`, graded in `seconds`."""
     tests = []
     for i, (task, entry) in enumerate(result.tasks.items(), 1):
