@@ -23,6 +23,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from grading import tasks
 
@@ -41,11 +42,11 @@ class CheckResult:
     not_written: bool = False  # the task's stub raised its NotImplementedError
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         """True when every public test of the task passed."""
         return self.total > 0 and self.passed == self.total
 
-    def __str__(self):
+    def __str__(self) -> str:
         if self.ok:
             return f"{self.task}: all {self.total} public tests passed"
         if self.not_written:
@@ -56,17 +57,17 @@ class CheckResult:
         return (f"{self.task}: {self.passed} of {self.total} public tests passed; "
                 f"first failure: {self.failure}")
 
-    def _repr_pretty_(self, printer, cycle):
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(str(self))
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         colour = "#1a7f37" if self.ok else "#9a6700" if self.not_written else "#cf222e"
         mark = "&#10004;" if self.ok else "&#10008;"
         return (f'<pre class="grading-check" style="color: {colour}">'
                 f"{mark} {html.escape(str(self))}</pre>")
 
 
-def bundle_root():
+def bundle_root() -> Path:
     """The root of the bundle whose `classifiers` package this Python imports."""
     spec = importlib.util.find_spec("classifiers")
     if spec is None or spec.origin is None:
@@ -75,7 +76,7 @@ def bundle_root():
     return Path(spec.origin).resolve().parents[1]
 
 
-def marks(path, task):
+def marks(path: Path, task: str) -> bool:
     """True if the test file marks tests with `task` (``pytest.mark.<task>``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return any(isinstance(node, ast.Attribute) and node.attr == task
@@ -83,27 +84,27 @@ def marks(path, task):
                for node in ast.walk(tree))
 
 
-def public_tests(root, task):
+def public_tests(root: Path, task: str) -> list[str]:
     """The public test files of `root` that mark `task`, relative to root."""
     return [path.relative_to(root).as_posix()
             for path in sorted((root / tasks.PUBLIC_TESTS).glob("test_*.py"))
             if marks(path, task)]
 
 
-def one_line(text, root, limit=MESSAGE_LIMIT):
+def one_line(text: str, root: Path, limit: int = MESSAGE_LIMIT) -> str:
     """Text on one line, without the bundle's path, cut to `limit` characters."""
     text = " ".join(text.replace(f"{root}{os.sep}", "").replace(str(root), ".").split())
     return text if len(text) <= limit else text[:limit - 4] + " ..."
 
 
-def case_name(case):
+def case_name(case: ET.Element) -> str:
     """'test_module::Class::test' of a JUnit <testcase>, without the folders."""
     parts = case.get("classname", "").split(".")
     start = next((k for k, part in enumerate(parts) if part.startswith("test_")), len(parts))
     return "::".join(parts[start:] + [case.get("name", "?")])
 
 
-def summarize(task, cases, output, root):
+def summarize(task: str, cases: list[ET.Element], output: str, root: Path) -> CheckResult:
     """A CheckResult from the JUnit test cases and pytest's output."""
     failed = [(case, case[0]) for case in cases
               if len(case) and case[0].tag in ("failure", "error")]
@@ -125,7 +126,8 @@ def summarize(task, cases, output, root):
     return CheckResult(task, passed, len(cases), failure, not_written)
 
 
-def run_check(task, root=None, timeout=TIMEOUT):
+def run_check(task: str, root: Path | str | None = None,
+              timeout: float = TIMEOUT) -> CheckResult:
     """Run the public tests of `task` in a subprocess; return a CheckResult.
 
     Parameters
@@ -165,7 +167,7 @@ def run_check(task, root=None, timeout=TIMEOUT):
     return summarize(task, cases, done.stdout + done.stderr, root)
 
 
-def check(task):
+def check(task: str) -> None:
     """Run the public tests of `task` and show the result below the cell."""
     result = run_check(task)
     try:

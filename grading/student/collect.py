@@ -13,6 +13,7 @@ import argparse
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -20,7 +21,7 @@ from grading import tasks
 from grading.student import regions
 
 
-def order_problem(nb):
+def order_problem(nb: Any) -> str | None:
     """Why the notebook was not run top to bottom in one kernel, or None."""
     expected = 1
     for index, cell in enumerate(nb.cells):
@@ -35,7 +36,7 @@ def order_problem(nb):
     return None
 
 
-def problems(root):
+def problems(root: Path) -> list[str]:
     """Everything that stops `root` from being handed in, as messages."""
     missing = [rel for rel in tasks.SUBMISSION_FILES if not (root / rel).is_file()]
     found = [f"{rel} is missing" for rel in missing]
@@ -46,7 +47,7 @@ def problems(root):
     return found
 
 
-def collect(root, out):
+def collect(root: Path | str, out: Path | str) -> list[str]:
     """Write the submission zip of `root` to `out`; return the problems (nothing written if any)."""
     found = problems(Path(root))
     if not found:
@@ -58,7 +59,7 @@ def collect(root, out):
     return found
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     """Check and zip the student bundle from the command line; the exit status."""
     parser = argparse.ArgumentParser(prog="python -m grading.student.collect",
                                      description=__doc__.split("\n")[0])

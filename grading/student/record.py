@@ -9,13 +9,14 @@ Usage: python -m grading.student.record build/softmax.ipynb
 
 import json
 import sys
+from typing import Any
 
 import nbformat
 
 DATASETS = ("cifar10", "synthetic")
 
 
-def record(notebook):
+def record(notebook: Any) -> dict[str, Any]:
     """The JSON object the notebook's last code cell printed, or {} if there is none."""
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     text = "".join(output.get("text", "") for output in (code[-1].outputs if code else [])
@@ -27,7 +28,7 @@ def record(notebook):
     return data if isinstance(data, dict) and data.get("dataset") in DATASETS else {}
 
 
-def main(path):
+def main(path: str) -> None:
     """Print the accuracy table an executed notebook recorded; the exit status."""
     found = record(nbformat.read(path, as_version=4))
     if not found:

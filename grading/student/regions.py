@@ -25,8 +25,10 @@ import os
 import re
 import sys
 from collections import namedtuple
+from collections.abc import Callable, Iterator
 from fnmatch import fnmatch
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -54,13 +56,14 @@ class MarkerError(ValueError):
     """A marker is unbalanced, nested, unnamed or malformed."""
 
 
-def find_regions(text, kind, where):
+def find_regions(text: str, kind: str, where: str) -> list[Region]:
     """Regions of `text`, in order; `kind` is "code" or "answer".
 
     Raises MarkerError naming ``where:line`` on the first bad marker.
     """
     start_re, end_re, words, opening = SYNTAX[kind]
-    regions, opened = [], None
+    regions: list[Region] = []
+    opened: Region | None = None
     for n, line in enumerate(text.split("\n")):
         start, end = start_re.match(line), end_re.match(line)
         if start and opened:
@@ -68,9 +71,9 @@ def find_regions(text, kind, where):
                               f"the region opened at line {opened.start + 1} (regions cannot nest)")
         if start:
             opened = Region(start["task"], n, None, start["indent"])
-        elif end and not opened:
-            raise MarkerError(f"{where}:{n + 1}: end marker without a start marker")
         elif end:
+            if opened is None:
+                raise MarkerError(f"{where}:{n + 1}: end marker without a start marker")
             regions.append(opened._replace(end=n))
             opened = None
         elif line.lstrip().startswith(opening) and any(word in line for word in words):
@@ -82,7 +85,8 @@ def find_regions(text, kind, where):
     return regions
 
 
-def rewrite(text, kind, where, new_body):
+def rewrite(text: str, kind: str, where: str,
+            new_body: Callable[[Region, list[str]], list[str] | None]) -> str:
     """Replace the body of each region by ``new_body(region, body_lines)``.
 
     `new_body` returns the new list of body lines, or None to keep the body.
@@ -96,14 +100,14 @@ def rewrite(text, kind, where, new_body):
     return "\n".join(lines)
 
 
-def notebook_sources(nb, where):
+def notebook_sources(nb: Any, where: str) -> Iterator[tuple[int, str, str, str]]:
     """Yield (cell index, region kind, source, location) for every region-capable cell."""
     for index, cell in enumerate(nb.cells):
         if cell.cell_type in CELL_KINDS:
             yield index, CELL_KINDS[cell.cell_type], cell.source, f"{where} cell {index}"
 
 
-def file_regions(path, where=None):
+def file_regions(path: Path | str, where: str | None = None) -> list[tuple[str, str, Region]]:
     """All regions of a .py file or notebook as a list of (location, kind, Region)."""
     path, where = Path(path), where or str(path)
     if path.suffix == ".ipynb":
@@ -114,13 +118,13 @@ def file_regions(path, where=None):
             for region in find_regions(path.read_text(encoding="utf-8"), "code", where)]
 
 
-def is_skipped(rel):
+def is_skipped(rel: str | Path) -> bool:
     """True if a relative path lies in a folder (or is a file) the tools never copy."""
     return any(fnmatch(part, pattern)
                for part in Path(rel).parts for pattern in tasks.SKIPPED_NAMES)
 
 
-def walk(root):
+def walk(root: Path | str) -> list[str]:
     """Sorted relative paths (posix) of all files under root that are not skipped."""
     found = []
     for folder, dirnames, filenames in os.walk(root):
@@ -130,7 +134,7 @@ def walk(root):
     return sorted(found)
 
 
-def region_files(root):
+def region_files(root: Path | str) -> list[str]:
     """Relative paths of the bundle's .py and .ipynb files that mention markers.
 
     The grading tools and tests talk about markers without holding regions,
@@ -142,7 +146,7 @@ def region_files(root):
             and any(word in (Path(root) / rel).read_text(encoding="utf-8") for word in words)]
 
 
-def check(root, paths=None):
+def check(root: Path | str, paths: list[str] | None = None) -> list[str]:
     """Problems with the regions of `paths` (default: `region_files(root)`), as messages."""
     problems = []
     for rel in paths or region_files(root):
@@ -153,9 +157,10 @@ def check(root, paths=None):
     return problems
 
 
-def task_files(root):
+def task_files(root: Path | str) -> dict[str, str]:
     """Map each graded task to the one .py file holding its regions; check the configuration."""
-    owner, problems = {}, check(root)
+    owner: dict[str, str] = {}
+    problems = check(root)
     if problems:
         raise MarkerError("\n".join(problems))
     for rel in region_files(root):
@@ -174,7 +179,7 @@ def task_files(root):
     return owner
 
 
-def module_imports(text):
+def module_imports(text: str) -> list[tuple[int, str]]:
     """(line, dotted name) of each import in Python source; relative names start with "."."""
     found = []
     for node in ast.walk(ast.parse(text)):
@@ -186,7 +191,7 @@ def module_imports(text):
     return found
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     """Check the regions of the given files, or of the whole bundle; exit 1 on problems."""
     paths = sys.argv[1:] if argv is None else argv
     problems = check(Path.cwd(), paths)
