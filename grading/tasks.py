@@ -27,16 +27,6 @@ NOTEBOOK = "notebooks/softmax.ipynb"
 # it: the grader measures its validation and test accuracy itself (`grading.grader.measure`).
 BEST_W_FILE = "best_softmax_W.npy"
 
-# Everything a student edits: `collect` zips these files and `grade` takes
-# these files, and only these, from a submission.
-SUBMISSION_FILES = (
-    "classifiers/softmax.py",
-    "classifiers/linear_classifier.py",
-    "classifiers/least_squares.py",
-    "gradient_check.py",
-    NOTEBOOK,
-)
-
 # The three test folders. PUBLIC_TESTS ships to students: tests of the provided
 # code, and property tests (finite differences, closed forms, invariants) that
 # check an implementation without containing one. HIDDEN_TESTS compare with
@@ -49,24 +39,6 @@ PUBLIC_TESTS = "tests/public"
 HIDDEN_TESTS = "tests/hidden"
 TOOL_TESTS = "tests/tools"
 
-# The student bundle, exactly: `release` writes these files, every file of
-# PUBLIC_TESTS (the folder is what ships) and nothing else, and refuses to run
-# if one is missing. Task files are stubbed and the notebook cleared; README.md
-# and test.sh are the students' own (STUDENT_SOURCES). From grading/, the collect
-# command and the modules it imports, and `record`, with which run.sh prints the
-# results.
-STUDENT_FILES = (
-    "README.md", "LICENSE", "pyproject.toml", "requirements.txt", "run.sh", "test.sh",
-    ".gitignore", "scripts/venv.sh",
-    NOTEBOOK,
-    "classifiers/__init__.py", "classifiers/softmax.py", "classifiers/linear_classifier.py",
-    "classifiers/least_squares.py", "classifiers/_validation.py",
-    "data_utils.py", "gradient_check.py", "get_datasets.sh", "datasets/README.md",
-    "cifar_synthetic.py", "cifar_pickle.py", "tests/conftest.py",
-    "grading/__init__.py", "grading/tasks.py", "grading/student/__init__.py",
-    "grading/student/collect.py", "grading/student/regions.py", "grading/student/record.py",
-    "grading/student/check.py",
-)
 # Written by the release beside the listed files: which release the bundle is.
 RELEASE_STAMP = "grading/release.json"
 # What the notebook's check("TASK") cells need besides the library and tests/public.
@@ -257,3 +229,25 @@ TASKS = {task.name: task for task in (
     }, core="errors"),
 )}
 MAX_TOTAL = sum(task.points for task in TASKS.values())
+
+# Everything a student edits, declared by the tasks: their files, in the order of TASKS,
+# and the notebook. `collect` zips these files and `grade` takes these, and only these,
+# from a submission.
+SUBMISSION_FILES = (*dict.fromkeys(task.file for task in TASKS.values()), NOTEBOOK)
+
+# The student bundle, exactly: `release` writes these files, every file of
+# PUBLIC_TESTS (the folder is what ships) and nothing else, and refuses to run
+# if one is missing. Task files are stubbed and the notebook cleared; README.md
+# and test.sh are the students' own (STUDENT_SOURCES). From grading/, the collect
+# command and the modules it imports, and `record`, with which run.sh prints the
+# results.
+STUDENT_FILES = (
+    "README.md", "LICENSE", "pyproject.toml", "requirements.txt", "run.sh", "test.sh",
+    ".gitignore", "scripts/venv.sh", *SUBMISSION_FILES,
+    "classifiers/__init__.py", "classifiers/_validation.py",
+    "data_utils.py", "get_datasets.sh", "datasets/README.md",
+    "cifar_synthetic.py", "cifar_pickle.py", "tests/conftest.py",
+    "grading/__init__.py", "grading/tasks.py", "grading/student/__init__.py",
+    "grading/student/collect.py", "grading/student/regions.py", "grading/student/record.py",
+    "grading/student/check.py",
+)
