@@ -169,7 +169,7 @@ def grade(submission: Path | str, out: Path | str, bundle: Path | str = tasks.BU
             notebook_timeout = min(notebook_timeout, int(deadline - time.monotonic()))
         notebook = grade_notebook(work, bundle, notebook_timeout, missing, sandboxed)
         problems += nbgrade.keep_notebook(work, notebook, Path(out))
-    result = Report(channel.cap(Path(submission).name, 255), results, notebook, problems,
+    result = Report(channel.cap(Path(submission).absolute().name, 255), results, notebook, problems,
                     isolation=sandbox.describe(sandboxed, hidden))
     result.write(Path(out))
     return result
