@@ -25,8 +25,9 @@ BROWSER = {"test_browser"}
 
 def pytest_collection_modifyitems(config, items):
     """Mark each tool test with its tiers."""
-    for item in items:
-        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+    for item in items:  # the notebook's nbval cells have no module
+        module = getattr(item, "module", None)
+        module = module.__name__.rsplit(".", 1)[-1] if module else ""
         for marker, modules in (("slow", SLOW), ("sandbox", SANDBOX), ("browser", BROWSER)):
             if module in modules:
                 item.add_marker(marker)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 BUNDLE = Path(__file__).resolve().parents[2]
-NO_SANDBOX = "import grading.isolation.sandbox\ngrading.sandbox.level.found = 'none'\n"
+NO_SANDBOX = "import grading.isolation.sandbox\ngrading.isolation.sandbox.level.found = 'none'\n"
 
 
 @pytest.mark.parametrize("ci, outcome", [("true", "1 error"), ("", "1 skipped")])
