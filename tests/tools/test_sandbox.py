@@ -104,7 +104,7 @@ def test_messages_refuse_pickles_objects_and_oversized_shapes(tmp_path):
 
 
 def test_the_launcher_refuses_nothing_it_should_run(tmp_path):
-    done = subprocess.run([sys.executable, "-c", "from grading import sandbox; "
+    done = subprocess.run([sys.executable, "-c", "from grading.isolation import sandbox; "
                            "print(sandbox.level())"], capture_output=True, text=True)
     assert done.stdout.strip() == "bubblewrap"
 
@@ -140,7 +140,7 @@ def test_sweep_removes_only_empty_cgroups_of_exited_makers():
 def test_a_child_dies_with_the_process_that_started_it(tmp_path, sandboxed):
     # A grader killed outright (its watchdog's SIGKILL) cleans nothing up: its child,
     # in a session of its own and, as root, in a cgroup no one will empty, must die too.
-    starter = ("import sys, time\nfrom grading import sandbox\n"
+    starter = ("import sys, time\nfrom grading.isolation import sandbox\n"
                f"child = sandbox.start([sys.executable, '-c', 'import time; time.sleep(600)'], "
                f"sandboxed={sandboxed})\n"
                "print(child.pid, flush=True)\ntime.sleep(600)\n")

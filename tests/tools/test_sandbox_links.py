@@ -36,7 +36,7 @@ def linked_environment(tmp_path):
 
 def test_a_virtual_environment_behind_a_link_is_mounted_at_its_target(tmp_path):
     link = linked_environment(tmp_path)
-    code = ("import sys\nfrom grading import sandbox\n"
+    code = ("import sys\nfrom grading.isolation import sandbox\n"
             "print(sys.prefix)\nprint(sandbox.level())\n"
             "print(sandbox.run([sys.executable, '-c', 'import sys, numpy; "
             "print(sys.prefix, numpy.zeros(2).sum())'], 60))")
@@ -49,7 +49,7 @@ def test_a_virtual_environment_behind_a_link_is_mounted_at_its_target(tmp_path):
 def test_a_refusal_quotes_bwraps_own_error():
     # The issue's case: bwrap cannot exec the Python it is given. Its own words must
     # reach the refusal, not a guess about user namespaces.
-    code = ("import sys\nfrom grading import grade\n"
+    code = ("import sys\nfrom grading.grader import grade\n"
             "sys.executable = '/nonexistent/bin/python'\n"
             "try:\n    grade.isolation(True)\nexcept SystemExit as refusal:\n    print(refusal)")
     refusal = python(sys.executable, code)
