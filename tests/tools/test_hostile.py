@@ -19,6 +19,7 @@ import zipfile
 import pytest
 
 from grading import tasks
+from grading.authoring import release
 from grading.course import grade_all
 from grading.grader import scratch
 from grading.isolation import cgroups, sandbox
@@ -195,7 +196,11 @@ def test_train_grid_cannot_call_train_while_it_is_graded(tmp_path):
             "                   and 0 or np.zeros((dim, num_classes)) for lr, reg in configs])"]
     text = regions.rewrite((BUNDLE / rel).read_text(), "code", rel,
                            lambda region, body: loop if region.task == "train_grid" else None)
-    scratch.build(BUNDLE, text, "train_grid", rel, regions.task_files(BUNDLE), tmp_path)
+    note = "; task train_grid is graded without it"
+    released = release.stub_python((BUNDLE / rel).read_text(), rel, note=note)
+    rebuilt, refused = release.rebuild(released, text, rel, {"train_grid"})
+    assert refused == {}
+    scratch.build(BUNDLE, rebuilt, rel, tmp_path, note)
     call = ("import numpy as np; from classifiers.linear_classifier import train_grid; "
             "train_grid(np.ones((4, 3)), np.array([0, 1, 0, 1]), [1e-3], [0.1], 2, 2)")
     done = subprocess.run([sys.executable, "-c", call], cwd=tmp_path, capture_output=True,
