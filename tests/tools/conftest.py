@@ -10,6 +10,8 @@ import pytest
 from grading.authoring import release
 from grading.isolation import sandbox
 
+from class_submissions import grade_class
+
 BUNDLE = Path(__file__).resolve().parents[2]
 
 # The tiers, by module. slow: grades whole submissions, executes notebooks or drives
@@ -49,6 +51,13 @@ def pytest_runtest_setup(item):
 def student(tmp_path_factory):
     """The student bundle of this bundle, released once; tests copy it before changing it."""
     return release.release(tmp_path_factory.mktemp("release") / "student", BUNDLE)
+
+
+@pytest.fixture(scope="session")
+def graded_class(tmp_path_factory):
+    """The class of honest, hostile and idiomatic submissions, graded once by grade_all with
+    the sandbox (class_submissions.py); tests read it and never change it."""
+    return grade_class(tmp_path_factory.mktemp("class"))
 
 
 @pytest.fixture
