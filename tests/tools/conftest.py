@@ -14,13 +14,14 @@ from class_submissions import grade_class
 
 BUNDLE = Path(__file__).resolve().parents[2]
 
-# The tiers, by module. slow: grades whole submissions, executes notebooks or drives
-# programs (left out by `./test.sh --quick`); sandbox: the security tests, which need
-# bubblewrap; browser: drives Chromium.
-SLOW = {"test_benchmarks", "test_browser", "test_check", "test_class_report", "test_fair_points",
-        "test_get_datasets", "test_grade_all_outputs", "test_gradescope", "test_grading_failures",
-        "test_grading_grade", "test_grading_notebook", "test_hostile", "test_hostile_notebook",
-        "test_hostile_uid", "test_manual", "test_notebook_replay", "test_sandbox_uid"}
+# The tiers, by module. slow: grades whole submissions or runs the release's tests end to
+# end, executes notebooks or drives a browser; its modules take tens of seconds or more
+# (measured with --durations), and `./test.sh --quick` leaves them out. sandbox: the
+# security tests, which need bubblewrap; browser: drives Chromium.
+SLOW = {"test_browser", "test_check", "test_fair_points", "test_grade_all_outputs",
+        "test_gradescope", "test_grading_failures", "test_grading_grade", "test_grading_notebook",
+        "test_grading_release", "test_hostile", "test_hostile_notebook", "test_hostile_uid",
+        "test_notebook_replay"}
 SANDBOX = {"test_hostile", "test_hostile_notebook", "test_hostile_decoys", "test_sandbox"}
 BROWSER = {"test_browser"}
 
