@@ -13,6 +13,7 @@ from benchmarks import (
     bench_loss,
     bench_notebook,
     bench_ridge,
+    bench_tiers,
     bench_training,
     problems,
     report,
@@ -28,6 +29,8 @@ SECTIONS = {  # name: (rows function, what the user waits for at full size)
     "check": (bench_check.check_rows, "the notebook's check() per task (about 30 s)"),
     "grading": (bench_grading.grading_rows, "grading with and without the sandbox, and a "
                 "class of 20 with grade_all (about 20 min)"),
+    "tiers": (bench_tiers.tier_rows, "the test suite by tier, ./test.sh --quick and ./test.sh "
+              "(about 15 min)"),
 }
 
 

@@ -11,16 +11,18 @@ from grading.authoring import release
 from grading.isolation import sandbox
 from grading.report import Report
 
+from class_submissions import grade_class
+
 BUNDLE = Path(__file__).resolve().parents[2]
 
-# The tiers, by module. slow: grades whole submissions, executes notebooks or drives
-# programs (left out by `./test.sh --quick`); sandbox: the security tests, which need
-# bubblewrap; browser: drives Chromium.
-SLOW = {"test_benchmarks", "test_browser", "test_check", "test_class_report", "test_fair_points",
-        "test_get_datasets", "test_grade_all_outputs", "test_gradescope", "test_grading_failures",
-        "test_grading_grade", "test_grading_notebook", "test_hostile", "test_hostile_notebook",
-        "test_hostile_uid", "test_manual", "test_notebook_replay", "test_sandbox_uid",
-        "test_hostile_text", "test_readable", "test_measure"}
+# The tiers, by module. slow: grades whole submissions or runs the release's tests end to
+# end, executes notebooks or drives a browser; its modules take tens of seconds or more
+# (measured with --durations), and `./test.sh --quick` leaves them out. sandbox: the
+# security tests, which need bubblewrap; browser: drives Chromium.
+SLOW = {"test_browser", "test_check", "test_fair_points", "test_grade_all_outputs",
+        "test_gradescope", "test_grading_failures", "test_grading_grade", "test_grading_notebook",
+        "test_grading_release", "test_hostile", "test_hostile_notebook", "test_hostile_uid",
+        "test_notebook_replay", "test_hostile_text", "test_readable", "test_measure"}
 SANDBOX = {"test_hostile", "test_hostile_notebook", "test_hostile_decoys", "test_hostile_text",
            "test_sandbox", "test_sandbox_links"}
 BROWSER = {"test_browser", "test_readable"}
@@ -51,6 +53,13 @@ def pytest_runtest_setup(item):
 def student(tmp_path_factory):
     """The student bundle of this bundle, released once; tests copy it before changing it."""
     return release.release(tmp_path_factory.mktemp("release") / "student", BUNDLE)
+
+
+@pytest.fixture(scope="session")
+def graded_class(tmp_path_factory):
+    """The class of honest, hostile and idiomatic submissions, graded once by grade_all with
+    the sandbox (class_submissions.py); tests read it and never change it."""
+    return grade_class(tmp_path_factory.mktemp("class"))
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import sys
 import nbformat
 import pytest
 
-from benchmarks import bench_notebook, report
+from benchmarks import bench_notebook, bench_tiers, report
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -65,3 +65,23 @@ def test_slowest_cells_reads_nbclient_timestamps(tmp_path):
     nbformat.write(notebook, tmp_path / "executed.ipynb")
     assert bench_notebook.slowest_cells(tmp_path / "executed.ipynb", count=2) == \
         [(7.25, 2, "slow()"), (2.0, 3, "medium()")]
+
+
+@pytest.mark.parametrize("last, counts", [
+    ("== 1 failed, 812 passed, 3 skipped, 2 warnings in 130.20s (0:02:10) ==",
+     "1 failed, 812 passed, 3 skipped"),
+    ("812 passed, 40 deselected in 95.01s (0:01:35)", "812 passed, 40 deselected"),
+    ("== 2 errors in 4.92s ==", "2 errors"),
+])
+def test_tier_summary_reads_pytests_counts(last, counts):
+    assert bench_tiers.summary(f"....... [100%]\n\n{last}\n") == counts
+
+
+def test_tier_summary_rejects_output_without_one():
+    with pytest.raises(ValueError, match="output must end with pytest's summary line"):
+        bench_tiers.summary("INTERNALERROR> AttributeError")
+
+
+@pytest.mark.parametrize("seconds, text", [(59.6, "1:00"), (125.2, "2:05"), (600, "10:00")])
+def test_tier_minutes(seconds, text):
+    assert bench_tiers.minutes(seconds) == text

@@ -6,8 +6,10 @@ temporary folder standing in for /autograder (AUTOGRADER_ROOT), puts the upload
 in submission/, and runs run_autograder with this environment's Python and
 without the sandbox (AUTOGRADER_SANDBOX=off): Gradescope's containers usually
 forbid bubblewrap, so that is the path they take. setup.sh needs the network
-and is not run. Each upload is also graded by ``python -m grading.grader.grade``, in
-its sandbox, for the totals to compare.
+and is not run. Each upload is the work of a submission of the class that the
+grading tests share (class_submissions.HONEST), graded there by grade_all, each
+submission by ``python -m grading.grader.grade`` in its sandbox: its report gives the
+totals to compare.
 """
 
 import copy
@@ -22,23 +24,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import jsonschema
-import nbformat
 import pytest
 
 from grading import tasks
-from grading.authoring import release
-from grading.grader import grade, scratch
+from grading.grader import grade
 from grading.gradescope import build as gradescope
-from grading.student import collect
 
-from grading_fixtures import (
-    BUNDLE,
-    CELLS,
-    executed_solution,
-    fixture_notebook,
-    plant_bug,
-    small_synthetic,
-)
+from grading_fixtures import BUNDLE, CELLS
 
 # Manual marks by student email; the solution's student is marked, the others are not.
 MARKS = ("submission,task,points,comment\n"
@@ -55,6 +47,8 @@ def defined_tests(folder):
 
 # Tests only the hidden folder has: their names must not reach a student before the due date.
 HIDDEN_NAMES = sorted(defined_tests(tasks.HIDDEN_TESTS) - defined_tests(tasks.PUBLIC_TESTS))
+# Each upload, and the graded class's submission of the same work.
+GRADED = {"solution": "solution", "planted": "planted.zip", "release": "release"}
 
 
 def named(name, text):
@@ -62,25 +56,22 @@ def named(name, text):
     return re.search(rf"\b{name}\b", text) is not None
 
 
-def uploads(root):
-    """Three uploads as Gradescope stores them: {name: folder standing for submission/}."""
-    subs = root / "submissions"
-    solution = executed_solution(root, subs)
+def uploads(graded_class, root):
+    """Three uploads as Gradescope stores them: {name: folder standing for submission/}.
+
+    Each is the work of one of the graded class's submissions (GRADED), handed in otherwise.
+    """
+    subs = graded_class.submissions
     # The solution's files uploaded one by one: Gradescope puts them side by side.
     (root / "up-solution").mkdir()
     for rel in tasks.SUBMISSION_FILES:
-        shutil.copyfile(solution / rel, root / "up-solution" / Path(rel).name)
+        shutil.copyfile(subs / "solution" / rel, root / "up-solution" / Path(rel).name)
     # A planted bug, uploaded as collect's zip.
-    shutil.copytree(solution, root / "planted")
-    softmax = root / "planted/classifiers/softmax.py"
-    softmax.write_text(plant_bug(softmax.read_text()))
     (root / "up-planted").mkdir()
-    assert collect.collect(root / "planted", root / "up-planted/submission.zip") == []
+    shutil.copyfile(subs / "planted.zip", root / "up-planted/submission.zip")
     # The untouched release, its files in their folders.
-    release.release(root / "up-release", BUNDLE)
-    nbformat.write(release.stub_notebook(fixture_notebook(), tasks.NOTEBOOK),
-                   root / "up-release" / tasks.NOTEBOOK)
-    return {name: root / f"up-{name}" for name in ("solution", "planted", "release")}
+    shutil.copytree(subs / "release", root / "up-release")
+    return {name: root / f"up-{name}" for name in GRADED}
 
 
 def autograde(zip_path, upload, root, env, email):
@@ -100,41 +91,26 @@ def autograde(zip_path, upload, root, env, email):
     return json.loads((root / "results/results.json").read_text()), done.stdout
 
 
-def grade_alone(upload, out, bundle, env):
-    """The same upload graded by ``python -m grading.grader.grade`` in its sandbox: its report."""
-    target = next(upload.glob("*.zip"), upload)
-    done = subprocess.run([sys.executable, "-m", "grading.grader.grade", str(target),
-                           "--out", str(out), "--bundle", str(bundle)],
-                          cwd=BUNDLE, env=env, capture_output=True,
-                          text=True, timeout=900)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads((out / "report.json").read_text())
-
-
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """{upload: (results.json, run_autograder's stdout, grade's report)}, and the zip."""
+def graded(graded_class, tmp_path_factory):
+    """{upload: (results.json, run_autograder's stdout, grade's report)}, and the zip.
+
+    grade's report is the graded class's, of the same work (GRADED).
+    """
     root = tmp_path_factory.mktemp("gradescope")
-    data = small_synthetic(root / "cifar-10-synthetic", 500, 100)
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
-    env["CIFAR10_DIR"] = str(data)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CIFAR10_DIR", str(data))  # where the student's run finds its data
-        ups = uploads(root)
-    bundle = scratch.reference_tree(BUNDLE, root / "bundle")
-    shutil.copytree(BUNDLE / "grading", bundle / "grading")
-    nbformat.write(fixture_notebook(), bundle / tasks.NOTEBOOK)
+    env["CIFAR10_DIR"] = str(graded_class.data)
+    ups = uploads(graded_class, root)
     zip_path = root / "autograder.zip"
     (root / "marks.csv").write_text(MARKS)
     subprocess.run([sys.executable, "-m", "grading.gradescope.build", str(zip_path), "--bundle",
-                    str(bundle), "--minutes", "30", "--marks", str(root / "marks.csv")],
-                   cwd=BUNDLE, check=True, capture_output=True)
+                    str(graded_class.bundle), "--minutes", "30", "--marks",
+                    str(root / "marks.csv")], cwd=BUNDLE, check=True, capture_output=True)
     with ThreadPoolExecutor(2) as pool:
         runs = {name: pool.submit(autograde, zip_path, up, root / f"ag-{name}", env,
                                   f"{name}@example.edu") for name, up in ups.items()}
-        alone = {name: pool.submit(grade_alone, up, root / f"report-{name}", bundle, env)
-                 for name, up in ups.items()}
-        return {name: (*runs[name].result(), alone[name].result()) for name in ups}, zip_path
+        return {name: (*runs[name].result(), graded_class.report(GRADED[name]))
+                for name in ups}, zip_path
 
 
 def test_the_zip_follows_gradescopes_layout(graded):
@@ -200,7 +176,9 @@ def test_manual_marks_count_for_their_student_only(graded):
     assert marked["inline_question_1: marked by hand"]["score"] == 2.5
     assert "scores start equal" in marked["inline_question_1: marked by hand"]["output"]
     assert marked["ridge_question: marked by hand"]["output"] == "not marked yet"
-    assert "Marked by hand: 2.5 / 12 points; in all 52.5 / 62." in runs["solution"][0]["output"]
+    manual = sum(tasks.MANUAL_POINTS.values())
+    assert (f"Marked by hand: 2.5 / {manual} points; in all {tasks.MAX_TOTAL + 2.5} / "
+            f"{tasks.MAX_TOTAL + manual}.") in runs["solution"][0]["output"]
     planted = [test for test in runs["planted"][0]["tests"] if "marked by hand" in test["name"]]
     assert all(test["score"] == 0 and test["output"] == "not marked yet" for test in planted)
 

@@ -1,91 +1,33 @@
 """Grading end to end: full marks, zero for stubs, a planted bug loses points only in its task.
 
-The submissions are graded by `grade_all` in a process pool, once per module.
-Their notebook is a small fixture (not the bundle's, whose full-size run is
-re-executed by nbval elsewhere) run on a small synthetic CIFAR-format set; it is
-small by its own code, and prints SOFTMAX_QUICK, which grading must not pass on.
+The submissions are the honest ones of the class that the grading tests share
+(class_submissions.HONEST), graded once per session by `grade_all` in a process pool
+with the sandbox, and never modified by it. Their notebook is a small fixture (not the
+bundle's, whose full-size run is re-executed by nbval elsewhere) run on a small synthetic
+CIFAR-format set; it is small by its own code, and prints SOFTMAX_QUICK, which grading
+must not pass on.
 """
 
 import csv
 import json
 import os
-import re
-import shutil
 import subprocess
 import sys
-import zipfile
 
 import nbformat
 import pytest
 
 from grading import tasks
-from grading.authoring import release
 from grading.course import grade_all
-from grading.grader import nbgrade, points, scratch
-from grading.student import collect
+from grading.grader import nbgrade, points
 
-from grading_fixtures import (
-    BUNDLE,
-    CELLS,
-    digest,
-    executed_solution,
-    fixture_notebook,
-    plant_bug,
-    small_synthetic,
-)
+from grading_fixtures import BUNDLE, CELLS
 
 
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    return small_synthetic(tmp_path_factory.mktemp("data") / "cifar-10-synthetic", 500, 100)
-
-
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory, data):
-    """Grade seven submissions with grade_all; return the reports folder."""
-    patch = pytest.MonkeyPatch()
-    patch.setenv("CIFAR10_DIR", str(data))
-    root = tmp_path_factory.mktemp("grading")
-    subs = root / "submissions"
-    solution = executed_solution(root, subs)
-    # One planted bug, handed in as collect's zip.
-    shutil.copytree(solution, root / "planted")
-    softmax = solution / "classifiers/softmax.py"
-    (root / "planted/classifiers/softmax.py").write_text(plant_bug(softmax.read_text()))
-    assert collect.collect(root / "planted", subs / "planted.zip") == []
-    # The solution with one stored output edited by hand: train accuracy off by 0.5.
-    shutil.copytree(solution, subs / "edited")
-    nb = nbformat.read(subs / "edited" / tasks.NOTEBOOK, as_version=4)
-    output = nb.cells[4].outputs[0]
-    output.text = re.sub(r"accuracy (\S+)", lambda m: f"accuracy {abs(float(m[1]) - 0.5):.3f}",
-                         output.text)
-    nbformat.write(nb, subs / "edited" / tasks.NOTEBOOK)
-    # The untouched student bundle (with the fixture notebook, released), and not a zip.
-    release.release(subs / "release", BUNDLE)
-    (subs / "release" / tasks.NOTEBOOK).parent.mkdir(exist_ok=True)
-    nbformat.write(release.stub_notebook(fixture_notebook(), tasks.NOTEBOOK),
-                   subs / "release" / tasks.NOTEBOOK)
-    (subs / "garbage.zip").write_bytes(b"not a zip")
-    (subs / "garbage").mkdir()  # an empty folder named like the zip: its own submission
-    # A password-protected zip: zipfile raises RuntimeError reading it, which grade
-    # does not expect.
-    with zipfile.ZipFile(subs / "locked.zip", "w") as archive:
-        archive.writestr("gradient_check.py", "x = 1\n")
-    locked = bytearray((subs / "locked.zip").read_bytes())
-    locked[locked.find(b"PK\x01\x02") + 8] |= 1  # central directory: "encrypted" flag bit
-    (subs / "locked.zip").write_bytes(locked)
-    before = digest(subs)
-    patch.setenv("SOFTMAX_QUICK", "1")  # a grader's quick setting must not reach the notebook
-    # The bundle as released with the fixture notebook: the notebook's release cells.
-    bundle = scratch.reference_tree(BUNDLE, root / "bundle")
-    shutil.copytree(BUNDLE / "grading", bundle / "grading")
-    nbformat.write(fixture_notebook(), bundle / tasks.NOTEBOOK)
-    # pdf=False: printing PDFs is slow, and test_manual.py covers it.
-    grade_all.grade_all(subs, root / "reports", jobs=2, task_timeout=120, bundle=bundle,
-                        pdf=False)
-    assert digest(subs) == before, "grading modified a submission"
-    patch.undo()
-    return root / "reports"
+@pytest.fixture
+def graded(graded_class):
+    """The reports folder of the graded class (class_submissions.py)."""
+    return graded_class.out
 
 
 def report(graded, name):
@@ -103,7 +45,8 @@ def test_solution_gets_full_marks_and_its_notebook_matches(graded):
     assert set(nb["accuracy"]["softmax"]) == {"train", "val", "test"}
     assert nb["answers"] == {"inline_question_1": "All ten classes start equally likely."}
     markdown = (graded / grade_all.REPORTS / "solution" / "report.md").read_text()
-    assert "**Total: 50 / 50**" in markdown and "All ten classes start equally likely." in markdown
+    assert f"**Total: {tasks.MAX_TOTAL} / {tasks.MAX_TOTAL}**" in markdown
+    assert "All ten classes start equally likely." in markdown
 
 
 def test_the_re_executed_notebook_is_kept_for_reading_beside_the_report(graded):
@@ -165,11 +108,12 @@ def test_hand_edited_outputs_are_caught(graded):
     assert nb["first_mismatch"]["cell"] == 4 and "train accuracy" in stored and stored != new
 
 
-def test_scores_csv_has_a_row_per_submission(graded):
+def test_scores_csv_has_a_row_per_submission(graded, graded_class):
     with open(graded / "scores.csv") as scores:
         rows = {row["submission"]: row for row in csv.DictReader(scores)}
-    assert set(rows) == {"solution", "planted.zip", "edited", "release", "garbage.zip",
-                         "garbage", "locked.zip"}
+    assert set(rows) == set(graded_class.names)
+    assert {"solution", "planted.zip", "edited", "release", "garbage.zip", "garbage",
+            "locked.zip"} <= set(rows)
     planted = report(graded, "planted.zip")["tasks"]["softmax_vectorized"]
     assert rows["planted.zip"]["softmax_vectorized"] == str(planted["points"])
     assert rows["planted.zip"]["softmax_vectorized:gradient"] == "0"

@@ -2,23 +2,22 @@
 
 Each hostile submission hands in one task file (the others are missing, so
 their tasks fail at once and the run stays short) whose regions attack the
-grader (`hostile_regions`). The honest submissions score what they earned in the
-same run.
+grader (`hostile_regions`). They are graded with the sandbox in the class that the
+grading tests share (class_submissions.HOSTILE), and the honest submissions score what
+they earned in the same run; grading changes neither the submissions nor the bundle's
+tests.
 """
 
-import csv
-import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
-import zipfile
 
 import pytest
 
 from grading import tasks
+from grading.authoring import release
 from grading.course import grade_all
 from grading.grader import scratch
 from grading.isolation import cgroups, sandbox
@@ -28,48 +27,17 @@ from hostile_regions import (
     ATTACKS,
     BUNDLE,
     CANARY,
-    CHECK,
     FORGED,
     HIDDEN_TEXT,
-    OVERFLOW_FALLBACK,
     SAVED,
     SOFTMAX,
-    rewritten,
 )
 
 
-def digest(folder):
-    return {rel: hashlib.sha256((folder / rel).read_bytes()).hexdigest()
-            for rel in regions.walk(folder)}
-
-
-@pytest.fixture(scope="session")
-def graded(tmp_path_factory):
-    """grade_all over the hostile submissions and honest ones; (reports folder, rows)."""
-    if sandbox.level() != "bubblewrap":
-        pytest.skip("no bubblewrap sandbox on this machine")
-    root = tmp_path_factory.mktemp("hostile")
-    subs = root / "submissions"
-    for name, (rel, body) in [*ATTACKS.items(), ("overflow_fallback",
-                                                  (SOFTMAX, OVERFLOW_FALLBACK))]:
-        (subs / name / rel).parent.mkdir(parents=True)
-        (subs / name / rel).write_text(rewritten(rel, body))
-    (subs / "honest" / "classifiers").mkdir(parents=True)
-    shutil.copyfile(BUNDLE / SOFTMAX, subs / "honest" / SOFTMAX)
-    (subs / "linked" / "classifiers").mkdir(parents=True)
-    (subs / "linked" / SOFTMAX).symlink_to(BUNDLE / SOFTMAX)
-    (subs / "scores.csv").mkdir()  # a submission named like the class's scores
-    shutil.copyfile(BUNDLE / "gradient_check.py", subs / "scores.csv" / "gradient_check.py")
-    with zipfile.ZipFile(subs / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(tasks.NOTEBOOK, b" " * (100 << 20))
-        archive.writestr(CHECK, (BUNDLE / CHECK).read_text())
-    before, bundle_before = digest(subs), digest(BUNDLE / "tests")
-    out = root / "reports"
-    grade_all.grade_all(subs, out, jobs=2, task_timeout=60)
-    with open(out / "scores.csv") as scores:
-        rows = {row["submission"]: row for row in csv.DictReader(scores)}
-    assert digest(subs) == before and digest(BUNDLE / "tests") == bundle_before
-    return out, rows
+@pytest.fixture
+def graded(graded_class):
+    """The graded class (class_submissions.py): (reports folder, rows of scores.csv)."""
+    return graded_class.out, graded_class.rows
 
 
 def report(out, name):
@@ -133,13 +101,14 @@ def test_the_tests_float_error_policy_applies_in_the_child(graded):
                                                              "softmax_vectorized")))
 
 
-def test_honest_submissions_beside_them_score_what_they_earned(graded):
+def test_honest_submissions_beside_them_score_what_they_earned(graded, graded_class):
     out, rows = graded
     earned = tasks.TASKS["softmax_naive"].points + tasks.TASKS["softmax_vectorized"].points
     assert rows["honest"]["total"] == str(earned)
     assert rows["scores.csv"]["total"] == str(tasks.TASKS["gradient_check"].points)
-    assert set(rows) == set(ATTACKS) | {"honest", "linked", "scores.csv", "bomb.zip",
-                                        "overflow_fallback"}
+    assert set(rows) == set(graded_class.names)
+    assert set(ATTACKS) | {"honest", "linked", "scores.csv", "bomb.zip",
+                           "overflow_fallback"} <= set(rows)
 
 
 def test_links_and_zip_bombs_are_refused(graded):
@@ -195,7 +164,11 @@ def test_train_grid_cannot_call_train_while_it_is_graded(tmp_path):
             "                   and 0 or np.zeros((dim, num_classes)) for lr, reg in configs])"]
     text = regions.rewrite((BUNDLE / rel).read_text(), "code", rel,
                            lambda region, body: loop if region.task == "train_grid" else None)
-    scratch.build(BUNDLE, text, "train_grid", rel, regions.task_files(BUNDLE), tmp_path)
+    note = "; task train_grid is graded without it"
+    released = release.stub_python((BUNDLE / rel).read_text(), rel, note=note)
+    rebuilt, refused = release.rebuild(released, text, rel, {"train_grid"})
+    assert refused == {}
+    scratch.build(BUNDLE, rebuilt, rel, tmp_path, note)
     call = ("import numpy as np; from classifiers.linear_classifier import train_grid; "
             "train_grid(np.ones((4, 3)), np.array([0, 1, 0, 1]), [1e-3], [0.1], 2, 2)")
     done = subprocess.run([sys.executable, "-c", call], cwd=tmp_path, capture_output=True,
