@@ -9,6 +9,7 @@ tested in test_grading_grade.py.
 import csv
 import json
 import os
+import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
@@ -273,3 +274,19 @@ def test_scores_csv_has_the_accuracy_the_grader_measured_not_the_print_out(subs,
         rows = {row["submission"]: row for row in csv.DictReader(scores)}
     assert (rows["alice"]["measured_val"], rows["alice"]["measured_test"]) == ("0.433", "0.45")
     assert (rows["bob.zip"]["measured_val"], rows["bob.zip"]["measured_test"]) == ("", "")
+
+
+def test_a_grade_that_crashes_gets_a_report_and_the_run_goes_on(tmp_path):
+    # A bundle without its task files makes every grade stop with a traceback: the class
+    # still gets each submission's report and row, saying so.
+    (tmp_path / "class" / "carol").mkdir(parents=True)
+    shutil.copyfile(tasks.BUNDLE / "gradient_check.py",
+                    tmp_path / "class" / "carol" / "gradient_check.py")
+    (tmp_path / "empty").mkdir()
+    rows = grade_all.grade_all(tmp_path / "class", tmp_path / "out", bundle=tmp_path / "empty",
+                               sandboxed=False, pdf=False)
+    assert [row["submission"] for row in rows] == ["carol"] and rows[0]["total"] == 0
+    assert rows[0]["problems"].startswith("not graded: grading stopped with FileNotFoundError")
+    written = json.loads((tmp_path / "out" / grade_all.REPORTS / "carol" / "report.json")
+                         .read_text())
+    assert written["problems"] == [rows[0]["problems"]]
