@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grading import tasks
@@ -135,3 +136,19 @@ def decoy(text, task, host):
     kept = lines[:region.start] + lines[region.start + 1:region.end] + lines[region.end + 1:]
     first = next(n for n, line in enumerate(kept) if line.startswith(("def ", "class ")))
     return "\n".join(kept[:first] + moved + ["", ""] + kept[first:])
+
+
+def open_python(root):
+    """A Python uid 65534 can run, with this environment's packages: a venv in root."""
+    venv = root / "venv"
+    done = subprocess.run(["/usr/bin/python3", "-m", "venv", "--without-pip", str(venv)],
+                          capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("the system's Python cannot make a virtual environment here")
+    ours = Path(__import__("numpy").__file__).parents[1]  # this environment's packages
+    site = next((venv / "lib").glob("python3*/site-packages"))
+    (site / "ours.pth").write_text(f"import site; site.addsitedir({str(ours)!r})\n")
+    open_to_others(venv)
+    if nobody_runs([str(venv / "bin" / "python"), "-c", "import numpy, nbclient"])[0] != 0:
+        pytest.skip(f"uid {NOBODY} cannot run the system's Python with these packages")
+    return venv / "bin" / "python"

@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -27,10 +28,12 @@ import jsonschema
 import pytest
 
 from grading import tasks
+from grading.authoring import release
 from grading.grader import grade
 from grading.gradescope import build as gradescope
 
-from grading_fixtures import BUNDLE, CELLS
+from grading_fixtures import BUNDLE, CELLS, decoy, open_python
+from hostile_regions import ATTACKS, CANARY, CHECK, LINEAR, SAVED, SOFTMAX, rewritten
 
 # Manual marks by student email; the solution's student is marked, the others are not.
 MARKS = ("submission,task,points,comment\n"
@@ -74,7 +77,7 @@ def uploads(graded_class, root):
     return {name: root / f"up-{name}" for name in GRADED}
 
 
-def autograde(zip_path, upload, root, env, email):
+def autograde(zip_path, upload, root, env, email, python=sys.executable):
     """Run run_autograder on one upload in a fresh /autograder stand-in: (results, stdout)."""
     (root / "results").mkdir(parents=True)
     metadata = {"id": 1, "submission_method": "upload",
@@ -86,7 +89,7 @@ def autograde(zip_path, upload, root, env, email):
     done = subprocess.run(["bash", str(root / "source/run_autograder")], capture_output=True,
                           text=True, timeout=900,
                           env={**env, "AUTOGRADER_ROOT": str(root),
-                               "AUTOGRADER_PYTHON": sys.executable, "AUTOGRADER_SANDBOX": "off"})
+                               "AUTOGRADER_PYTHON": str(python), "AUTOGRADER_SANDBOX": "off"})
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads((root / "results/results.json").read_text()), done.stdout
 
@@ -230,3 +233,47 @@ def test_a_notebook_left_no_time_is_reported_not_run(tmp_path):
     entry = grade.grade_notebook(tmp_path, BUNDLE, 0, [], sandboxed=False)
     assert entry.status == "not re-executed: grading the tasks used all the time"
     assert entry.cells_matched == 0
+
+
+HOOK = ("import IPython\n"
+        "IPython.get_ipython().input_transformers_post.append(lambda lines: lines)\n")
+
+
+@pytest.fixture(scope="module")
+def hostile_run(graded, graded_class):
+    """run_autograder on one upload that attacks the grader in every task file: (results,
+    stdout). Without the sandbox, as Gradescope grades, with a Python uid 65534 can run (as
+    its setup.sh makes one): the attacks must fail there too."""
+    root = Path(tempfile.mkdtemp(prefix="gradescope-hostile-"))  # not 0700 above, as tmp_path
+    try:
+        yield run_hostile(graded[1], root, graded_class.data)
+    finally:
+        shutil.rmtree(root)
+
+
+def run_hostile(zip_path, root, data):
+    """Hand in the hostile upload in root and run run_autograder on it."""
+    upload = root / "upload"
+    upload.mkdir()
+    attacks = {SOFTMAX: ATTACKS["zero_inputs"][1], LINEAR: ATTACKS["call_back_anything"][1],
+               CHECK: ATTACKS["write_outside"][1]}
+    for rel, body in attacks.items():  # uploaded one by one, side by side
+        (upload / Path(rel).name).write_text(rewritten(rel, body))
+    least = "classifiers/least_squares.py"  # its markers moved into a decoy, a hook at import
+    text = release.stub_python((BUNDLE / least).read_text(), least)
+    (upload / Path(least).name).write_text(HOOK + decoy(text, "least_squares", ["def _decoy():"]))
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
+    env["CIFAR10_DIR"] = str(data)
+    return autograde(zip_path, upload, root / "ag", env, "hostile@example.edu",
+                     open_python(root))
+
+
+def test_attacks_through_the_autograder_gain_nothing_and_touch_nothing(hostile_run):
+    results, stdout = hostile_run
+    assert results["score"] == 0
+    assert not any(test["score"] for test in results["tests"])
+    assert not CANARY.exists() and not SAVED.exists()
+    oracle = (BUNDLE / tasks.HIDDEN_TESTS / "oracles.py").read_text().splitlines()[0]
+    assert oracle not in json.dumps(results) and oracle not in stdout
+    assert "must sit in one_hot()" in stdout  # the decoy is refused, by name
+    assert "submitted code runs as uid 65534" in results["output"]

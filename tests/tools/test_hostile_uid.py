@@ -29,7 +29,7 @@ from grading_fixtures import (
     executed_solution,
     fixture_notebook,
     nobody_runs,
-    open_to_others,
+    open_python,
     small_synthetic,
 )
 
@@ -115,22 +115,6 @@ def save_through_a_link(secret):
         "    except Exception as error:",
         "        outcome = str(error)[:60]",
         "    raise ValueError(f'uid {os.getuid()} save: {outcome}')"]
-
-
-def open_python(root):
-    """A Python uid 65534 can run, with this environment's packages: a venv in root."""
-    venv = root / "venv"
-    done = subprocess.run(["/usr/bin/python3", "-m", "venv", "--without-pip", str(venv)],
-                          capture_output=True)
-    if done.returncode != 0:
-        pytest.skip("the system's Python cannot make a virtual environment here")
-    ours = Path(__import__("numpy").__file__).parents[1]  # this environment's packages
-    site = next((venv / "lib").glob("python3*/site-packages"))
-    (site / "ours.pth").write_text(f"import site; site.addsitedir({str(ours)!r})\n")
-    open_to_others(venv)
-    if nobody_runs([str(venv / "bin" / "python"), "-c", "import numpy, nbclient"])[0] != 0:
-        pytest.skip(f"uid {NOBODY} cannot run the system's Python with these packages")
-    return venv / "bin" / "python"
 
 
 @pytest.fixture(scope="module")
