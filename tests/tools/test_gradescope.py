@@ -275,5 +275,5 @@ def test_attacks_through_the_autograder_gain_nothing_and_touch_nothing(hostile_r
     assert not CANARY.exists() and not SAVED.exists()
     oracle = (BUNDLE / tasks.HIDDEN_TESTS / "oracles.py").read_text().splitlines()[0]
     assert oracle not in json.dumps(results) and oracle not in stdout
-    assert "must sit in one_hot()" in stdout  # the decoy is refused, by name
+    assert "must sit in one_hot()" in json.dumps(results)  # the decoy is refused, by name
     assert "submitted code runs as uid 65534" in results["output"]

