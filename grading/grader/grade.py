@@ -72,10 +72,10 @@ def run_task(work: Workspace, task: str, sandboxed: bool, timeout: int) -> TaskR
     tests = marked_tests(tree, task)
     if not tests:
         return TaskResult.failed(task, f"the bundle has no tests marked {task}")
-    config: dict[str, Any] = {"task": task, "targets": tasks.TASKS[task].targets,
-              "dependencies": tasks.TASKS[task].dependencies,
-              "scratch": str(work.child(task)), "sandboxed": sandboxed,
-              "results": str(work.results(task)), "call_timeout": timeout}
+    # What the task's tests may call, back and forth, the plugin reads from its Task.
+    config: dict[str, Any] = {"task": task, "scratch": str(work.child(task)),
+                              "sandboxed": sandboxed, "results": str(work.results(task)),
+                              "call_timeout": timeout}
     # Owner-only, like the reference tree: the folder around them is open to the child's uid.
     unprivileged.write_private(work.config(task), json.dumps(config))
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}

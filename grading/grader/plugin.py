@@ -1,15 +1,15 @@
 """pytest plugin of the trusted grader: a task's functions become calls into a sandbox.
 
 Loaded with ``pytest -p grading.grader.plugin`` in a copy of the reference bundle, with
-GRADING_CONFIG naming a JSON file (written by `grading.grader.grade`): the task, its targets
-(``[module, qualified name]``), the child's folder, whether to sandbox it, the results
-file and a deadline per call; what the child may call back and send back is the
-task's declaration in `grading.tasks`. Before collection every target
-becomes a proxy (`grading.grader.proxy`), so the tests, public and hidden, run here
-unchanged, and this process never imports a submission file. At the end the plugin
-writes the collected tests, every test's outcome and what the child sent that was
-refused (`refused`) to the results file, which the child cannot reach (owner-only,
-where the child runs as another uid).
+GRADING_CONFIG naming a JSON file (written by `grading.grader.grade`): the task, the
+child's folder, whether to sandbox it, the results file and a deadline per call. Its
+targets (``[module, qualified name]``), and what the child may call back and send back,
+are the task's declaration in `grading.tasks`, never read from anywhere else. Before
+collection every target becomes a proxy (`grading.grader.proxy`), so the tests, public
+and hidden, run here unchanged, and this process never imports a submission file. At
+the end the plugin writes the collected tests, every test's outcome and what the child
+sent that was refused (`refused`) to the results file, which the child cannot reach
+(owner-only, where the child runs as another uid).
 """
 
 import json

@@ -40,7 +40,8 @@ class Client:
         self.config, self.stub, self.depth = config, False, 0
         self.child: sandbox.Child | None = None
         self.failures = 0  # children that broke; after MAX_FAILURES none is started
-        self.modules = {module for module, _ in config["targets"]}
+        self.targets = task.targets
+        self.modules = {module for module, _ in self.targets}
         self.dependencies = {tuple(dep) for dep in task.dependencies}
         self.callbacks, self.state_names = task.callbacks, task.state
         # id sent -> (object, the callbacks it overrides), while a call lasts
@@ -52,7 +53,7 @@ class Client:
     def start(self) -> None:
         """Start the child in its sandbox, and the channel to it."""
         scratch = self.config["scratch"]
-        argv = [sys.executable, "-m", "grading.child.server", json.dumps(self.config["targets"]),
+        argv = [sys.executable, "-m", "grading.child.server", json.dumps(self.targets),
                 json.dumps([list(dep) for dep in self.dependencies])]
         self.child = sandbox.start(argv, read_only=[scratch], cwd=scratch,
                                    env=sandbox.environment(PYTHONPATH=scratch),
@@ -247,7 +248,7 @@ def make_proxy(client: Client, module: str, name: str,
 
 def install(client: Client, root: Path) -> None:
     """Replace each target wherever a module of the bundle at `root` holds it."""
-    for module, name in client.config["targets"]:
+    for module, name in client.targets:
         owner = importlib.import_module(module)
         *outer, attr = name.split(".")
         for part in outer:
