@@ -1,13 +1,17 @@
-"""Print the bundle's benchmark table: ``python -m benchmarks [--quick] [--only ROW ...]``.
+"""Print the bundle's benchmark table:
+``python -m benchmarks [--quick] [--only ROW ...] [--before COMMIT]``.
 
 Every figure comes from this one run. Progress goes to stderr, so stdout holds
 only the machine, the table and its notes.
 """
 
 import argparse
+import contextlib
+import dataclasses
 import sys
 
 from benchmarks import (
+    before,
     bench_check,
     bench_grading,
     bench_loss,
@@ -41,15 +45,23 @@ def main(argv=None):
                         help="shrink every shape for a smoke run; floors are not judged")
     parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS),
                         metavar="ROW", help=f"run only these rows, of: {', '.join(SECTIONS)}")
+    parser.add_argument("--before", metavar="COMMIT",
+                        help="also time the grading and notebook rows in COMMIT's tree, "
+                             "alternately with today's, and give the ratios")
     args = parser.parse_args(argv)
     sizes = problems.QUICK if args.quick else problems.FULL
     rows, notes = [], []
-    for name in args.only:
-        rows_of, what = SECTIONS[name]
-        print(f"timing {what if not args.quick else name} ...", file=sys.stderr, flush=True)
-        section_rows, section_notes = rows_of(sizes)
-        rows += section_rows
-        notes += section_notes
+    with before.checkout(args.before) if args.before else contextlib.nullcontext() as tree:
+        sizes = dataclasses.replace(sizes, before=tree)
+        for name in args.only:
+            rows_of, what = SECTIONS[name]
+            print(f"timing {what if not args.quick else name} ...", file=sys.stderr, flush=True)
+            section_rows, section_notes = rows_of(sizes)
+            rows += section_rows
+            notes += section_notes
+    if args.before:
+        notes.append(f"Rows marked 'now ÷ before' ran here and in the tree of {args.before} "
+                     "(`git archive`), alternately, with the same Python, packages and data.")
     title = "Benchmarks" + (" (--quick: shapes shrunk, floors not judged)" if args.quick else "")
     report.print_report(title, rows, notes, judge=not args.quick)
 

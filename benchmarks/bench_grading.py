@@ -15,10 +15,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import report, timing
+from benchmarks import before, report
 
 ROOT = Path(__file__).resolve().parents[1]
 SANDBOX_COST = 1.10  # grade ÷ grade --no-sandbox
+GRADE_FLOOR = 35.0  # seconds for one submission graded alone, on 2 cores
+CLASS_FLOOR = 20.0  # seconds per submission in grade_all --jobs 2, on 2 cores
 FILES = ("classifiers/softmax.py", "classifiers/linear_classifier.py",
          "classifiers/least_squares.py", "gradient_check.py")
 NOTEBOOK = "notebooks/softmax.ipynb"
@@ -35,40 +37,67 @@ def make_submissions(folder, count, notebook):
     return paths
 
 
-def run(*command):
-    """Run a grading command from the bundle's root; raise with its stderr if it fails."""
-    env = {key: value for key, value in os.environ.items() if key != "SOFTMAX_QUICK"}
-    done = subprocess.run([sys.executable, "-m", *command], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+def run(root, *command):
+    """Run a grading command in the bundle at `root`; its seconds; raise if it fails."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", *command], cwd=root,
+                          env=before.environment(root), capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command[:2])} failed: {done.stderr.strip()[-300:]}")
+    return time.perf_counter() - start
+
+
+def median(times):
+    """The median of a list of seconds (the upper one of an even count)."""
+    return sorted(times)[len(times) // 2]
 
 
 def grading_rows(sizes):
-    """Rows: grade against grade --no-sandbox, and grade_all --jobs 2 per submission."""
-    pairs, count = (2, 4) if sizes.quick else (3, 20)
+    """Rows: grade against grade --no-sandbox, and grade_all --jobs 2 per submission.
+
+    With ``sizes.before`` (an earlier commit's tree, `benchmarks.before`), both rows are
+    also timed there, alternately with today's, and give the ratio today ÷ before.
+    """
+    pairs, count = (2, 4) if sizes.quick else (3, 10)
     shape = "task files" + ("" if sizes.quick else " + full-size notebook")
+    roots = {"now": ROOT, **({"before": sizes.before} if sizes.before else {})}
+    one: dict[str, list[float]] = {"plain": [], **{name: [] for name in roots}}
+    per_submission = {}
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as folder:
         folder = Path(folder)
         subs = make_submissions(folder / "class", count, notebook=not sizes.quick)
-        sandboxed, plain = [], []
-        for sub in subs[:pairs]:  # the same submission both ways, one after the other
-            for times, extra in ((sandboxed, []), (plain, ["--no-sandbox"])):
-                elapsed, _ = timing.timed(lambda: run("grading.grader.grade", str(sub), "--out",
-                                                      str(folder / "one"), *extra))
-                times.append(elapsed)
-        start = time.perf_counter()
-        run("grading.course.grade_all", str(folder / "class"), "--out", str(folder / "all"),
-            "--jobs", "2")
-        per_submission = (time.perf_counter() - start) / count
-    a, b = sorted(sandboxed)[len(sandboxed) // 2], sorted(plain)[len(plain) // 2]
+        for sub in subs[:pairs]:  # the same submission every way, one after the other
+            for name, root in roots.items():
+                one[name].append(run(root, "grading.grader.grade", str(sub), "--out",
+                                     str(folder / "one")))
+            one["plain"].append(run(ROOT, "grading.grader.grade", str(sub), "--out",
+                                    str(folder / "one"), "--no-sandbox"))
+        for name, root in roots.items():
+            per_submission[name] = run(root, "grading.course.grade_all", str(folder / "class"),
+                                       "--out", str(folder / f"all-{name}"), "--jobs",
+                                       "2") / count
+    a, b = median(one["now"]), median(one["plain"])
     rows = [report.Row("grade ÷ grade --no-sandbox", f"solution, {shape}",
                        f"{report.seconds(a)} ÷ {report.seconds(b)}", report.ratio(a / b),
-                       f"≤ {SANDBOX_COST}x", value=a / b, limit=SANDBOX_COST),
-            report.Row("grade_all --jobs 2, per submission", f"{count} solutions, {shape}",
-                       report.seconds(per_submission))]
+                       f"≤ {SANDBOX_COST}x", value=a / b, limit=SANDBOX_COST)]
+    rows += compared("grade, one submission", f"solution, {shape}", median(one["now"]),
+                     median(one["before"]) if sizes.before else None, GRADE_FLOOR)
+    rows += compared("grade_all --jobs 2, per submission", f"{count} solutions, {shape}",
+                     per_submission["now"], per_submission.get("before"), CLASS_FLOOR)
     load = os.getloadavg()
-    notes = [f"Grading rows: medians of {pairs} submissions each graded both ways, "
-             f"alternately; grade_all over {count} submissions once. Load average at the "
-             f"end: {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f} on {os.cpu_count()} cores."]
+    notes = [f"Grading rows: medians of {pairs} submissions each graded every way, "
+             f"alternately; grade_all over {count} submissions once"
+             f"{' here and once in the earlier tree' if sizes.before else ''}. Load average "
+             f"at the end: {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f} on {os.cpu_count()} "
+             "cores."]
     return rows, notes
+
+
+def compared(name, shape, now, earlier, floor):
+    """A row of today's seconds, with the ratio today ÷ before where `earlier` was timed."""
+    if earlier is None:
+        return [report.Row(name, shape, report.seconds(now), floor=f"≤ {floor:g} s",
+                           value=now, limit=floor)]
+    return [report.Row(f"{name}: now ÷ before", shape,
+                       f"{report.seconds(now)} ÷ {report.seconds(earlier)}",
+                       report.ratio(now / earlier), f"≤ {floor:g} s", value=now, limit=floor)]

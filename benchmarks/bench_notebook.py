@@ -8,7 +8,7 @@ the kernel, which nbconvert starts as a child and reaps, not a sum of the
 kernel and nbconvert.
 """
 
-import os
+import contextlib
 import pathlib
 import re
 import subprocess
@@ -19,7 +19,7 @@ from datetime import datetime
 import nbformat
 
 import data_utils
-from benchmarks import report
+from benchmarks import before, report
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "softmax.ipynb"
@@ -27,6 +27,7 @@ GNU_TIME = pathlib.Path("/usr/bin/time")
 WALL_FLOOR = 60.0  # seconds for the whole notebook
 NOTEBOOK_PEAK = 2.0 * 2**30  # bytes resident, whole notebook
 LOADING_PEAK = 1.6 * 2**30  # bytes resident, loading plus preprocessing
+BUSY_FACTOR = 1.5  # the notebook beside a busy core, at most this times its idle wall time
 LOADER = "import data_utils; data_utils.get_CIFAR10_data({})"
 QUICK_LOADING = "num_training=4900, num_validation=500, num_test=500, num_dev=100"
 
@@ -43,8 +44,8 @@ def parse_gnu_time(text):
     return seconds, 1024 * int(peak.group(1))
 
 
-def run_under_gnu_time(command, env=None):
-    """Run ``command`` from the repository root under ``/usr/bin/time -v``.
+def run_under_gnu_time(command, env=None, cwd=ROOT):
+    """Run ``command`` from `cwd` (the repository root) under ``/usr/bin/time -v``.
 
     Returns
     -------
@@ -56,7 +57,7 @@ def run_under_gnu_time(command, env=None):
     """
     if not GNU_TIME.exists():
         return None, None, "/usr/bin/time missing: apt-get install time"
-    done = subprocess.run([str(GNU_TIME), "-v", *command], cwd=ROOT, env=env,
+    done = subprocess.run([str(GNU_TIME), "-v", *command], cwd=cwd, env=env,
                           capture_output=True, text=True)
     # GNU time exits with the command's status (128 + N if signal N killed it).
     report_start = done.stderr.rfind("\tCommand being timed:")
@@ -91,11 +92,13 @@ def _dataset():
     return data_utils.locate_cifar10()[1]
 
 
-def execute_notebook(quick):
-    """Execute notebooks/softmax.ipynb headless under GNU time, in a scratch folder.
+def execute_notebook(quick, root=ROOT, busy=False):
+    """Execute the notebook of the bundle at `root` headless under GNU time, in a scratch folder.
 
     A quick run sets ``SOFTMAX_QUICK=1`` (the notebook's own small splits); a
-    full run removes that variable, whatever the caller's environment.
+    full run removes that variable, whatever the caller's environment. With
+    `busy`, another process keeps one core busy meanwhile, as a student's
+    laptop does.
 
     Returns
     -------
@@ -104,43 +107,68 @@ def execute_notebook(quick):
     slowest : list
         As `slowest_cells` returns it; empty if the execution failed.
     """
-    env = {key: value for key, value in os.environ.items() if key != "SOFTMAX_QUICK"}
-    if quick:
-        env["SOFTMAX_QUICK"] = "1"
-    with tempfile.TemporaryDirectory() as out:
+    env = before.environment(root, **({"SOFTMAX_QUICK": "1"} if quick else {}))
+    notebook = root / NOTEBOOK.relative_to(ROOT)
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(tempfile.TemporaryDirectory())
+        if busy:
+            spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            stack.callback(spinner.wait)
+            stack.callback(spinner.kill)
         wall, peak, failure = run_under_gnu_time(
             [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-             str(NOTEBOOK), "--output-dir", out, "--ExecutePreprocessor.timeout=1800",
-             "--log-level", "WARN"], env=env)
+             str(notebook), "--output-dir", out, "--ExecutePreprocessor.timeout=1800",
+             "--log-level", "WARN"], env=env, cwd=root)
         slowest = [] if failure else slowest_cells(pathlib.Path(out) / NOTEBOOK.name)
     return wall, peak, failure, slowest
 
 
 def notebook_rows(sizes):
-    """Rows for the notebook's wall time and the kernel's peak memory."""
-    rows = [report.Row("notebook: wall time", "", "", floor="≤ 60 s", limit=WALL_FLOOR),
-            report.Row("notebook: peak RSS (kernel)", "", "", floor="≤ 2.0 GiB",
-                       limit=NOTEBOOK_PEAK)]
+    """Rows for the notebook's wall time, idle and beside a busy core, and its peak memory.
+
+    With ``sizes.before`` (an earlier commit's tree), each run is repeated there right
+    after, and the wall-time rows give the ratio today ÷ before.
+    """
     if not NOTEBOOK.exists():
-        for row in rows:
-            row.measured = "notebook missing"
-        return rows, []
+        return [report.Row("notebook", "", "notebook missing")], []
     dataset = _dataset()
-    wall, peak, failure, slowest = execute_notebook(sizes.quick)
-    for row, value, text in zip(rows, (wall, peak), (report.seconds, report.gibibytes)):
-        row.shape = f"{dataset}, {'SOFTMAX_QUICK=1' if sizes.quick else '49000 train rows'}"
-        row.measured, row.value = ((f"failed ({failure})", None) if failure
-                                   else (text(value), value))
-    note = ("Notebook: `python -m jupyter nbconvert --to notebook --execute "
-            "notebooks/softmax.ipynb` under `/usr/bin/time -v`, run once, default BLAS "
-            "threads; the wall time includes starting nbconvert and the kernel. The peak is "
-            "GNU time's maximum resident set size, the largest single process of the tree: "
-            "the kernel, since nbconvert itself stays under 0.1 GiB.")
-    if slowest:
-        note += " Slowest cells: " + "; ".join(
-            f"cell {index} `{line[:50]}` {report.seconds(seconds)}"
-            for seconds, index, line in slowest) + "."
-    return rows, [note]
+    shape = f"{dataset}, {'SOFTMAX_QUICK=1' if sizes.quick else '49000 train rows'}"
+    runs = {}
+    for busy in (False, True):
+        for name, root in (("now", ROOT), ("before", sizes.before)):
+            if root is not None:
+                runs[busy, name] = execute_notebook(sizes.quick, root, busy)
+    rows, notes = [], []
+    for busy, label in ((False, "notebook: wall time"),
+                        (True, "notebook, one core kept busy: wall time")):
+        wall, _, failure, slowest = runs[busy, "now"]
+        floor = WALL_FLOOR if not busy else BUSY_FACTOR * (runs[False, "now"][0] or 0)
+        row = report.Row(label, shape, report.seconds(wall) if not failure else
+                         f"failed ({failure})", floor=f"≤ {WALL_FLOOR:g} s" if not busy else
+                         f"≤ {BUSY_FACTOR}x idle", value=None if failure else wall, limit=floor)
+        earlier = runs.get((busy, "before"))
+        if earlier and not failure and not earlier[2]:
+            row.name += ": now ÷ before"
+            row.measured = f"{report.seconds(wall)} ÷ {report.seconds(earlier[0])}"
+            row.ratio = report.ratio(wall / earlier[0])
+        elif earlier:
+            row.measured += f" (before: {earlier[2] or report.seconds(earlier[0])})"
+        rows.append(row)
+        if slowest:
+            notes.append(f"{label}, slowest cells: " + "; ".join(
+                f"cell {index} `{line[:50]}` {report.seconds(seconds)}"
+                for seconds, index, line in slowest) + ".")
+    wall, peak, failure, _ = runs[False, "now"]
+    rows.append(report.Row("notebook: peak RSS (kernel)", shape, f"failed ({failure})" if failure
+                           else report.gibibytes(peak), floor="≤ 2.0 GiB",
+                           value=None if failure else peak, limit=NOTEBOOK_PEAK))
+    notes.insert(0, "Notebook: `python -m jupyter nbconvert --to notebook --execute "
+                 "notebooks/softmax.ipynb` under `/usr/bin/time -v`, run once each way, default "
+                 "BLAS threads; the wall time includes starting nbconvert and the kernel. 'One "
+                 "core kept busy': `python -c \"while True: pass\"` runs meanwhile. The peak is "
+                 "GNU time's maximum resident set size, the largest single process of the tree: "
+                 "the kernel, since nbconvert itself stays under 0.1 GiB.")
+    return rows, notes
 
 
 def loading_rows(sizes):

@@ -10,13 +10,15 @@ import numpy as np
 
 @dataclasses.dataclass(frozen=True)
 class Sizes:
-    """Shapes (N, D, C) of the dev and full problems, and the SGD settings."""
+    """Shapes (N, D, C) of the dev and full problems, the SGD settings, and the earlier
+    commit's tree (`benchmarks.before`) that rows comparing two commits time too, if any."""
 
     dev: tuple
     full: tuple
     num_iters: int
     batch_size: int
     quick: bool
+    before: object = None
 
 
 FULL = Sizes(dev=(500, 3073, 10), full=(49000, 3073, 10), num_iters=1500, batch_size=200,

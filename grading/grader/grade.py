@@ -8,19 +8,22 @@ saying so. A notebook re-executed to its end is kept there as notebook.ipynb,
 for reading only.
 
 Each task is graded by the test files that carry its marker, public and
-hidden, run unchanged by a trusted pytest process in a copy of this bundle.
-That process never imports a submission file: the `grading.grader.plugin` plugin
-turns the task's functions into calls into a sandboxed child
-(`grading.child.server`, `grading.isolation.sandbox`) that holds only the submission's task
-file, with every region of another task a stub. So the verdict is never
-reached in student code, and one bug costs points only in its own task; the
-points come group by group (`grading.grader.points`, `tasks.GROUPS`). Without a
+hidden, run unchanged by one trusted pytest process, for all the tasks, in a
+copy of this bundle, while the notebook re-executes beside it. That process
+never imports a submission file: the `grading.grader.plugin` plugin turns each
+task's functions into calls into the task's own sandboxed child
+(`grading.child.server`, `grading.isolation.sandbox`) that holds only the
+submission's task file, with every region of another task a stub, and only a
+test of that task reaches it. So the verdict is never reached in student code,
+and one bug costs points only in its own task; the points come group by group
+(`grading.grader.points`, `tasks.TASKS`). Without a
 sandbox on this machine `grade` refuses, unless given ``--no-sandbox``; then a
 root grader runs submitted code as an unprivileged uid where that uid can run
 Python, and report.json's `isolation` says what applied (`sandbox.describe`).
 """
 
 import argparse
+import concurrent.futures
 import json
 import os
 import sys
@@ -28,7 +31,6 @@ import tempfile
 import time
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from grading import tasks
 from grading.authoring import rebuild, release
@@ -40,6 +42,8 @@ from grading.report import NotebookResult, Report, TaskResult
 from grading.student import check, regions
 
 ALLOWED_IMPORTS = {"numpy", *sys.stdlib_module_names, *tasks.BUNDLE_MODULES}
+# Seconds the trusted pytest may take beyond its tasks' budgets: starting, collecting.
+START_TIME = 120
 
 
 def import_problem(text: str, where: str) -> str | None:
@@ -62,43 +66,59 @@ def marked_tests(tree: Path, task: str) -> list[str]:
     return [rel for rel in found if rel.endswith(".py") and check.marks(tree / rel, task)]
 
 
-def run_task(work: Workspace, task: str, sandboxed: bool, timeout: int) -> TaskResult:
-    """Run the task's tests against the child in `work.child(task)`: the task's result.
+def run_tasks(work: Workspace, names: Sequence[str], sandboxed: bool,
+              timeout: int) -> dict[str, TaskResult]:
+    """Run the tests of the tasks `names` in one trusted pytest: {task: its result}.
 
-    The points come group by group (`grading.grader.points`): a test that did not run
-    fails its group, and a stub's NotImplementedError fails every group.
+    Each task's tests call only its own child, in `work.child(task)`, and have `timeout`
+    seconds between them (`grading.grader.plugin`). The points come group by group
+    (`grading.grader.points`): a test that did not run fails its group, and a stub's
+    NotImplementedError fails every group. Should the run end without results, each
+    task is run again alone, so that whatever ended it costs only its own task.
     """
     tree = work.reference
-    tests = marked_tests(tree, task)
-    if not tests:
-        return TaskResult.failed(task, f"the bundle has no tests marked {task}")
-    # What the task's tests may call, back and forth, the plugin reads from its Task.
-    config: dict[str, Any] = {"task": task, "scratch": str(work.child(task)),
-                              "sandboxed": sandboxed, "results": str(work.results(task)),
-                              "call_timeout": timeout}
+    tests = {task: marked_tests(tree, task) for task in names}
+    results = {task: TaskResult.failed(task, f"the bundle has no tests marked {task}")
+               for task in names if not tests[task]}
+    names = [task for task in names if tests[task]]
+    if not names:
+        return results
+    # What each task's tests may call, back and forth, the plugin reads from its Task.
+    config = {"tasks": {task: str(work.child(task)) for task in names},
+              "sandboxed": sandboxed, "results": str(work.results), "task_timeout": timeout}
     # Owner-only, like the reference tree: the folder around them is open to the child's uid.
-    unprivileged.write_private(work.config(task), json.dumps(config))
+    unprivileged.write_private(work.config, json.dumps(config))
+    work.results.unlink(missing_ok=True)
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
-    env.update(GRADING_CONFIG=str(work.config(task)),
+    env.update(GRADING_CONFIG=str(work.config),
                PYTHONPATH=os.pathsep.join([str(tree), str(tasks.BUNDLE)]),
                PYTHONDONTWRITEBYTECODE="1")
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-               "-p", "grading.grader.plugin", "-m", task, *tests]
-    status, output = sandbox.run(command, timeout, cwd=tree, env=env,
+    files = list(dict.fromkeys(rel for task in names for rel in tests[task]))
+    # nbval is not needed here, and importing it (nbformat, jsonschema) costs a second.
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:nbval",
+               "-p", "grading.grader.plugin", "-m", " or ".join(names), *files]
+    # Each task's budget is kept by the plugin; this bound is for the process as a whole.
+    status, output = sandbox.run(command, timeout * len(names) + START_TIME, cwd=tree, env=env,
                                  isolation=sandbox.Isolation.TRUSTED)
     try:
-        results = json.loads(Path(config["results"]).read_text("utf-8"))
+        found = json.loads(work.results.read_text("utf-8"))
     except (OSError, ValueError):
-        if status is None:
-            return TaskResult.failed(task, f"timed out after {timeout} s (an endless loop?)")
+        if len(names) > 1 and status is not None:
+            for task in names:
+                results.update(run_tasks(work, [task], sandboxed, timeout))
+            return results
         last = output.strip().splitlines()[-1:] or ["no output"]
-        return TaskResult.failed(task,
-                                 f"the tests stopped (exit status {status}): {last[0][:300]}")
-    return points.score(task, results)
+        message = (f"timed out after {timeout} s (an endless loop?)" if status is None else
+                   f"the tests stopped (exit status {status}): {last[0][:300]}")
+        return {**results, **{task: TaskResult.failed(task, message) for task in names}}
+    for task in names:
+        results[task] = (TaskResult.failed(task, f"timed out after {timeout} s (an endless loop?)")
+                         if found[task]["timed_out"] else points.score(task, found[task]))
+    return results
 
 
-def grade_task(task: str, work: Workspace, sandboxed: bool, timeout: int) -> TaskResult:
-    """Grade one task: its `TaskResult`.
+def build_child(task: str, work: Workspace) -> TaskResult | None:
+    """Write task's child folder into `work`; the task's failed result where it cannot be graded.
 
     `work` (a `Workspace`) holds the submission and the reference tree. The child's copy of
     the task file is the release's, with only this task's submitted region bodies put
@@ -120,7 +140,17 @@ def grade_task(task: str, work: Workspace, sandboxed: bool, timeout: int) -> Tas
     if message is not None:
         return TaskResult.failed(task, message)
     scratch.build(work.reference, text, where, work.child(task), note)
-    return run_task(work, task, sandboxed, timeout)
+    return None
+
+
+def grade_task_files(work: Workspace, names: Iterable[str], sandboxed: bool,
+                     timeout: int) -> dict[str, TaskResult]:
+    """Grade the tasks `names` of the submission in `work`: {task: its `TaskResult`}, in order."""
+    names = list(names)
+    refused = {task: build_child(task, work) for task in names}
+    results = run_tasks(work, [task for task in names if refused[task] is None], sandboxed,
+                        timeout)
+    return {task: refused[task] or results[task] for task in names}
 
 
 def grade_notebook(work: Workspace, bundle: Path, timeout: int, missing: Collection[str],
@@ -164,10 +194,14 @@ def grade(submission: Path | str, out: Path | str, bundle: Path | str = tasks.BU
     with tempfile.TemporaryDirectory(prefix="grade-") as folder:
         work = Workspace(Path(folder))
         missing, problems = work.prepare(submission, bundle)
-        results = {task: grade_task(task, work, sandboxed, task_timeout) for task in tasks.TASKS}
         if deadline is not None:
             notebook_timeout = min(notebook_timeout, int(deadline - time.monotonic()))
-        notebook = grade_notebook(work, bundle, notebook_timeout, missing, sandboxed)
+        # The notebook re-executes while the tasks' tests run: they share no file.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            running = pool.submit(grade_notebook, work, bundle, notebook_timeout, missing,
+                                  sandboxed)
+            results = grade_task_files(work, tasks.TASKS, sandboxed, task_timeout)
+            notebook = running.result()
         problems += nbgrade.keep_notebook(work, notebook, Path(out))
     result = Report(channel.cap(Path(submission).absolute().name, 255), results, notebook, problems,
                     isolation=sandbox.describe(sandboxed, hidden))
@@ -186,7 +220,7 @@ def grade_tasks(submission: Path | str, only: Iterable[str], bundle: Path | str 
     with tempfile.TemporaryDirectory(prefix="grade-") as folder:
         work = Workspace(Path(folder))
         work.prepare(submission, bundle)
-        return {task: grade_task(task, work, sandboxed, task_timeout) for task in only}
+        return grade_task_files(work, only, sandboxed, task_timeout)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -18,6 +18,7 @@ import functools
 import importlib
 import json
 import sys
+import time
 import types
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -35,15 +36,21 @@ MAX_FAILURES = 3
 class Client:
     """The trusted end: starts the child on first use, calls it, serves its callbacks."""
 
-    def __init__(self, config: dict[str, Any]) -> None:
-        task = tasks.TASKS[config["task"]]
-        self.config, self.stub, self.depth = config, False, 0
+    def __init__(self, task: str, scratch: str = "", sandboxed: bool = True,
+                 budget: float = tasks.TASK_TIMEOUT) -> None:
+        declared = tasks.TASKS[task]
+        self.task, self.scratch, self.sandboxed = task, scratch, sandboxed
+        self.stub, self.depth = False, 0
         self.child: sandbox.Child | None = None
         self.failures = 0  # children that broke; after MAX_FAILURES none is started
-        self.targets = task.targets
+        # Seconds the task's tests may take, those they took, and when the running test's
+        # share ends; `active` while a test of this task runs (`grading.grader.plugin`).
+        self.budget, self.spent, self.timed_out = budget, 0.0, False
+        self.deadline, self.active = float("inf"), True
+        self.targets = declared.targets
         self.modules = {module for module, _ in self.targets}
-        self.dependencies = {tuple(dep) for dep in task.dependencies}
-        self.callbacks, self.state_names = task.callbacks, task.state
+        self.dependencies = {tuple(dep) for dep in declared.dependencies}
+        self.callbacks, self.state_names = declared.callbacks, declared.state
         # id sent -> (object, the callbacks it overrides), while a call lasts
         self.objects: dict[int, tuple[object, tuple[str, ...]]] = {}
         self.problems: list[str] = []  # what the child sent that was refused, for the results
@@ -52,18 +59,16 @@ class Client:
 
     def start(self) -> None:
         """Start the child in its sandbox, and the channel to it."""
-        scratch = self.config["scratch"]
         argv = [sys.executable, "-m", "grading.child.server", json.dumps(self.targets),
                 json.dumps([list(dep) for dep in self.dependencies])]
-        self.child = sandbox.start(argv, read_only=[scratch], cwd=scratch,
-                                   env=sandbox.environment(PYTHONPATH=scratch),
-                                   isolation=sandbox.Isolation.for_submissions(
-                                       self.config["sandboxed"]))
+        self.child = sandbox.start(argv, read_only=[self.scratch], cwd=self.scratch,
+                                   env=sandbox.environment(PYTHONPATH=self.scratch),
+                                   isolation=sandbox.Isolation.for_submissions(self.sandboxed))
         assert self.child.stdin is not None and self.child.stdout is not None  # start's pipes
         self.channel = channel.Channel(self.child.stdout.fileno(), self.child.stdin.fileno(),
                                        {"fn": self.callback, "method": self.method,
                                         "dep": self.dependency},
-                                       self.encode, self.decode, self.config["call_timeout"])
+                                       self.encode, self.decode)
 
     def stop(self) -> None:
         """End the child, with its whole process tree."""
@@ -79,9 +84,15 @@ class Client:
         """
         if self.failures >= MAX_FAILURES:
             raise channel.ChildError(f"the submission's process failed {MAX_FAILURES} times")
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            self.timed_out = True
+            raise channel.ChildError(f"the task's tests ran out of their {self.budget:g} s")
         if self.child is None or self.child.poll() is not None:
             self.stop()
             self.start()
+        # A child that hangs is stopped when the task's time ends.
+        self.channel.timeout = left if left < float("inf") else None
         self.depth += 1
         try:
             reply, (value, after) = self.channel.call({"op": "call", "module": module,
@@ -234,14 +245,17 @@ def changed(old: object, new: object) -> bool:
 
 def make_proxy(client: Client, module: str, name: str,
                original: Callable[..., Any]) -> Callable[..., Any]:
-    """A stand-in for `original` that calls the submission's version in the child."""
-    def method(self: object, *args: Any, **kwargs: Any) -> Any:
-        return client.call(module, name, (self, *args), kwargs)
+    """A stand-in for `original` that calls the submission's version in the child.
 
-    def function(*args: Any, **kwargs: Any) -> Any:
+    Only a test of the target's own task calls the submission: for any other test the
+    stand-in is the reference, as if the target's task were not graded in this process.
+    A method's stand-in gets the object as its first argument, like any function.
+    """
+    def proxy(*args: Any, **kwargs: Any) -> Any:
+        if not client.active:
+            return original(*args, **kwargs)
         return client.call(module, name, args, kwargs)
 
-    proxy: Callable[..., Any] = method if "." in name else function
     functools.update_wrapper(proxy, original)
     return proxy
 

@@ -51,13 +51,15 @@ class Workspace:
         """The folder task's sandboxed child sees."""
         return self.root / f"child-{task}"
 
-    def config(self, task: str) -> Path:
-        """The trusted pytest's configuration for task (owner-only)."""
-        return self.root / f"{task}.json"
+    @property
+    def config(self) -> Path:
+        """The trusted pytest's configuration (owner-only)."""
+        return self.root / "grading.json"
 
-    def results(self, task: str) -> Path:
-        """Where the trusted pytest writes task's outcomes (owner-only)."""
-        return self.root / f"{task}.results.json"
+    @property
+    def results(self) -> Path:
+        """Where the trusted pytest writes every task's outcomes (owner-only)."""
+        return self.root / "results.json"
 
     def prepare(self, submission: Path | str, bundle: Path) -> tuple[list[str], list[str]]:
         """Lay out the workspace for `submission` graded against `bundle`.

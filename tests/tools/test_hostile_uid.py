@@ -52,10 +52,10 @@ def test_the_grader_opens_the_child_its_folder_and_nothing_else(monkeypatch, tmp
     if nobody_runs([python, "-c", "pass"])[0] != 0:
         pytest.skip(f"uid {NOBODY} cannot run {python} here")
     monkeypatch.setattr(sandbox, "drops", lambda: True)  # for the probes; the grading is real
-    seen, run_task = {}, grade.run_task
+    seen, run_tasks = {}, grade.run_tasks
 
-    def probed(work, task, sandboxed, timeout):
-        child = work.child(task)  # started as proxy.Client starts the task's child
+    def probed(work, names, sandboxed, timeout):
+        child = work.child(names[0])  # started as proxy.Client starts the task's child
 
         def probe(*paths):
             status, output = sandbox.run([python, "-c", PROBE, *map(str, paths)], 60,
@@ -63,14 +63,14 @@ def test_the_grader_opens_the_child_its_folder_and_nothing_else(monkeypatch, tmp
                                          isolation=sandbox.Isolation.UNSANDBOXED)
             return output.split()
         seen["before"] = probe(child / CHECK, work.reference / ORACLES, work.root,
-                               work.submission / CHECK, work.config(task))
-        entry = run_task(work, task, sandboxed, timeout)
-        seen["after"] = probe(work.results(task))
+                               work.submission / CHECK, work.config)
+        entry = run_tasks(work, names, sandboxed, timeout)
+        seen["after"] = probe(work.results)
         seen["modes"] = [stat.S_IMODE(path.stat().st_mode) for path in (
-            work.root, work.reference, work.submission, work.config(task), work.results(task))]
+            work.root, work.reference, work.submission, work.config, work.results)]
         return entry
 
-    monkeypatch.setattr(grade, "run_task", probed)
+    monkeypatch.setattr(grade, "run_tasks", probed)
     (tmp_path / "sub").mkdir()
     shutil.copyfile(BUNDLE / CHECK, tmp_path / "sub" / CHECK)
     entry = grade.grade_tasks(tmp_path / "sub", ["gradient_check"], sandboxed=False)
@@ -87,7 +87,7 @@ def reach_everything(bundle, canary):
         "    work = pathlib.Path(__file__).resolve().parents[1]",
         "    cwd = pathlib.Path(f'/proc/{os.getppid()}/cwd')",  # the trusted pytest's
         f"    hidden = [work / 'reference' / {ORACLES!r}, cwd / {ORACLES!r},",
-        f"              pathlib.Path({str(bundle / ORACLES)!r}), work / 'gradient_check.json',",
+        f"              pathlib.Path({str(bundle / ORACLES)!r}), work / 'grading.json',",
         f"              work / 'submission' / {CHECK!r}]",
         "    read = [str(p) for p in hidden if os.access(p, os.R_OK)]",
         "    wrote = []",

@@ -42,7 +42,7 @@ class Recording(LinearClassifier):
 
 
 def client(task="linear_classifier"):
-    return proxy.Client({"task": task})
+    return proxy.Client(task)
 
 
 def sent(client, obj):
