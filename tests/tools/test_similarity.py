@@ -53,6 +53,21 @@ def test_the_disguised_copy_is_the_top_pair_and_the_only_one_flagged(compared):
     assert honest < similarity.THRESHOLD <= top.score, (honest, top.score)
 
 
+def test_the_threshold_separates_them_task_by_task_too(compared):
+    # As if each student had written one task only: no honest pair reaches the threshold
+    # (the closest, gradient_check's, whose comments spell out every call), and the copy
+    # does in every task.
+    parts, prints = similarity.release_parts(), compared.fingerprints
+    for task in {part.task for part in parts}:
+        labels = [part.label for part in parts if part.task == task]
+        for pair in compared.pairs:
+            score, _ = similarity.compare(prints[pair.a], prints[pair.b], labels)
+            if {pair.a, pair.b} == {"copy", "third"}:
+                assert score >= 0.8, (task, score)
+            else:
+                assert score < similarity.THRESHOLD - 0.05, (task, pair.a, pair.b, score)
+
+
 def test_a_copy_with_renamed_variables_and_reordered_statements_matches_region_by_region(
         compared):
     pair = scores(compared, "copy", "third")
@@ -104,25 +119,26 @@ def test_each_region_is_taken_from_the_release_and_no_other(class_of_20):
     assert third["inline_question_1"].strip() == similar_class.THIRD_ANSWERS[1]
 
 
-def test_the_scores_repeat_in_every_process(class_of_20, tmp_path):
-    # Python salts its str hashes per process: the scores must not depend on them.
+def test_the_scores_repeat_in_every_process(class_of_20, compared, tmp_path):
+    # Python salts its str hashes per process: the scores must not depend on them. This
+    # process's salt is random, or set; the command's is another.
+    seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
     folder = next(iter(class_of_20.values())).parent
-    written = []
-    for seed in ("1", "2"):
-        done = subprocess.run([sys.executable, "-m", "grading.similarity", str(folder),
-                               "--out", str(tmp_path / seed)], capture_output=True, text=True,
-                              cwd=BUNDLE, env={**os.environ, "PYTHONHASHSEED": seed},
-                              timeout=300)
-        assert done.returncode == 0, done.stderr
-        assert "1 of 190 pairs flagged" in done.stdout
-        written.append((tmp_path / seed / "similarity.csv").read_bytes())
+    done = subprocess.run([sys.executable, "-m", "grading.similarity", str(folder),
+                           "--out", str(tmp_path / "command")], capture_output=True, text=True,
+                          cwd=BUNDLE, env={**os.environ, "PYTHONHASHSEED": seed}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "1 of 190 pairs flagged" in done.stdout
+    similarity.write(compared, tmp_path / "here")
+    written = [(tmp_path / out / "similarity.csv").read_bytes() for out in ("command", "here")]
     assert written[0] == written[1]
-    with open(tmp_path / "1" / "similarity.csv", newline="") as table:
+    with open(tmp_path / "here" / "similarity.csv", newline="") as table:
         (row,) = csv.DictReader(table)
     assert (row["submission_a"], row["submission_b"]) == ("copy", "third")
     assert row["page"] == "similarity/pair-001.html"
     assert "softmax_naive" in row["code_regions"] and "ridge_question" in row["answers_matched"]
-    assert (tmp_path / "1" / row["page"]).is_file()
+    assert (tmp_path / "command" / row["page"]).read_bytes() == \
+        (tmp_path / "here" / row["page"]).read_bytes()
 
 
 def test_the_outputs_escape_what_a_submission_holds(tmp_path):
@@ -190,6 +206,26 @@ def test_an_unreadable_submission_is_named_and_the_rest_compared(class_of_20, tm
         "copy": f"{tasks.NOTEBOOK} cannot be read (NotJSONError)"}
     pair = scores(result, "copy", "third")
     assert pair.flagged and pair.answers == 0.0 and pair.code > 0.8
+    assert "garbage.zip: SUBMISSION must be a folder or a zip file" in similarity.section(result)
+
+
+def test_the_flagged_pairs_are_listed_highest_first_each_with_its_page(class_of_20, tmp_path,
+                                                                      capsys):
+    subs = tmp_path / "subs"
+    for name, source in [("copy", "copy"), ("third", "third"), ("twin", "third")]:
+        shutil.copytree(class_of_20[source], subs / name)
+    (subs / "garbage.zip").write_bytes(b"not a zip")
+    assert similarity.main([str(subs), "--out", str(tmp_path / "out")]) == 0
+    assert "similarity: garbage.zip: SUBMISSION must be" in capsys.readouterr().err
+    with open(tmp_path / "out" / "similarity.csv", newline="") as table:
+        rows = list(csv.DictReader(table))
+    assert [(row["submission_a"], row["submission_b"]) for row in rows] == [
+        ("third", "twin"), ("copy", "third"), ("copy", "twin")]
+    assert [float(row["code_score"]) for row in rows][0] == 1.0
+    assert rows[1]["code_score"] == rows[2]["code_score"]
+    assert [row["page"] for row in rows] == [f"similarity/pair-00{n}.html" for n in (1, 2, 3)]
+    assert sorted(path.name for path in (tmp_path / "out" / "similarity").iterdir()) == [
+        "pair-001.html", "pair-002.html", "pair-003.html"]
 
 
 def test_grade_all_writes_the_similarity_of_the_class_it_graded(class_of_20, tmp_path,
