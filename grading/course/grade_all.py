@@ -40,6 +40,7 @@ from grading.course.progress import Progress
 from grading.grader import grade, nbgrade, unpack
 from grading.isolation import cgroups, sandbox
 from grading.report import Report
+from grading.student import regions
 
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 REPORTS = "submissions"  # REPORTS_DIR/submissions/<entry>/: no entry name meets scores.csv
@@ -167,13 +168,25 @@ def grade_all(folder: Path | str, out: Path | str, jobs: int | None = None,
         reports = manual.merge_reports(out / REPORTS, reports, given)
     rows = [result.row() for result in reports.values()]
     report.write_csv(out / "scores.csv", rows, list(rows[0]) if rows else ["submission"])
-    compared = similarity.similarity(found, options.bundle, threshold)
-    similarity.write(compared, out)
+    compared = compare(found, out, options.bundle, threshold)
     if reports:  # out before any notebook is rendered, and again with what was rendered
         class_report.write_class_report(reports.values(), out, REPORTS + "/", compared)
         rendered(reports, out, options)
         class_report.write_class_report(reports.values(), out, REPORTS + "/", compared)
     return rows
+
+
+def compare(found: Mapping[str, Path], out: Path, bundle: Path,
+            threshold: float) -> similarity.Similarity | None:
+    """Compare every pair of the submissions and write what `similarity.write` writes; the
+    class compared, or None, said on stderr, where the bundle's release cannot be read."""
+    try:
+        compared = similarity.similarity(found, bundle, threshold)
+    except (FileNotFoundError, regions.MarkerError) as error:  # the scores are out already
+        print(f"grade_all: pairs not compared: {error}", file=sys.stderr)
+        return None
+    similarity.write(compared, out)
+    return compared
 
 
 def graded(found: Mapping[str, Path], out: Path, options: Options) -> dict[str, Report]:

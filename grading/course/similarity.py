@@ -128,9 +128,15 @@ class Similarity:
 
 
 def release_parts(bundle: Path | str = tasks.BUNDLE) -> list[Part]:
-    """The regions of the release of `bundle`, with their stubs, in file order."""
+    """The regions of the release of `bundle`, with their stubs, in file order.
+
+    Raises FileNotFoundError naming a submission file the bundle lacks.
+    """
     bundle, parts = Path(bundle), []
     for rel in tasks.SUBMISSION_FILES:
+        if not (bundle / rel).is_file():
+            raise FileNotFoundError(f"bundle must hold the release's {rel}, but {bundle} has "
+                                    "none: pass the bundle whose release was handed out")
         if rel == tasks.NOTEBOOK:
             nb = release.stub_notebook(nbformat.read(bundle / rel, as_version=4), rel)
             sources = [(kind, source) for _, kind, source, _ in regions.notebook_sources(nb, rel)]
@@ -407,7 +413,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         result = similarity(unpack.submissions(args.folder), args.bundle, args.threshold)
-    except ValueError as error:
+    except (ValueError, FileNotFoundError) as error:
         print(f"similarity: {error}", file=sys.stderr)
         return 2
     for name, problem in result.problems.items():

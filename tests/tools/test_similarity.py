@@ -240,3 +240,19 @@ def test_grade_all_writes_the_similarity_of_the_class_it_graded(class_of_20, tmp
             == [("copy", "third")]
     assert '<a href="similarity/pair-001.html">' in (tmp_path / "class_report.html").read_text()
     assert (tmp_path / "similarity" / "pair-001.html").is_file()
+
+
+def test_without_the_release_grade_all_says_so_and_writes_the_class_report(
+        class_of_20, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(grade_all, "graded", lambda found, out, options: {
+        name: Report.failed(name, "not graded in this test") for name in found})
+    (tmp_path / "empty").mkdir()
+    folder = next(iter(class_of_20.values())).parent
+    grade_all.grade_all(folder, tmp_path / "out", bundle=tmp_path / "empty", sandboxed=False,
+                        pdf=False, jobs=1)
+    assert "grade_all: pairs not compared: bundle must hold the release's " \
+           "classifiers/softmax.py" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "similarity.csv").exists()
+    assert "<h2>Similarity</h2>" not in (tmp_path / "out" / "class_report.html").read_text()
+    with pytest.raises(FileNotFoundError, match="bundle must hold the release's"):
+        similarity.release_parts(tmp_path / "empty")
