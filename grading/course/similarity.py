@@ -53,6 +53,9 @@ TEXT_K = 40
 # window picks k-grams by their hash, and Python salts str hashes per process
 # (PYTHONHASHSEED), so its scores would change from run to run.
 WINDOW = 1
+# Characters of a region's body compared: the solution's longest is under 2,000, and a
+# body of megabytes would hold the whole class up in the tokenizer.
+MAX_BODY = 50_000
 THRESHOLD = 0.6  # the default; grading/README.md gives the scores it was chosen from
 TOP_PAIRS = 10  # pairs listed in the class report
 FOLDER = "similarity"  # DIR/similarity/: the pages of the flagged pairs
@@ -142,8 +145,8 @@ def release_parts(bundle: Path | str = tasks.BUNDLE) -> list[Part]:
             sources = [(kind, source) for _, kind, source, _ in regions.notebook_sources(nb, rel)]
         else:
             sources = [("code", release.stub_python((bundle / rel).read_text("utf-8"), rel))]
-        found = [(kind, region, bodies) for kind, source in sources
-                 for region, bodies in _regions(source, kind, rel)]
+        found = [(kind, region, body) for kind, source in sources
+                 for region, body in _regions(source, kind, rel)]
         for kind, region, body in found:
             same = [r for _, r, _ in found if r.task == region.task]
             index = next(n for n, r in enumerate(same) if r is region)
@@ -179,8 +182,8 @@ def bodies(files: Mapping[str, bytes], parts: Sequence[Part]) -> tuple[dict[str,
     """({label: body} of the regions a submission wrote, [problems]).
 
     A part's body is the `index`-th region of its task in its file, without its stub's
-    lines; a region left as the stub, or empty, is not written. A file whose markers
-    are broken is left out, and named in the problems.
+    lines, cut at MAX_BODY characters; a region left as the stub, or empty, is not
+    written. A file whose markers are broken is left out, and named in the problems.
     """
     written, problems = {}, []
     try:
@@ -201,7 +204,7 @@ def bodies(files: Mapping[str, bytes], parts: Sequence[Part]) -> tuple[dict[str,
             own = [line for line in same[part.index] if line.strip() not in part.stub] \
                 if part.index < len(same) else []
             if any(line.strip() for line in own):
-                written[part.label] = "\n".join(own)
+                written[part.label] = "\n".join(own)[:MAX_BODY]
     return written, problems
 
 

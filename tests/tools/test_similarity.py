@@ -107,6 +107,22 @@ def test_a_stub_left_in_a_region_is_not_the_students_text():
                                    [])
 
 
+def test_a_file_with_broken_markers_is_named_and_left_out(class_of_20):
+    files = unpack.read(class_of_20["third"])
+    files[SOFTMAX] = files[SOFTMAX].replace(b"# *****END OF YOUR CODE*****", b"", 1)
+    written, problems = similarity.bodies(files, similarity.release_parts())
+    assert len(problems) == 1 and problems[0].startswith(f"{SOFTMAX}:")
+    assert "nest" in problems[0]
+    assert "softmax_naive" not in written and "train_grid" in written
+
+
+def test_a_region_of_megabytes_is_compared_on_its_start():
+    text = similar_class.pasted(similar_class.released(CHECK), "code", CHECK,
+                                ["x = 1\n" * 500_000, None])
+    written, _ = similarity.bodies({CHECK: text.encode()}, similarity.release_parts())
+    assert len(written["gradient_check (1 of 2)"]) == similarity.MAX_BODY == 50_000
+
+
 def test_each_region_is_taken_from_the_release_and_no_other(class_of_20):
     parts = similarity.release_parts()
     labels = [part.label for part in parts]
