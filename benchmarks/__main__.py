@@ -17,6 +17,7 @@ from benchmarks import (
     bench_loss,
     bench_notebook,
     bench_ridge,
+    bench_similarity,
     bench_tiers,
     bench_training,
     problems,
@@ -33,6 +34,8 @@ SECTIONS = {  # name: (rows function, what the user waits for at full size)
     "check": (bench_check.check_rows, "the notebook's check() per task (about 30 s)"),
     "grading": (bench_grading.grading_rows, "grading with and without the sandbox, and a "
                 "class of 20 with grade_all (about 20 min)"),
+    "similarity": (bench_similarity.similarity_rows, "similarity across a class of 200, "
+                   "all pairs (about 1 min)"),
     "tiers": (bench_tiers.tier_rows, "the test suite by tier, ./test.sh --quick and ./test.sh "
               "(about 15 min)"),
 }

@@ -9,7 +9,8 @@ tests/tools/test_layering.py holds each wing to the imports its docstring allows
 - `child`: the only grading code that runs in the sandbox beside submitted code;
 - `isolation`: bubblewrap, pids cgroups, the unprivileged uid;
 - `grader`: grading one submission, in the trusted process;
-- `course`: grading a class, its reports, manual marks and notebooks for reading;
+- `course`: grading a class, its reports, the pairs of submissions alike, manual marks and
+  notebooks for reading (`grading.similarity` is the command of its `similarity`);
 - `gradescope`: the Gradescope autograder.
 
 See grading/README.md for the design.

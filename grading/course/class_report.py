@@ -7,7 +7,8 @@ histogram, the pass rate per task, each task's most common first failures, the
 distribution of notebook cells matched, the validation accuracy the grader measured
 from the weights each notebook saved (`grading.grader.measure`, not what the notebook
 printed) against the score, and a table of submissions linking each report.md
-and saying whether its notebook was rendered for reading.
+and saying whether its notebook was rendered for reading; given the class compared
+(`grading.course.similarity`), its most similar pairs and a heat map.
 Everything taken from a submission is HTML-escaped.
 """
 
@@ -26,6 +27,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from grading import report
+from grading.course import similarity
 from grading.report import Report
 
 STYLE = ("body{font-family:sans-serif;max-width:70em;margin:2em auto;color:#222}"
@@ -138,8 +140,12 @@ def readable(report: Report) -> str:
     return "; ".join(f"{name}: {outcome}" for name, outcome in report.readable.items())
 
 
-def render(reports: Sequence[Report], folder: str = "") -> str:
-    """The class report's HTML text; `folder` prefixes the links to each report.md."""
+def render(reports: Sequence[Report], folder: str = "",
+           similar: similarity.Similarity | None = None) -> str:
+    """The class report's HTML text; `folder` prefixes the links to each report.md.
+
+    `similar`, the class compared, adds its section (`similarity.section`).
+    """
     if not reports:
         raise ValueError("reports must hold at least one submission's report, got none")
     task_names = list(reports[0].tasks)
@@ -158,18 +164,20 @@ def render(reports: Sequence[Report], folder: str = "") -> str:
         f"<table><tr><th>Task</th><th>Passed</th></tr>{rate_rows}</table>",
         "<h2>Most common first failures</h2>", failure_table(reports, task_names),
         "<h2>Notebooks</h2>", cells_matched(reports), accuracy_against_score(reports),
+        similarity.section(similar) if similar else "",
         "<h2>Submissions</h2>", submission_table(reports, task_names, folder),
         "</body></html>", ""])
 
 
-def write_class_report(reports: Iterable[Report], out_dir: Path | str,
-                       folder: str = "") -> Path:
+def write_class_report(reports: Iterable[Report], out_dir: Path | str, folder: str = "",
+                       similar: similarity.Similarity | None = None) -> Path:
     """Write out_dir/class_report.html for the submissions' `Report`s; return its path.
 
     Each submission links to ``<folder><name>/report.md``, relative to out_dir
-    (grade_all passes ``"submissions/"``).
+    (grade_all passes ``"submissions/"``); `similar` adds the similarity section, whose
+    pages lie in out_dir/similarity/.
     """
     out = Path(out_dir) / "class_report.html"
     out.parent.mkdir(parents=True, exist_ok=True)
-    report.atomic(out, render(list(reports), folder))
+    report.atomic(out, render(list(reports), folder, similar))
     return out

@@ -11,7 +11,9 @@ alice.zip are two submissions), moved there whole once written, and
 REPORTS_DIR/scores.csv, written to a temporary file and renamed, has a row
 for every submission (a column per task, and one per group of tests,
 `task:group`): one whose grading stopped gets a report saying so.
-Beside it, class_report.html; beside each report, the re-executed notebook as
+Beside it, similarity.csv and similarity/, the pairs of submissions whose
+regions are alike (`grading.course.similarity`, flagged at
+``--similarity-threshold``); class_report.html; beside each report, the re-executed notebook as
 notebook.html (and .pdf, unless --no-pdf or without the system Chromium),
 rendered under a deadline once scores.csv and the reports are written.
 ``--marks MARKS.csv`` merges manual points (format in grading/README.md); a bad
@@ -33,12 +35,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grading import report, tasks
-from grading.child import channel
-from grading.course import class_report, export, manual
+from grading.course import class_report, export, manual, similarity
 from grading.course.progress import Progress
-from grading.grader import grade, nbgrade
+from grading.grader import grade, nbgrade, unpack
 from grading.isolation import cgroups, sandbox
 from grading.report import Report
+from grading.student import regions
 
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 REPORTS = "submissions"  # REPORTS_DIR/submissions/<entry>/: no entry name meets scores.csv
@@ -58,16 +60,6 @@ class Options:
     notebook_timeout: int
     sandboxed: bool
     pdf: bool
-
-
-def submissions(folder: Path | str) -> dict[str, Path]:
-    """{name: path} of the submissions in folder, sorted by name (a zip's keeps its .zip).
-
-    A name that is not UTF-8 (bytes read as lone surrogates) is written with escapes, so
-    its report, its row and its folder of reports can be written.
-    """
-    return {channel.cap(path.name, 255): path for path in sorted(Path(folder).iterdir())
-            if path.is_dir() or path.suffix == ".zip"}
 
 
 def stopped(name: str, problem: str) -> Report:
@@ -147,14 +139,18 @@ def grade_one(path: Path, out: Path, options: Options) -> Report:
 def grade_all(folder: Path | str, out: Path | str, jobs: int | None = None,
               bundle: Path | str = tasks.BUNDLE, task_timeout: int = tasks.TASK_TIMEOUT,
               notebook_timeout: int = tasks.NOTEBOOK_TIMEOUT, sandboxed: bool = True,
-              marks: Path | str | None = None, pdf: bool = True) -> list[dict[str, object]]:
+              marks: Path | str | None = None, pdf: bool = True,
+              threshold: float = similarity.THRESHOLD) -> list[dict[str, object]]:
     """Grade every submission in folder into out; write and return the rows of scores.csv.
 
     Also writes out/class_report.html, and each re-executed notebook as HTML (and
     PDF when `pdf` and the system Chromium allow) beside its report. `marks`, a
     manual marks CSV (`grading.course.manual`), is read and validated before any grading.
+    Then compares every pair (`grading.course.similarity`): out/similarity.csv and
+    the pages of the pairs whose score reaches `threshold`.
     """
-    found, out = submissions(folder), Path(out)
+    found, out = unpack.submissions(folder), Path(out)
+    similarity.check_threshold(threshold)
     cgroups.sweep()
     given = manual.read_marks(marks, found) if marks is not None else None
     (out / REPORTS).mkdir(parents=True, exist_ok=True)
@@ -172,11 +168,25 @@ def grade_all(folder: Path | str, out: Path | str, jobs: int | None = None,
         reports = manual.merge_reports(out / REPORTS, reports, given)
     rows = [result.row() for result in reports.values()]
     report.write_csv(out / "scores.csv", rows, list(rows[0]) if rows else ["submission"])
+    compared = compare(found, out, options.bundle, threshold)
     if reports:  # out before any notebook is rendered, and again with what was rendered
-        class_report.write_class_report(reports.values(), out, folder=REPORTS + "/")
+        class_report.write_class_report(reports.values(), out, REPORTS + "/", compared)
         rendered(reports, out, options)
-        class_report.write_class_report(reports.values(), out, folder=REPORTS + "/")
+        class_report.write_class_report(reports.values(), out, REPORTS + "/", compared)
     return rows
+
+
+def compare(found: Mapping[str, Path], out: Path, bundle: Path,
+            threshold: float) -> similarity.Similarity | None:
+    """Compare every pair of the submissions and write what `similarity.write` writes; the
+    class compared, or None, said on stderr, where the bundle's release cannot be read."""
+    try:
+        compared = similarity.similarity(found, bundle, threshold)
+    except (FileNotFoundError, regions.MarkerError) as error:  # the scores are out already
+        print(f"grade_all: pairs not compared: {error}", file=sys.stderr)
+        return None
+    similarity.write(compared, out)
+    return compared
 
 
 def graded(found: Mapping[str, Path], out: Path, options: Options) -> dict[str, Report]:
@@ -233,19 +243,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="manual points, submission,task,points,comment (grading/README.md)")
     parser.add_argument("--no-pdf", action="store_true",
                         help="write the re-executed notebooks as HTML only")
+    parser.add_argument("--similarity-threshold", type=float, default=similarity.THRESHOLD,
+                        help="flag a pair of submissions whose code or answers score reaches "
+                             "this (default: %(default)s; grading/README.md)")
     args = parser.parse_args(argv)
     if not Path(args.folder).is_dir():
         print(f"grade_all: SUBMISSIONS_DIR must be a folder, got {args.folder}", file=sys.stderr)
         return 2
-    try:  # a bad marks file is refused before any grading starts
+    try:  # a bad marks file or threshold is refused before any grading starts
+        similarity.check_threshold(args.similarity_threshold)
         if args.marks is not None:
-            manual.read_marks(args.marks, submissions(args.folder))
+            manual.read_marks(args.marks, unpack.submissions(args.folder))
     except (ValueError, FileNotFoundError) as error:
         print(f"grade_all: {error}", file=sys.stderr)
         return 2
     rows = grade_all(args.folder, args.out, args.jobs, task_timeout=args.task_timeout,
                      notebook_timeout=args.notebook_timeout, sandboxed=not args.no_sandbox,
-                     marks=args.marks, pdf=not args.no_pdf)
+                     marks=args.marks, pdf=not args.no_pdf,
+                     threshold=args.similarity_threshold)
     print(f"grade_all: graded {len(rows)} submission(s); scores in {Path(args.out) / 'scores.csv'}")
     return 0
 

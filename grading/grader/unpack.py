@@ -7,7 +7,8 @@ zip may inflate to 5 GiB). In a folder submission, a submission file that is
 a link, or lies under one, is refused: a link could point at the grader's
 own files. A submission file missing at its path is looked for by its name
 at the top (classifiers/softmax.py as softmax.py): files uploaded one by one,
-as Gradescope stores them, lie side by side.
+as Gradescope stores them, lie side by side. `submissions` lists a class's folder
+of submissions, as `grade_all` and `similarity` read it.
 """
 
 import os
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from grading import tasks
+from grading.child import channel
 
 MAX_FILE = 64 << 20  # bytes per submission file (a notebook with plots is a few MB)
 
@@ -73,6 +75,17 @@ def _zip_files(archive: zipfile.ZipFile) -> dict[str, str]:
     found = {rel: name for rel, name in names.items() if rel in wanted}
     return {**{rel: Path(rel).name for rel in wanted - found.keys()
                if Path(rel).name in names}, **found}
+
+
+def submissions(folder: Path | str) -> dict[str, Path]:
+    """{name: path} of the submissions in folder: every folder and .zip directly inside it,
+    sorted by name (a zip's keeps its .zip).
+
+    A name that is not UTF-8 (bytes read as lone surrogates) is written with escapes, so
+    its report, its row and its folder of reports can be written.
+    """
+    return {channel.cap(path.name, 255): path for path in sorted(Path(folder).iterdir())
+            if path.is_dir() or path.suffix == ".zip"}
 
 
 def read(submission: Path | str) -> dict[str, bytes]:

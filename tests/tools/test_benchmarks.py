@@ -7,7 +7,9 @@ import sys
 import nbformat
 import pytest
 
-from benchmarks import bench_notebook, bench_tiers, report
+from benchmarks import bench_notebook, bench_similarity, bench_tiers, report
+from grading.course import similarity
+from grading.grader import unpack
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -85,3 +87,16 @@ def test_tier_summary_rejects_output_without_one():
 @pytest.mark.parametrize("seconds, text", [(59.6, "1:00"), (125.2, "2:05"), (600, "10:00")])
 def test_tier_minutes(seconds, text):
     assert bench_tiers.minutes(seconds) == text
+
+
+def test_the_similarity_class_writes_every_region_and_no_two_alike(tmp_path):
+    bench_similarity.make_class(tmp_path, 3)
+    parts = similarity.release_parts()
+    written = [similarity.bodies(unpack.read(tmp_path / f"sub-{k:03d}"), parts)
+               for k in range(3)]
+    assert all(problems == [] and set(bodies) == {part.label for part in parts}
+               for bodies, problems in written)
+    # Drawn by a generator seeded per submission: no two regions of some length alike.
+    for label, body in written[0][0].items():
+        if body.count("\n") >= 3:
+            assert len({bodies[label] for bodies, _ in written}) == 3, label

@@ -56,10 +56,15 @@ def test_library_below_tools_and_grading_beside_no_script_or_benchmark():
     assert release.public_test_problems(BUNDLE) == []
 
 
+# Commands at the top of grading/ under the name a user types, each forwarding to the wing
+# whose module does the work, and held to that wing's imports.
+COMMANDS = {"grading/similarity.py": "course"}
+
+
 def wing(rel):
     """The wing of grading module `rel`: its subpackage, or "grading" for the top modules."""
     parts = rel.split("/")
-    return parts[1] if len(parts) > 2 else "grading"
+    return COMMANDS.get(rel) or (parts[1] if len(parts) > 2 else "grading")
 
 
 def imported(rel):
@@ -102,6 +107,12 @@ def test_each_wing_imports_only_what_it_may():
     for rel in grading_modules():
         if wing(rel) in ALLOWED:
             assert imported(rel) <= ALLOWED[wing(rel)] | {wing(rel)}, rel
+
+
+def test_a_top_command_only_forwards_to_its_wing():
+    for rel, owner in COMMANDS.items():
+        assert imported(rel) == {owner}, rel
+        assert "def " not in (BUNDLE / rel).read_text("utf-8"), rel
 
 
 def test_nothing_below_the_course_and_gradescope_wings_imports_them():
