@@ -128,13 +128,15 @@ def test_killing_the_parent_leaves_the_run_whole(graded):
     assert entry["points"] == 0 and entry["message"]
 
 
-def hanging_child_started():
-    """Wait until a task's child runs (the grade, its pytest and the child all started),
-    then give the watchdog a second: it kills a grade whose whole tree is there."""
+def hanging_child_started(folder):
+    """Wait until a task's child runs in `folder` (the grade, its pytest and the child all
+    started), then give the watchdog a second: it kills a grade whose whole tree is there.
+    Only a child whose command line names `folder` counts: other graders may be running."""
     for _ in range(6000):  # ten minutes at most
         for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
             try:
-                if b"grading.child.server" in cmdline.read_bytes():
+                text = cmdline.read_bytes()
+                if b"grading.child.server" in text and str(folder).encode() in text:
                     return 1
             except OSError:  # the process ended meanwhile
                 pass
@@ -163,7 +165,8 @@ def test_a_grade_killed_by_the_watchdog_leaves_no_process_or_cgroup(tmp_path, mo
     (tmp_path / "tmp").mkdir()
     monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
-    monkeypatch.setattr(grade_all, "deadline", lambda *times: hanging_child_started())
+    monkeypatch.setattr(grade_all, "deadline",
+                        lambda *times: hanging_child_started(tmp_path / "tmp"))
     monkeypatch.setattr(cgroups, "remove_cgroup", watched)
     rows = grade_all.grade_all(tmp_path / "subs", tmp_path / "out", task_timeout=300)
     assert rows[0]["total"] == 0 and "grading stopped with a timeout" in rows[0]["problems"]
