@@ -112,7 +112,7 @@ def test_a_notebook_that_times_out_is_reported_with_the_running_cell(tmp_path):
     cells = [new_markdown_cell("# Slow"), new_code_cell("print('first cell done')"),
              new_code_cell("while True:\n    pass  # far past the limit")]
     nbformat.write(new_notebook(cells=cells), tmp_path / "nb" / tasks.NOTEBOOK)
-    status, executed = nbgrade.execute(tmp_path / "nb", tmp_path / "data", 40, sandboxed=True)
+    status, executed = nbgrade.execute(tmp_path / "nb", tmp_path / "data", 25, sandboxed=True)
     assert executed is None
     assert status == ("re-execution timed out in cell 2 (while True: pass # far past the "
                       "limit) after 1 of 2 code cells")
