@@ -148,11 +148,10 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None):
     rng = make_rng(seed)
     # NaN until set, so a check the region leaves out prints as nan and fails.
     grad_numerical, grad_analytic, errors = (np.full(num_checks, np.nan) for _ in range(3))
-    # For each check, draw an entry ix with rng, compare the centred difference
-    # with analytic_grad[ix] and set grad_numerical[k], grad_analytic[k] and errors[k].
-    # Hints: ix is a tuple of one index per axis of x, drawn with rng so that seed makes the
-    # checks repeatable; _centred_difference(f, x, ix, h) returns f at x with entry ix
-    # stepped by +h and by -h, and restores x; rel_error gives the relative error.
+    # TODO: for each check k, draw an entry ix of x with rng (never np.random), compare the
+    # centred difference with analytic_grad[ix] and set grad_numerical[k], grad_analytic[k]
+    # and errors[k], arrays of shape (num_checks,). _centred_difference(f, x, ix, h) gives
+    # f at x + h and x - h in entry ix, and restores x. hint("gradient_check").
     # *****START OF YOUR CODE (task: gradient_check)*****
     for k in range(num_checks):
         ix = tuple(int(rng.integers(n)) for n in x.shape)
