@@ -41,11 +41,11 @@ TOOL_TESTS = "tests/tools"
 
 # Written by the release beside the listed files: which release the bundle is.
 RELEASE_STAMP = "grading/release.json"
-# What the notebook's check("TASK") and hint("TASK") cells need besides the library and
-# tests/public.
+# What the notebook's check("TASK") and hint("TASK") cells and its record of the task files
+# need besides the library and tests/public.
 CHECK_FILES = ("pyproject.toml", "tests/conftest.py", "grading/__init__.py", "grading/tasks.py",
                "grading/student/__init__.py", "grading/student/check.py",
-               "grading/student/hint.py")
+               "grading/student/hint.py", "grading/student/record.py")
 STUDENT_SOURCES = {"README.md": "grading/authoring/student_README.md",
                    "test.sh": "grading/authoring/student_test.sh"}
 

@@ -21,8 +21,9 @@ def sanitized(text):
     return text
 
 
-def test_sanitize_file_has_exactly_the_timing_and_round_off_rules():
-    assert [replace for _, replace in PATTERNS] == [r"\1 TIMEs", r"\1: ROUND-OFF"]
+def test_sanitize_file_has_exactly_the_timing_round_off_and_digest_rules():
+    assert [replace for _, replace in PATTERNS] == [r"\1 TIMEs", r"\1: ROUND-OFF",
+                                                    '"task_files": "DIGEST"']
 
 
 @pytest.mark.parametrize("line, masked", [
@@ -36,6 +37,7 @@ def test_sanitize_file_has_exactly_the_timing_and_round_off_rules():
     ("Loss difference: 0.000000e+00", "Loss difference: ROUND-OFF"),
     ("Gradient difference: 3.140000e-15", "Gradient difference: ROUND-OFF"),
     ("Gradient difference: 1.000000e-100", "Gradient difference: ROUND-OFF"),
+    (' "task_files": "' + "0123456789abcdef" * 4 + '"', ' "task_files": "DIGEST"'),
 ])
 def test_timings_and_round_off_are_masked(line, masked):
     assert sanitized(line) == masked
@@ -48,6 +50,7 @@ def test_timings_and_round_off_are_masked(line, masked):
     "numerical: 1.000000 analytic: 1.000020, relative error: 1.000000e-05",
     "Loss difference: 1.000000e+00",
     "naive loss: 2.410224e-01 computed in",
+    ' "dataset": "synthetic",',
 ])
 def test_nothing_else_is_masked(untouched):
     assert sanitized(untouched) == untouched
