@@ -141,13 +141,14 @@ def run_row(root: Path, nb: Any) -> Row:
     if not found:
         return Row("notebook", "its last cell records no run",
                    missing="the notebook not run to its last cell")
-    size = "quick (SOFTMAX_QUICK=1)" if found.get("quick") else "full size"
-    if found.get("task_files") != record.task_files_digest(root):
-        return Row("notebook", f"run top to bottom, {size}, on other code than is handed in",
-                   missing="the notebook not run on the code handed in")
-    return Row("notebook", f"run top to bottom, {size}, on the code handed in",
-               missing="the notebook run quick, not at full size" if found.get("quick")
-               else None)
+    quick = found.get("quick") is True
+    same = found.get("task_files") == record.task_files_digest(root)
+    missing = ["the notebook run quick, not at full size"] if quick else []
+    missing += [] if same else ["the notebook not run on the code handed in"]
+    size = "quick (SOFTMAX_QUICK=1)" if quick else "full size"
+    code = "the code handed in" if same else "other code than is handed in"
+    return Row("notebook", f"run top to bottom, {size}, on {code}",
+               missing="; ".join(missing) or None)
 
 
 def order_problem(nb: Any) -> str | None:

@@ -121,7 +121,13 @@ def test_a_quick_run_and_a_run_on_other_code_are_reported(bundle):
     assert table.verdict == "incomplete: the notebook run quick, not at full size"
     write_record(bundle, digest="0" * 64)
     table = handin.survey(bundle, passing)
+    assert row(table, "notebook").state == \
+        "run top to bottom, full size, on other code than is handed in"
     assert table.verdict == "incomplete: the notebook not run on the code handed in"
+    write_record(bundle, quick=True, digest="0" * 64)
+    assert handin.survey(bundle, passing).verdict == (
+        "incomplete: the notebook run quick, not at full size; "
+        "the notebook not run on the code handed in")
 
 
 def test_editing_a_task_file_after_the_run_changes_the_digest(bundle):
