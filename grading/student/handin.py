@@ -106,9 +106,10 @@ def task_rows(root: Path, status: Status) -> list[Row]:
             stubs.setdefault(task, []).append(is_stub(body, task))
     rows = []
     for name in tasks.TASKS:
-        left = sum(stubs.get(name, [True]))
-        state = "written" if not left else f"stub ({left} of {len(stubs.get(name, [1]))} " \
-                                           "regions not written)"
+        found = stubs.get(name, [True])
+        left = sum(found)
+        state = ("written" if not left else "stub" if left == len(found)
+                 else f"stub in {left} of {len(found)} regions")
         result = status(name, root)
         missing = (f"{name} not written" if left
                    else f"{name} fails its public check" if result == "failed" else None)
