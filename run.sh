@@ -3,8 +3,8 @@
 #   ./run.sh               set up .venv if needed, get the data, execute notebooks/softmax.ipynb
 #                          into build/ (notebook and HTML) and print the final accuracy table
 #   ./run.sh --in-place    execute notebooks/softmax.ipynb itself, the notebook collect hands in
-#   ./run.sh --quick       small splits and short training (SOFTMAX_QUICK=1), under a minute;
-#                          the notebook says it ran quick, and collect reports it
+#   ./run.sh --quick       small splits and short training (SOFTMAX_QUICK=1); the notebook
+#                          says it ran quick, and collect reports it
 #   ./run.sh --download    try the CIFAR-10 download again after one that failed
 # Data: real CIFAR-10 when it is there or can be downloaded and verified, else the synthetic
 # set. A synthetic set already there is verified and kept, and a failed download is not tried
