@@ -6,7 +6,8 @@
 #                                   and mark it complete; a later run finds the mark and stops
 #   ./get_datasets.sh --verify      re-check the extracted batches against their MD5s
 #   ./get_datasets.sh --synthetic [--seed N ...]
-#                                   write the offline stand-in, datasets/cifar-10-synthetic
+#                                   write the offline stand-in, datasets/cifar-10-synthetic;
+#                                   the default set is kept if it is there and verifies
 #
 # Nothing is half-written: the download and the extraction happen in a temporary folder
 # that is removed on any failure or Ctrl-C, and the dataset folder is moved into place last.
@@ -36,7 +37,7 @@ if [ "${1:-}" = "--synthetic" ]; then
     cd "$here"
     "$PYTHON" -c 'import numpy' 2>/dev/null \
         || die "$PYTHON has no numpy: run ./run.sh once to set up .venv, or set PYTHON"
-    exec "$PYTHON" -m cifar_synthetic "$@"
+    exec "$PYTHON" -m cifar_synthetic --keep "$@"
 fi
 
 if [ "${1:-}" = "--verify" ]; then

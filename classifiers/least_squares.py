@@ -37,7 +37,7 @@ def one_hot(y, num_classes):
                          f"got min {y.min()} and max {y.max()}")
     Y = np.zeros((y.shape[0], num_classes))
     # TODO: set the 1s of the one-hot matrix Y (N, num_classes), which starts as zeros:
-    # row i has its 1 in column y[i]. One fancy-indexing assignment does it without a loop.
+    # row i has its 1 in column y[i]. No loop is needed.
     # *****START OF YOUR CODE (task: least_squares)*****
     Y[np.arange(y.shape[0]), y] = 1.0
     # *****END OF YOUR CODE*****
@@ -146,12 +146,10 @@ def ridge_path(X, Y, lambdas):
     if not np.isfinite(gram).all():
         raise ValueError("X must be finite (no NaN or inf)")
     W = np.zeros((len(lambdas), dim, Y.shape[1]))
-    # TODO: fill W (L, D, C) with W[k] = (gram + lambdas[k] * N * I)^-1 X^T Y for each k, where
-    # gram = X^T X (D, D) and I is the identity. Diagonalize gram once, gram = V diag(s) V^T
-    # (np.linalg.eigh), so that each lambda costs only a product: the inverse is then
-    # V diag(1 / (s + lambda N)) V^T. Where s + lambda N is numerically zero (relative to the
-    # largest s), use 0 in place of its inverse: this is the pseudo-inverse, which gives
-    # lambda = 0 the least-squares solution of least norm when X is rank deficient.
+    # TODO: fill W (L, D, C) with the ridge weights of the docstring, W[k] for lambdas[k],
+    # from gram = X^T X (D, D) diagonalized once, not inverted once per lambda. Pitfall:
+    # lambda = 0 with a rank-deficient X, where the least-norm solution is wanted.
+    # hint("least_squares") shows the steps.
     # *****START OF YOUR CODE (task: least_squares)*****
     evals, V = np.linalg.eigh(gram)
     VtB = V.T @ (X.T @ Y)

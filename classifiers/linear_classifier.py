@@ -64,11 +64,10 @@ class LinearClassifier:
         for it in range(num_iters):
             X_batch = None
             y_batch = None
-            # TODO: sample batch_size examples of the training data with replacement (faster
-            # than without, and what train_grid reproduces), drawing the row indices with
-            # rng.integers, the generator seeded above, never with np.random: the same seed
-            # must give the same batches. Store the rows of X in X_batch (batch_size, D) and
-            # their labels in y_batch (batch_size,).
+            # TODO: sample batch_size examples with replacement, drawing the row indices with
+            # rng, the generator seeded above, never with np.random: the same seed must give
+            # the same batches. Store them in X_batch (batch_size, D), their labels in
+            # y_batch (batch_size,).
             # *****START OF YOUR CODE (task: linear_classifier)*****
             idx = rng.integers(num_train, size=batch_size)
             X_batch, y_batch = X[idx], y[idx]
@@ -104,10 +103,9 @@ class LinearClassifier:
         check_features(self.W, X)
         scores = None
         y_pred = np.zeros(X.shape[0])
-        # TODO: predict the label of every row of X: the class with the largest score, where
-        # the scores of all N examples are X @ self.W, shape (N, C). Store the labels in
-        # y_pred (N,), and the scores in `scores` (N, C) so that the check after the region
-        # can reuse them (if you leave scores None, it computes them again).
+        # TODO: predict each row's label, the class with the largest score. Store the labels
+        # in y_pred (N,), and the scores X @ self.W in `scores` (N, C) for the check after the
+        # region to reuse (left None, it computes them again).
         # *****START OF YOUR CODE (task: linear_classifier)*****
         scores = X @ self.W
         y_pred = np.argmax(scores, axis=1)
@@ -201,9 +199,9 @@ def train_grid(X, y, learning_rates, regs, num_iters=1500, batch_size=200, seed=
     #
     #   X_batch @ W (batch_size, K*C) = [ scores_0 | scores_1 | ... | scores_(K-1) ]
     #
-    # Reshaped to (batch_size, K, C), each configuration's scores get the softmax gradient of
-    # softmax_loss_vectorized (the per-row shift, the 1/N) in one go; add 2 * reg_k * W_k and
-    # step each W_k by its own learning_rate_k. Losses are not needed. Set W (D, K*C).
+    # Each configuration takes the gradient of softmax_loss_vectorized (mind the
+    # per-row shift), its own regularization term and its own learning rate; no loss needed.
+    # Set W (D, K*C). hint("train_grid") shows the steps.
     # *****START OF YOUR CODE (task: train_grid)*****
     # Kept class-major, as in softmax_loss_vectorized: W_T (K*C, D) holds
     # configuration k's W^T in rows k*C:(k+1)*C.

@@ -6,7 +6,7 @@ N examples. The loss of a weight matrix W on a minibatch (X, y) is
     L(W) = (1/N) sum_i -log P(y_i | x_i) + reg * sum(W * W),
     P(j | x_i) = exp(x_i w_j) / sum_c exp(x_i w_c),
 
-and its gradient is dL/dW = (1/N) X^T (P - onehot(y)) + 2 * reg * W.
+and its gradient dW = dL/dW has W's shape (D, C).
 """
 
 import numpy as np
@@ -39,18 +39,12 @@ def softmax_loss_naive(W, X, y, reg):
     num_train, num_classes = X.shape[0], W.shape[1]
     loss = 0.0
     dW = np.zeros_like(W)
-    # TODO: compute the softmax loss and its gradient with explicit loops, and store the
-    # loss in `loss` (a float) and the gradient in `dW` (D, C, like W). For each example i:
-    #   - its scores are s = X[i] @ W, shape (C,), and s_y = s[y[i]] is the correct class's;
-    #   - the per-row shift: subtract max(s) from every score. exp cannot overflow after
-    #     it, and the probabilities do not change, since the shift cancels in the ratio;
-    #   - take the log-probability of the correct class as s_y - log(sum(exp(s))), never as
-    #     log(exp(s_y) / sum(exp(s))): when the correct class trails by thousands,
-    #     exp(s_y) underflows to 0 and the loss becomes log(0) = -inf;
-    #   - the example's loss is minus that log-probability, and its gradient with respect to
-    #     column j of W is (P(j) - [j == y[i]]) * X[i], P(j) the probability of class j.
-    # Then multiply the loss and dW by 1/N (the loss is the mean over the minibatch), and add
-    # the regularization: reg * sum(W * W) to the loss, and its gradient 2 * reg * W to dW.
+    # TODO: compute the softmax loss and its gradient with explicit loops. Store the loss in
+    # `loss` (a float) and the gradient in `dW` (D, C), like W; example i's scores X[i] @ W
+    # are (C,). It is easy to run into numeric instability: apply the per-row shift before
+    # exp, and take the log-probability of the correct class in its stable form. The loss is
+    # a mean over the N examples. Don't forget the regularization term, in loss and dW.
+    # hint("softmax_naive") shows the maths, one step at a time.
     # *****START OF YOUR CODE (task: softmax_naive)*****
     for i in range(num_train):
         # 1) class scores of example i
@@ -83,16 +77,10 @@ def softmax_loss_vectorized(W, X, y, reg):
     loss = 0.0
     # No dW = np.zeros_like(W) here: the region computes dW whole, and a fresh zeroed (D, C)
     # array on every call measurably slows a 200-example loss.
-    # TODO: compute the same loss and gradient as softmax_loss_naive without Python loops,
-    # and store them in `loss` (a float) and `dW` (D, C). With the scores S = X @ W, (N, C):
-    #   - the per-row shift: subtract from each row of S its own maximum (one maximum over
-    #     all of S is not enough: rows far below it underflow to exp = 0 everywhere);
-    #   - log-probabilities are the shifted S minus log(sum(exp(S))) along each row, so the
-    #     loss of example i is -(s_y - log(sum(exp(s)))) as in the naive version; fancy
-    #     indexing with (row indices, y) picks the N correct-class entries;
-    #   - the gradient of the mean loss with respect to S is (P - Y) / N, with P (N, C) the
-    #     probabilities and Y (N, C) the one-hot labels, and dW is X^T times it;
-    #   - as before: the 1/N, plus reg * sum(W * W) in the loss and 2 * reg * W in dW.
+    # TODO: compute the same loss and gradient as softmax_loss_naive without Python loops.
+    # Store them in `loss` (a float) and `dW` (D, C); the scores X @ W are (N, C). Numeric
+    # stability as before: the per-row shift (each row by its own maximum) and the stable
+    # log-probability. Don't forget the regularization term. hint("softmax_vectorized").
     # *****START OF YOUR CODE (task: softmax_vectorized)*****
     # Scores and probabilities are kept class-major, as (C, N) arrays: W^T X^T
     # is X W transposed, but BLAS computes it faster from the row-major X, and

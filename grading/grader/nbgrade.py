@@ -21,6 +21,7 @@ happen here, in the grader.
 
 import dataclasses
 import math
+import re
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
@@ -105,12 +106,14 @@ def compare(released: nbformat.NotebookNode, stored: nbformat.NotebookNode,
 def valid_record(record: Mapping[str, Any]) -> dict[str, dict[str, float]] | None:
     """The notebook's accuracy record if it has the expected keys, types and size, else None.
 
-    A record with any key besides "dataset" and "accuracy" is refused whole:
-    nothing of it is quoted in the report.
+    A record with any key besides "dataset", "accuracy" and the run's "quick" (a bool) and
+    "task_files" (a SHA-256 in hex) is refused whole: nothing of it is quoted in the report.
     """
     accuracy = record.get("accuracy")
-    if (set(record) != {"dataset", "accuracy"} or not isinstance(accuracy, dict)
-            or len(accuracy) > MAX_METHODS):
+    if (set(record) - {"quick", "task_files"} != {"dataset", "accuracy"}
+            or not isinstance(accuracy, dict) or len(accuracy) > MAX_METHODS
+            or not isinstance(record.get("quick", False), bool)
+            or not re.fullmatch(r"[0-9a-f]{64}", str(record.get("task_files", "0" * 64)))):
         return None
     clean: dict[str, dict[str, float]] = {}
     for method, splits in accuracy.items():

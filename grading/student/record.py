@@ -1,17 +1,23 @@
 """Read back the accuracy table that an executed softmax notebook recorded.
 
 The notebook's last cell prints one JSON object, ``{"dataset": "cifar10" |
-"synthetic", "accuracy": {method: {"train": ..., "val": ..., "test": ...}}}``;
-`record` parses it (run.sh prints it, the grader copies it into reports).
+"synthetic", "accuracy": {method: {"train": ..., "val": ..., "test": ...}}, "quick":
+true | false, "task_files": digest}``; `record` parses it (run.sh prints it, the grader
+copies it into reports, collect compares the digest, `task_files_digest`, with the code
+handed in).
 
 Usage: python -m grading.student.record build/softmax.ipynb
 """
 
+import hashlib
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import nbformat
+
+from grading import tasks
 
 DATASETS = ("cifar10", "synthetic")
 
@@ -26,6 +32,18 @@ def record(notebook: Any) -> dict[str, Any]:
     except json.JSONDecodeError:
         return {}
     return data if isinstance(data, dict) and data.get("dataset") in DATASETS else {}
+
+
+def task_files_digest(root: Path | str = tasks.BUNDLE) -> str:
+    """SHA-256 (hex) of the task files of the bundle at `root`: their names and bytes, in order.
+
+    The notebook's last cell records it, so that a hand-in shows whether the notebook ran
+    on the code handed in.
+    """
+    digest = hashlib.sha256()
+    for rel in dict.fromkeys(task.file for task in tasks.TASKS.values()):
+        digest.update(rel.encode() + b"\0" + (Path(root) / rel).read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def main(path: str) -> None:

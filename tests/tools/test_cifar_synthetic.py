@@ -217,3 +217,27 @@ def test_command_line_reports_bad_arguments(tmp_path):
                              "--num-train", "7"], cwd=BUNDLE, capture_output=True, text=True)
     assert result.returncode == 2
     assert "num_train must be a multiple of 5 (five equal batches), got 7" in result.stderr
+
+
+def test_keep_keeps_a_set_that_verifies_and_rewrites_one_that_does_not(tmp_path, monkeypatch,
+                                                                       capsys):
+    # The small set's pinned hashes stand in for the default set's known ones.
+    monkeypatch.setitem(cifar_synthetic.KNOWN_SHA256, (0, 500, 100), SMALL_SET_SHA256)
+    args = ["--out", str(tmp_path / "set"), "--num-train", "500", "--num-test", "100", "--keep"]
+    cifar_synthetic.main(args)
+    assert "wrote 500 training" in capsys.readouterr().out
+    written = {name: (tmp_path / "set" / name).stat().st_mtime_ns for name in FILES}
+    cifar_synthetic.main(args)
+    assert "already there and verified" in capsys.readouterr().out
+    assert {name: (tmp_path / "set" / name).stat().st_mtime_ns for name in FILES} == written
+    with open(tmp_path / "set" / "test_batch", "r+b") as f:
+        f.seek(-1, 2)
+        f.write(b"\x00")
+    cifar_synthetic.main(args)
+    assert "wrote 500 training" in capsys.readouterr().out
+    assert all(sha256(tmp_path / "set" / name) == digest
+               for name, digest in SMALL_SET_SHA256.items())
+
+
+def test_a_set_of_unknown_hashes_never_verifies(small):
+    assert not cifar_synthetic.verifies(small, 0, 500, 100)

@@ -15,7 +15,7 @@ from grading import tasks
 from grading.grader import nbgrade, notebook
 from grading.grader.workspace import Workspace
 from grading.report import NotebookResult
-from grading.student import collect
+from grading.student import collect, handin
 
 BUNDLE = Path(__file__).resolve().parents[2]
 PATTERNS = [(r"(computed in|took) \d+\.\d+s", r"\1 TIMEs")]
@@ -106,11 +106,12 @@ def executed_bundle(root, counts):
     ([2, 1], "cell 1 has execution count 2, expected execution count 1"),
     ([1, None], "cell 2 was not run"),
 ])
-def test_collect_refuses_a_notebook_not_run_top_to_bottom(tmp_path, counts, problem):
+def test_collect_reports_a_notebook_not_run_top_to_bottom(tmp_path, counts, problem):
     root = executed_bundle(tmp_path, counts)
-    found = collect.collect(root, tmp_path / "submission.zip")
-    assert len(found) == 1 and problem in found[0] and "Restart Kernel and Run All" in found[0]
-    assert not (tmp_path / "submission.zip").exists()
+    table = handin.survey(root, lambda task, root: "passed")
+    notebook_row, = [row for row in table.rows if row.item == "notebook"]
+    assert problem in notebook_row.state and "Restart Kernel and Run All" in notebook_row.state
+    assert table.verdict == "incomplete: the notebook not run top to bottom"
 
 
 def test_collect_says_what_is_missing_and_writes_nothing(tmp_path):

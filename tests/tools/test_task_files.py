@@ -13,16 +13,27 @@ import textwrap
 import pytest
 
 from grading import tasks
-from grading.student import regions
+from grading.student import hint, regions
 
 BUNDLE = tasks.BUNDLE
 TASK_FILES = [rel for rel in tasks.SUBMISSION_FILES if rel.endswith(".py")]
 SHAPE = re.compile(r"\((?:[A-Za-z_*0-9]+, )*[A-Za-z_*0-9]+,?\)")   # (N, C), (N,), (D, K*C)
-# What the guidance of each task's regions must also say: the pitfalls.
+# What the guidance of each task's regions must also say: the pitfalls, by name.
 PITFALLS = {
-    "softmax_naive": ["per-row shift", "s_y - log(sum(exp(s)))", "1/N", "2 * reg * W"],
-    "softmax_vectorized": ["per-row shift", "s_y - log(sum(exp(s)))", "1/N", "2 * reg * W"],
-    "train_grid": ["W (D, K*C) = [", "per-row shift", "1/N", "2 * reg_k * W_k"],
+    "softmax_naive": ["numeric instability", "per-row shift", "stable", "log-probability",
+                      "regularization term", 'hint("softmax_naive")'],
+    "softmax_vectorized": ["per-row shift", "stable", "log-probability", "regularization term",
+                           'hint("softmax_vectorized")'],
+    "train_grid": ["W (D, K*C) = [", "per-row shift", "regularization term"],
+}
+# The formulas, which belong in the task's hints and not in its guidance: the student derives
+# them, and asks for them one step at a time.
+FORMULAS = {
+    "softmax_naive": ["s_y - log(sum(exp(s)))", "1/N", "2 * reg * W", "[j == y_i]"],
+    "softmax_vectorized": ["s_y - log(sum(exp(s)))", "(P - Y) / N", "2 * reg * W"],
+    "train_grid": ["(P - Y) / N", "2 * reg_k * W_k"],
+    "least_squares": ["(X^T X + lambda N I)^-1 X^T Y", "V diag(1 / (s + lambda N)) V^T"],
+    "gradient_check": ["(f(x + h e_ix) - f(x - h e_ix)) / (2h)"],
 }
 
 
@@ -87,6 +98,23 @@ def test_guidance_names_the_shapes_and_what_must_be_set(rel, region, guidance, f
     for pitfall in PITFALLS.get(region.task, []):
         assert pitfall in "\n".join(guidance), \
             f"{rel}:{region.start + 1}: the guidance does not mention {pitfall!r}"
+
+
+@pytest.mark.parametrize("task", sorted(FORMULAS))
+def test_formulas_are_in_the_hints_not_in_the_guidance(task):
+    guidance = "\n".join(line for _, region, lines, *_ in REGIONS if region.task == task
+                         for line in lines)
+    hints = "\n".join(hint.ladder(task))
+    for formula in FORMULAS[task]:
+        assert formula in hints, f"{task}: no hint gives {formula!r}"
+        assert formula not in guidance, f"{task}: the guidance gives {formula!r} away"
+
+
+def test_guidance_is_as_short_as_cs231ns():
+    # CS231n's stubs hold 4 to 5 lines of TODO; the layout diagram of train_grid is a shape.
+    for rel, region, guidance, *_ in REGIONS:
+        if region.task != "train_grid":
+            assert len(guidance) <= 6, f"{rel}:{region.start + 1}: {len(guidance)} lines"
 
 
 def test_the_batch_draw_guidance_teaches_sampling_with_the_given_rng():
