@@ -277,6 +277,10 @@ class Report:
         (`grading.course.export.render`).
     manual : dict of str to ManualMark, optional
         The marks given by hand, by task of `tasks.MANUAL_POINTS`.
+    handin : str, optional
+        What the hand-in holds and misses, the table `collect` prints, in Markdown with
+        every cell escaped and the grader's own task results as the checks
+        (`grading.student.handin.report_section`).
     """
 
     submission: str
@@ -286,6 +290,7 @@ class Report:
     isolation: str | None = optional()
     readable: dict[str, str] | None = optional()
     manual: dict[str, ManualMark] | None = optional()
+    handin: str | None = optional()
 
     @classmethod
     def failed(cls, submission: str, problem: str) -> "Report":
@@ -406,6 +411,8 @@ class Report:
         if self.problems:
             lines += [f"- {escape(problem)}" for problem in self.problems] + [""]
         lines += task_section(self.tasks) + [""] + manual_section(self)
+        if self.handin:
+            lines += ["## What was handed in", "", self.handin, ""]
         if self.readable:  # the notebook as HTML and PDF (`grading.course.export.render`)
             lines += ["For reading: " + "; ".join(f"{escape(name)} {escape(outcome, 300)}"
                                                   for name, outcome in self.readable.items()), ""]

@@ -39,7 +39,7 @@ from grading.grader import nbgrade, points, scratch
 from grading.grader.workspace import Workspace
 from grading.isolation import cgroups, sandbox, unprivileged
 from grading.report import NotebookResult, Report, TaskResult
-from grading.student import check, regions
+from grading.student import check, handin, regions
 
 ALLOWED_IMPORTS = {"numpy", *sys.stdlib_module_names, *tasks.BUNDLE_MODULES}
 # Seconds the trusted pytest may take beyond its tasks' budgets: starting, collecting.
@@ -169,6 +169,22 @@ def grade_notebook(work: Workspace, bundle: Path, timeout: int, missing: Collect
                               f"{type(error).__name__}: {channel.cap(error, 300)}")
 
 
+def handin_table(work: Workspace, results: dict[str, TaskResult],
+                 missing: Collection[str]) -> str | None:
+    """The hand-in table `collect` prints, with the grader's results as the checks, or None.
+
+    None where a submission file is missing or cannot be read as the table needs: the
+    report's problems and the tasks' messages say why.
+    """
+    if missing:
+        return None
+    statuses = {task: "passed" if entry.passed else "failed" for task, entry in results.items()}
+    try:
+        return handin.report_section(work.submission, statuses)
+    except Exception:  # whatever the files hold, the report gets written
+        return None
+
+
 def isolation(sandboxed: bool) -> bool:
     """True to sandbox children; SystemExit with a clear message where none can be made."""
     if sandboxed and sandbox.level() == "none":
@@ -203,8 +219,9 @@ def grade(submission: Path | str, out: Path | str, bundle: Path | str = tasks.BU
             results = grade_task_files(work, tasks.TASKS, sandboxed, task_timeout)
             notebook = running.result()
         problems += nbgrade.keep_notebook(work, notebook, Path(out))
+        shown = handin_table(work, results, missing)
     result = Report(channel.cap(Path(submission).absolute().name, 255), results, notebook, problems,
-                    isolation=sandbox.describe(sandboxed, hidden))
+                    isolation=sandbox.describe(sandboxed, hidden), handin=shown)
     result.write(Path(out))
     return result
 

@@ -47,6 +47,9 @@ def test_solution_gets_full_marks_and_its_notebook_matches(graded):
     markdown = (graded / grade_all.REPORTS / "solution" / "report.md").read_text()
     assert f"**Total: {tasks.MAX_TOTAL} / {tasks.MAX_TOTAL}**" in markdown
     assert "All ten classes start equally likely." in markdown
+    # The hand-in table collect prints, with the grader's own results as the checks.
+    assert "## What was handed in" in markdown
+    assert all(f"| {task} | written | passed |" in markdown for task in tasks.TASKS)
 
 
 def test_the_re_executed_notebook_is_kept_for_reading_beside_the_report(graded):
@@ -87,6 +90,8 @@ def test_untouched_release_gets_zero_on_every_task_and_a_readable_report(graded,
     assert "Task softmax_naive" in row[0]
     assert "| `softmax_naive` | `stable` | failed | 0 / 1 | not implemented" in \
         (graded / grade_all.REPORTS / "release" / "report.md").read_text()
+    assert all(f"| {task} | stub | failed |" in markdown for task in tasks.TASKS)
+    assert "**incomplete: softmax_naive not written" in markdown
 
 
 def test_a_planted_bug_loses_points_only_in_its_own_task(graded):
