@@ -15,9 +15,12 @@ import pytest
 
 from classifiers.linear_classifier import LinearClassifier, Softmax
 
+from diagnoses import likely
 from strategies import make_problem, small_problem
 
-pytestmark = [pytest.mark.linear_classifier, pytest.mark.needs("softmax_vectorized")]
+pytestmark = pytest.mark.linear_classifier
+# The tests that train a Softmax call the vectorized loss, another task's.
+needs_the_loss = pytest.mark.needs("softmax_vectorized")
 
 
 def separable_toy(rng, per_class=50):
@@ -30,6 +33,7 @@ def separable_toy(rng, per_class=50):
 
 
 # ------------------------------------------------------------------- training
+@needs_the_loss
 def test_reaches_95_percent_train_accuracy_on_separable_toy_set():
     X, y = separable_toy(np.random.default_rng(0))
     classifier = Softmax()
@@ -90,6 +94,7 @@ def test_sgd_steps_against_the_gradient_of_the_loss_method():
     assert classifier.batch_shapes == [((12, 4), (12,))] * 3
 
 
+@needs_the_loss
 def test_first_loss_is_about_1536_with_reg_5e4():
     # W0 = 0.001 randn(3073, 10): data loss about log(10), penalty about
     # 5e4 * 0.001^2 * 3073 * 10 = 1536.5.
@@ -201,3 +206,46 @@ def test_predict_returns_integer_argmax_of_scores():
 
 
 # ---------------------------------------------------------- save and load
+
+
+# ------------------------------------------------------------------ probes
+def test_likely_cause_np_random_instead_of_rng():
+    # The same seed after different global seeds: only np.random can tell them apart.
+    X, y = small_problem()
+    trained = []
+    for global_seed in (0, 1):
+        np.random.seed(global_seed)
+        classifier = BatchMeanClassifier()
+        classifier.train(X, y, num_iters=5, batch_size=10, seed=3)
+        trained.append(classifier.W)
+    if not np.array_equal(*trained):
+        likely("the minibatch is drawn with np.random instead of rng",
+               "draw the row indices with rng.integers, the generator train makes from seed",
+               "seed=3 gave another W after np.random.seed(1) than after np.random.seed(0)")
+
+
+def test_likely_cause_a_step_up_the_gradient():
+    X, y = np.random.default_rng(5).standard_normal((10, 4)), np.arange(10) % 2
+    classifier = QuadraticClassifier()
+    classifier.W = np.zeros((4, 2))
+    classifier.train(X, y, learning_rate=0.3, reg=0.0, num_iters=1, batch_size=4, seed=0)
+    _, dW = QuadraticClassifier.quadratic(np.zeros((4, 2)), 0.0)
+    if np.allclose(classifier.W, 0.3 * dW, rtol=1e-9):
+        likely("the step goes up the gradient (W += learning_rate * grad)",
+               "gradient descent steps against the gradient: subtract learning_rate * grad",
+               "after one step from W = 0, W is +learning_rate * grad")
+
+
+def test_likely_cause_argmax_over_the_wrong_axis():
+    # Four examples and four classes, so that either axis gives four labels.
+    rng = np.random.default_rng(6)
+    classifier = Softmax()
+    classifier.W = rng.standard_normal((5, 4))
+    X = rng.standard_normal((4, 5))
+    scores = X @ classifier.W
+    y_pred = classifier.predict(X.copy())
+    if (np.array_equal(y_pred, np.argmax(scores, axis=0))
+            and not np.array_equal(y_pred, np.argmax(scores, axis=1))):
+        likely("argmax over the wrong axis: one label per class instead of one per example",
+               "the scores are (N, C): take the argmax along each row, axis=1",
+               f"labels {y_pred.tolist()} are the argmax of each column of the 4 x 4 scores")

@@ -7,10 +7,11 @@ import pytest
 
 from classifiers.softmax import softmax_loss_naive
 
+from diagnoses import LossProbes
 from loss_contract import LossContract
 
 pytestmark = pytest.mark.softmax_naive
 
 
-class TestSoftmaxLossNaive(LossContract):
+class TestSoftmaxLossNaive(LossContract, LossProbes):
     loss_function = staticmethod(softmax_loss_naive)

@@ -13,13 +13,14 @@ from hypothesis.extra.numpy import arrays
 from classifiers.softmax import softmax, softmax_loss_naive, softmax_loss_vectorized
 
 import first_principles
+from diagnoses import LossProbes
 from loss_contract import LossContract, on_copies
 from strategies import finite_floats, make_problem, score_matrices
 
 pytestmark = pytest.mark.softmax_vectorized
 
 
-class TestSoftmaxLossVectorized(LossContract):
+class TestSoftmaxLossVectorized(LossContract, LossProbes):
     loss_function = staticmethod(softmax_loss_vectorized)
 
 

@@ -17,7 +17,7 @@ from classifiers.softmax import softmax_loss_vectorized
 
 from strategies import LEARNING_RATES, REGS, grid_problem
 
-pytestmark = [pytest.mark.train_grid, pytest.mark.needs("softmax_vectorized")]
+pytestmark = pytest.mark.train_grid
 
 
 def train_alone(X, y, learning_rate, reg, num_iters, batch_size, seed):
@@ -46,6 +46,7 @@ def test_returns_a_trained_softmax_for_every_pair(data):
         assert type(model) is Softmax and model.W.shape == (6, 3)
 
 
+@pytest.mark.needs("softmax_vectorized")
 @pytest.mark.parametrize("seed", [0, 7])
 def test_each_model_equals_training_it_alone(data, seed):
     X, y = data
