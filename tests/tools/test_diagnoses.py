@@ -13,10 +13,13 @@ import dataclasses
 import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from grading import tasks
+from grading.course import class_report
+from grading.grader import points
 from grading.student import check, regions
 
 BUNDLE = Path(__file__).resolve().parents[2]
@@ -137,3 +140,39 @@ def test_each_mistake_is_named_by_its_own_check_and_no_other(tmp_path, solution_
         assert not found.failures and not found.causes, (mistake, str(found))
         assert found.passed + sum(count for _, count in found.waiting) == before.passed
         assert {waited.split()[0] for waited, _ in found.waiting} <= {task}, str(found)
+
+
+def test_with_the_vectorized_stub_the_naive_check_passes_and_its_callers_wait(tmp_path):
+    bundle = copy_bundle(tmp_path / "bundle")
+    path = bundle / tasks.TASKS["softmax_vectorized"].file
+    stub = 'raise NotImplementedError("Task softmax_vectorized: write this region")'
+    path.write_text(regions.rewrite(path.read_text(), "code", path.name, lambda region, lines: [
+        region.indent + stub] if region.task == "softmax_vectorized" else None))
+    naive = check.run_check("softmax_naive", bundle)
+    assert str(naive) == f"softmax_naive: all {naive.total} public tests passed"
+    for task in ("linear_classifier", "train_grid"):
+        found = check.run_check(task, bundle)
+        assert found.state == "waiting" and found.waiting[0][0] == "softmax_vectorized", found
+        assert "waiting for softmax_vectorized" in str(found) and not found.failures
+
+
+def test_grading_records_the_causes_of_failed_probes_only():
+    outcomes = {
+        "tests/public/test_a.py::T::test_likely_cause_x[1]": {
+            "outcome": "failed", "message": "Failed: likely cause: the <b> 1/N\nhint: h"},
+        "tests/public/test_a.py::test_likely_cause_y": {"outcome": "passed", "message": None},
+        "tests/public/test_a.py::test_other": {
+            "outcome": "failed", "message": "likely cause: not from a probe"},
+        "tests/public/test_a.py::T::test_likely_cause_x[2]": {
+            "outcome": "failed", "message": "Failed: likely cause: the <b> 1/N\nhint: h"},
+    }
+    assert points.diagnoses(outcomes) == ["the <b> 1/N"]
+
+
+def test_the_class_report_counts_likely_causes_escaped():
+    causes = [["the <b> 1/N"], ["the <b> 1/N", "no shift"], None]
+    reports = [SimpleNamespace(tasks={"softmax_naive": SimpleNamespace(diagnoses=found)})
+               for found in causes]
+    table = class_report.diagnosis_table(reports, ["softmax_naive"])
+    assert "<td>2</td><td>the &lt;b&gt; 1/N</td>" in table and "<b>" not in table
+    assert "<td>1</td><td>no shift</td>" in table
