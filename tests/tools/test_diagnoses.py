@@ -176,3 +176,21 @@ def test_the_class_report_counts_likely_causes_escaped():
     table = class_report.diagnosis_table(reports, ["softmax_naive"])
     assert "<td>2</td><td>the &lt;b&gt; 1/N</td>" in table and "<b>" not in table
     assert "<td>1</td><td>no shift</td>" in table
+
+
+def test_no_public_failure_reads_as_a_bare_assertion_error(tmp_path):
+    """A loss that returns 0 and a zero dW fails the asserts of the public helper modules
+    (loss_contract, first_principles): pytest rewrites them, so each says what it compared.
+    """
+    bundle = copy_bundle(tmp_path / "bundle")
+    (bundle / tasks.PUBLIC_TESTS / "test_zero_loss.py").write_text(
+        "import numpy as np\nimport pytest\n\nfrom loss_contract import LossContract\n\n"
+        "pytestmark = pytest.mark.softmax_naive\n\n\n"
+        "class TestZeroLoss(LossContract):\n"
+        "    loss_function = staticmethod(lambda W, X, y, reg: (0.0, np.zeros_like(W)))\n")
+    result = check.run_check("softmax_naive", bundle)
+    helpers = [failure for failure in result.failures if "TestZeroLoss" in failure.test]
+    assert len(helpers) > 5, str(result)
+    for failure in helpers:
+        assert failure.message.strip() not in ("AssertionError", ""), failure
+        assert re.search(r"assert |Not equal|Mismatch|Falsifying", failure.full), failure
