@@ -182,8 +182,9 @@ def summarize(task: str, cases: list[ET.Element], output: str, root: Path) -> Ch
     ran = [(case_name(case), *outcome(case)) for case in cases]
     waiting = Counter(message.split(WAITING, 1)[1] for _, kind, message, _ in ran
                       if kind == "skipped" and WAITING in message)
-    failed = [Failure(name, one_line(message, root), full.replace(str(root), "."))
-              for name, kind, message, full in ran if kind in ("failure", "error")]
+    # The "E" lines, on one line: pytest cuts the message attribute after a few lines.
+    failed = [Failure(name, one_line(full, root), full.replace(str(root), "."))
+              for name, kind, _, full in ran if kind in ("failure", "error")]
     causes = {(found["cause"], found["hint"]): None for failure in failed
               for found in [PROBE.search(failure.message)] if found}
     return CheckResult(

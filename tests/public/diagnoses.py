@@ -74,13 +74,14 @@ class LossProbes:
     loss_function = None
 
     def measured(self, W, X, y, reg):
-        """The loss and dW on copies; loss NaN when it came out non-finite (the provided
-        check then raises FloatingPointError) or overflowed under numpy's warnings.
+        """The loss and dW on copies; (NaN, None) when the provided checks refused them: a
+        non-finite loss (FloatingPointError) or a dW not shaped like W (ValueError, which
+        `test_likely_cause_dW_transposed` names), so that each probe sees only its mistake.
         """
         with np.errstate(all="ignore"):
             try:
                 return on_copies(self.loss_function, W, X, y, reg)
-            except FloatingPointError:
+            except (FloatingPointError, ValueError):
                 return float("nan"), None
 
     def shifted_loss(self, scores, y, offsets):
@@ -181,7 +182,7 @@ class LossProbes:
     def test_likely_cause_dW_transposed(self):
         W, X, y = make_problem(np.random.default_rng(23), 7, 5, 4)
         try:
-            self.measured(W, X, y, 0.1)
+            on_copies(self.loss_function, W, X, y, 0.1)
         except ValueError as error:
             if "(transposed?)" in str(error):
                 likely("dW is transposed: shape (C, D) instead of W's (D, C)",
