@@ -135,6 +135,21 @@ def check_loss_result(loss, W, X, reg, where):
         "sum(exp(s))), so that a very unlikely correct class still gives a finite loss")
 
 
+def check_gradient_shape(dW, W, where):
+    """Raise ValueError unless the gradient dW that ``where`` computed has W's shape (D, C).
+
+    A (C, D) gradient would otherwise pass unnoticed until a later step broadcasts it
+    against W, so its message asks whether it was transposed.
+    """
+    shape = np.shape(dW)
+    if shape == W.shape:
+        return
+    transposed = " (transposed?)" if shape == W.shape[::-1] else ""
+    raise ValueError(f"dW must have the shape of W, {W.shape}, but {where} computed dW of "
+                     f"shape {shape}{transposed}: dW[d, c] is the derivative of the loss "
+                     "with respect to W[d, c]")
+
+
 def check_training_inputs(X, y, learning_rates, regs, num_iters, batch_size):
     """Raise ValueError unless the arguments of `train` and `train_grid` are usable."""
     if not (isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[0] > 0):

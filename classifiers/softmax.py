@@ -11,7 +11,7 @@ and its gradient dW = dL/dW has W's shape (D, C).
 
 import numpy as np
 
-from ._validation import check_loss_inputs, check_loss_result
+from ._validation import check_gradient_shape, check_loss_inputs, check_loss_result
 
 
 def softmax_loss_naive(W, X, y, reg):
@@ -64,6 +64,7 @@ def softmax_loss_naive(W, X, y, reg):
     dW = dW / num_train + 2 * reg * W
     # *****END OF YOUR CODE*****
     check_loss_result(loss, W, X, reg, "softmax_loss_naive")
+    check_gradient_shape(dW, W, "softmax_loss_naive")
     return float(loss), dW.astype(W.dtype, copy=False)
 
 
@@ -106,6 +107,7 @@ def softmax_loss_vectorized(W, X, y, reg):
     dW = dW_T.T
     # *****END OF YOUR CODE*****
     check_loss_result(loss, W, X, reg, "softmax_loss_vectorized")
+    check_gradient_shape(dW, W, "softmax_loss_vectorized")
     return float(loss), dW.astype(W.dtype, copy=False)
 
 

@@ -134,6 +134,9 @@ class TaskResult:
         Each test's outcome by node id, when the tests ran.
     notes : list of str, optional
         What the grader refused to take from the child, which costs nothing.
+    diagnoses : list of str, optional
+        The likely causes its public probes recognised (`tasks.DIAGNOSIS_TESTS`), in the
+        order the probes ran, each once: what the student probably misunderstood.
     """
 
     passed: bool
@@ -144,6 +147,7 @@ class TaskResult:
     groups: dict[str, GroupResult]
     tests: dict[str, str] | None = optional()
     notes: list[str] | None = optional()
+    diagnoses: list[str] | None = optional()
 
     @classmethod
     def failed(cls, task: str, message: str) -> "TaskResult":

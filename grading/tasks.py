@@ -71,6 +71,13 @@ NOTEBOOK_TIMEOUT = 3600
 LIMITS = {"memory": 6 << 30, "file_size": 256 << 20, "tmpfs": 256 << 20, "processes": 64}
 
 
+# Probes: public tests that recognise a common mistake and, when they see it, fail with
+# "likely cause: ..." (tests/public/diagnoses.py). They score in no group, so a task's points
+# are its groups' as before; grading records the causes that fired (`TaskResult.diagnoses`).
+DIAGNOSIS_TESTS = "test_likely_cause_*"
+DIAGNOSIS_PREFIX = "likely cause: "
+
+
 class Group(NamedTuple):
     """A named share of a task's points: `share` percent, scored when every test passed.
 

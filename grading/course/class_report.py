@@ -3,7 +3,8 @@
 One self-contained page (no scripts, no external files; the figures are PNGs
 inline as base64, drawn by matplotlib's Agg backend) from the submissions'
 `grading.report.Report`s, which `grade` returns and writes as report.json: the score
-histogram, the pass rate per task, each task's most common first failures, the
+histogram, the pass rate per task, each task's most common likely causes (what its
+public probes recognised) and first failures, the
 distribution of notebook cells matched, the validation accuracy the grader measured
 from the weights each notebook saved (`grading.grader.measure`, not what the notebook
 printed) against the score, and a table of submissions linking each report.md
@@ -33,7 +34,7 @@ from grading.report import Report
 STYLE = ("body{font-family:sans-serif;max-width:70em;margin:2em auto;color:#222}"
          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;"
          "text-align:left;vertical-align:top}img{max-width:100%}")
-TOP_FAILURES = 3  # most common first failures listed per task
+TOP_FAILURES = 3  # most common first failures, and likely causes, listed per task
 
 
 def figure_png(draw: Callable[[Axes], object]) -> str:
@@ -97,17 +98,29 @@ def accuracy_against_score(reports: Sequence[Report]) -> str:
     return figure_png(draw)
 
 
+def counts_table(task_names: Sequence[str], counted: Callable[[str], Counter[str]],
+                 column: str, empty: str) -> str:
+    """Rows of each task's most common entries of `counted(task)`, with their counts."""
+    rows = [f"<tr><td><code>{html.escape(task)}</code></td><td>{count}</td>"
+            f"<td>{html.escape(entry)}</td></tr>"
+            for task in task_names for entry, count in counted(task).most_common(TOP_FAILURES)]
+    head = f"<tr><th>Task</th><th>Submissions</th><th>{column}</th></tr>"
+    return f"<table>{head}{''.join(rows)}</table>" if rows else f"<p>{empty}</p>"
+
+
 def failure_table(reports: Sequence[Report], task_names: Sequence[str]) -> str:
     """Rows of each task's most common first failures, with their counts."""
-    rows = []
-    for task in task_names:
-        counts = Counter(r.tasks[task].message or "(no message)" for r in reports
-                         if not r.tasks[task].passed)
-        rows += [f"<tr><td><code>{html.escape(task)}</code></td><td>{count}</td>"
-                 f"<td>{html.escape(message)}</td></tr>"
-                 for message, count in counts.most_common(TOP_FAILURES)]
-    head = "<tr><th>Task</th><th>Submissions</th><th>First failure</th></tr>"
-    return f"<table>{head}{''.join(rows)}</table>" if rows else "<p>No task failed.</p>"
+    return counts_table(task_names, lambda task: Counter(
+        r.tasks[task].message or "(no message)" for r in reports if not r.tasks[task].passed),
+        "First failure", "No task failed.")
+
+
+def diagnosis_table(reports: Sequence[Report], task_names: Sequence[str]) -> str:
+    """Rows of each task's most common likely causes, which its public probes recognised:
+    what the class misunderstood."""
+    return counts_table(task_names, lambda task: Counter(
+        cause for r in reports for cause in r.tasks[task].diagnoses or []),
+        "Likely cause", "No probe recognised a common mistake.")
 
 
 def submission_table(reports: Iterable[Report], task_names: Sequence[str],
@@ -162,6 +175,7 @@ def render(reports: Sequence[Report], folder: str = "",
         "<h2>Scores</h2>", score_histogram(reports),
         "<h2>Tasks</h2>", rates_figure,
         f"<table><tr><th>Task</th><th>Passed</th></tr>{rate_rows}</table>",
+        "<h2>Most common likely causes</h2>", diagnosis_table(reports, task_names),
         "<h2>Most common first failures</h2>", failure_table(reports, task_names),
         "<h2>Notebooks</h2>", cells_matched(reports), accuracy_against_score(reports),
         similarity.section(similar) if similar else "",

@@ -9,7 +9,9 @@ group (`tasks.Task.core`) passed. A collected test in no group, or in
 several, is a fault of the task's groups in `grading.tasks`: the task's report names it. Each group
 names its first failed test (`first_failed`, a node id), so a report for
 students can tell a public test's failure from a hidden one's. A task none of
-whose tests could count is `report.TaskResult.failed`.
+whose tests could count is `report.TaskResult.failed`. Probes
+(`tasks.DIAGNOSIS_TESTS`) are in no group and score nothing: the likely causes
+of those that failed are the result's ``diagnoses``.
 """
 
 import fnmatch
@@ -26,6 +28,27 @@ STUB = "not implemented: a stub raised NotImplementedError, which fails every gr
 def test_name(nodeid: str) -> str:
     """'tests/x.py::TestA::test_b[3-y]' -> 'test_b': what the groups' patterns match."""
     return re.sub(r"\[.*\]$", "", nodeid.split("::")[-1])
+
+
+def is_probe(nodeid: str) -> bool:
+    """True for a probe, a test that names a likely cause and scores in no group."""
+    return fnmatch.fnmatchcase(test_name(nodeid), tasks.DIAGNOSIS_TESTS)
+
+
+def diagnoses(outcomes: Mapping[str, Any]) -> list[str]:
+    """The likely causes named by the probes that failed, each once, in the order they ran.
+
+    `outcomes` maps node ids to {"outcome", "message"}; a probe's message reads
+    "likely cause: CAUSE" then its hint on the next line (tests/public/diagnoses.py).
+    """
+    found: dict[str, None] = {}
+    for nodeid, test in outcomes.items():
+        message = str(test.get("message") or "")
+        if is_probe(nodeid) and test.get("outcome") == "failed" \
+                and tasks.DIAGNOSIS_PREFIX in message:
+            cause = message.split(tasks.DIAGNOSIS_PREFIX, 1)[1].split("\n", 1)[0]
+            found[one_line(cause)] = None
+    return list(found)
 
 
 def groups_of(task: str, nodeid: str) -> list[str]:
@@ -51,7 +74,8 @@ def score(task: str, results: Mapping[str, Any]) -> TaskResult:
     outcomes = results["tests"]
     members: dict[str, list[str]] = {group: [] for group in tasks.TASKS[task].groups}
     misfits: list[str] = []
-    for nodeid in results["collected"]:
+    collected = [nodeid for nodeid in results["collected"] if not is_probe(nodeid)]
+    for nodeid in collected:
         found = groups_of(task, nodeid)
         if len(found) != 1:
             misfits.append(f"{test_name(nodeid)} is in {len(found)} groups")
@@ -79,7 +103,7 @@ def score(task: str, results: Mapping[str, Any]) -> TaskResult:
         if group != core and part.passed and not groups[core].passed:
             part.passed, part.points = False, 0
             part.message = f"counts only when the core group {core} passed"
-    failures = [nodeid for nodeid in results["collected"]
+    failures = [nodeid for nodeid in collected
                 if outcomes.get(nodeid, {}).get("outcome") != "passed"]
     first = next((part.message for part in groups.values() if part.message), None)
     if failures:  # in the order the tests ran: for a stub, the test that raised
@@ -92,4 +116,5 @@ def score(task: str, results: Mapping[str, Any]) -> TaskResult:
                       max_points=tasks.TASKS[task].points, file=tasks.TASKS[task].file,
                       message=first, groups=groups,
                       tests={nodeid: test["outcome"] for nodeid, test in outcomes.items()},
-                      notes=list(results.get("refused", [])))
+                      notes=list(results.get("refused", [])),
+                      diagnoses=diagnoses(outcomes) or None)

@@ -4,9 +4,14 @@ The task's public tests run with pytest in a subprocess, on the code the
 kernel imports: the bundle is the folder holding the `classifiers` package the
 kernel finds, and that folder goes first on the subprocess's PYTHONPATH (and is
 its working directory), ahead of any editable install of another copy. The
-result shows inline as one line: how many tests passed, the first failure's
-test and message, shortened, or "not written yet" for a stub. The line holds
-no timings and no paths, so a notebook that shows it replays under nbval.
+result shows inline: how many tests passed; when a probe recognised a common
+mistake, its likely cause and hint first; then every failing test by name with
+its message on one line, shortened between words so that no number is cut
+(``check(task, details=True)`` shows the messages whole); tests that wait for
+another task's stub are counted as waiting, never as failures; a stub of the
+task itself is "not written yet". The text holds no timings and no paths, so a
+notebook that shows it replays under nbval. `public_status` gives every task's
+status (passed, failed, waiting, not written) with its counts.
 
 Nothing is written into the bundle: pytest's cache is off, bytecode is not
 written, and the JUnit report and any hypothesis storage go to a temporary
@@ -14,57 +19,111 @@ folder. Hidden tests are never run: only the public test folder is searched.
 """
 
 import ast
+import fnmatch
 import html
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from grading import tasks
 
 TIMEOUT = 120  # seconds for one task's public tests
-MESSAGE_LIMIT = 240  # characters of the first failure: its test name and message
+MESSAGE_LIMIT = 240  # characters of one failing test's line: its name and message
+WAITING = "waiting for "  # the reason tests/conftest.py skips a test with
+# A probe's message (tests/public/diagnoses.py): its cause, its hint, what it measured.
+PROBE = re.compile(r"likely cause: (?P<cause>.+?) hint: (?P<hint>.+?) seen: (?P<seen>.+)")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failing public test: its name ('test_module::Class::test'), its message on one
+    line, and its whole message (pytest's "E" lines) for ``details``."""
+
+    test: str
+    message: str
+    full: str
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The outcome of one task's public tests, shown as one line."""
+    """The outcome of one task's public tests, shown as a few lines.
+
+    `passed` and `total` count its tests; `waiting` counts, by task, the tests skipped
+    while that task is a stub; `causes` are the (cause, hint) pairs of the probes that
+    fired; `failures` are every other failing test, in the order they ran.
+    """
 
     task: str
     passed: int
     total: int
-    failure: str | None = None  # "test name: message" of the first failure, shortened
+    failure: str | None = None  # why no test ran, when none did
     not_written: bool = False  # the task's stub raised its NotImplementedError
+    failures: tuple[Failure, ...] = ()
+    causes: tuple[tuple[str, str], ...] = ()
+    waiting: tuple[tuple[str, int], ...] = ()
+    details: bool = field(default=False, compare=False)
 
     @property
     def ok(self) -> bool:
         """True when every public test of the task passed."""
         return self.total > 0 and self.passed == self.total
 
+    @property
+    def state(self) -> str:
+        """'passed', 'waiting' (nothing failed, some tests wait), 'not written' or 'failed'."""
+        if self.ok:
+            return "passed"
+        if self.not_written:
+            return "not written"
+        if self.total and not self.failures and not self.causes and self.waiting:
+            return "waiting"
+        return "failed"
+
+    def counts(self) -> str:
+        """'3 of 5 public tests passed; 2 waiting for softmax_vectorized'."""
+        waits = "".join(f"; {count} waiting for {task}" for task, count in self.waiting)
+        return f"{self.passed} of {self.total} public tests passed{waits}"
+
     def __str__(self) -> str:
         if self.ok:
             return f"{self.task}: all {self.total} public tests passed"
         if self.not_written:
-            return (f"{self.task}: not written yet ({self.passed} of {self.total} public tests "
-                    "passed; the stub raises NotImplementedError)")
+            return (f"{self.task}: not written yet ({self.counts()}; the stub raises "
+                    "NotImplementedError)")
         if self.total == 0:
             return f"{self.task}: no public test ran: {self.failure}"
-        return (f"{self.task}: {self.passed} of {self.total} public tests passed; "
-                f"first failure: {self.failure}")
+        lines = [f"{self.task}: {self.counts()}"]
+        lines += [line for cause, hint in self.causes
+                  for line in (f"likely cause: {cause}", f"  hint: {hint}")]
+        lines += [f"failed: {failure.test}: " + (failure.full if self.details else
+                                                 shortened(failure.message))
+                  for failure in self.failures]
+        return "\n".join(lines)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(str(self))
 
     def _repr_html_(self) -> str:
-        colour = "#1a7f37" if self.ok else "#9a6700" if self.not_written else "#cf222e"
+        colour = {"passed": "#1a7f37", "failed": "#cf222e"}.get(self.state, "#9a6700")
         mark = "&#10004;" if self.ok else "&#10008;"
         return (f'<pre class="grading-check" style="color: {colour}">'
                 f"{mark} {html.escape(str(self))}</pre>")
+
+
+def shortened(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """Text cut to about `limit` characters between words, so no number is cut, with ' ...'."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 3)
+    return text[:cut if cut > 0 else limit - 4] + " ..."
 
 
 def bundle_root() -> Path:
@@ -91,10 +150,9 @@ def public_tests(root: Path, task: str) -> list[str]:
             if marks(path, task)]
 
 
-def one_line(text: str, root: Path, limit: int = MESSAGE_LIMIT) -> str:
-    """Text on one line, without the bundle's path, cut to `limit` characters."""
-    text = " ".join(text.replace(f"{root}{os.sep}", "").replace(str(root), ".").split())
-    return text if len(text) <= limit else text[:limit - 4] + " ..."
+def one_line(text: str, root: Path) -> str:
+    """Text on one line, without the bundle's path."""
+    return " ".join(text.replace(f"{root}{os.sep}", "").replace(str(root), ".").split())
 
 
 def case_name(case: ET.Element) -> str:
@@ -104,30 +162,48 @@ def case_name(case: ET.Element) -> str:
     return "::".join(parts[start:] + [case.get("name", "?")])
 
 
+def outcome(case: ET.Element) -> tuple[str, str, str]:
+    """('passed' | 'failure' | 'error' | 'skipped', its message, its whole message) of a
+    JUnit <testcase>: pytest cuts the message attribute, and its "E" lines hold it all."""
+    if not len(case):
+        return "passed", "", ""
+    problem = case[0]
+    text = (problem.text or "").strip()
+    message = problem.get("message") or text.split("\n")[-1]
+    full = "\n".join(line[1:].strip() for line in text.splitlines() if line.startswith("E "))
+    return problem.tag, message, full or message
+
+
 def summarize(task: str, cases: list[ET.Element], output: str, root: Path) -> CheckResult:
     """A CheckResult from the JUnit test cases and pytest's output."""
-    failed = [(case, case[0]) for case in cases
-              if len(case) and case[0].tag in ("failure", "error")]
-    skipped = sum(1 for case in cases if len(case) and case[0].tag == "skipped")
-    passed = len(cases) - len(failed) - skipped
     if not cases:
         lines = output.strip().splitlines()
         return CheckResult(task, 0, 0, one_line(lines[-1] if lines else "no output", root))
-    stub = f"NotImplementedError: Task {task}:"
-    not_written = any(stub in (problem.get("message", "") + (problem.text or ""))
-                      for _, problem in failed)
-    failure = None
-    if failed:
-        case, problem = failed[0]
-        message = problem.get("message") or (problem.text or "").strip().split("\n")[-1]
-        failure = one_line(f"{case_name(case)}: {message}", root)
-    elif skipped:
-        failure = f"{skipped} test(s) skipped"
-    return CheckResult(task, passed, len(cases), failure, not_written)
+    ran = [(case_name(case), *outcome(case)) for case in cases]
+    waiting = Counter(message.split(WAITING, 1)[1] for _, kind, message, _ in ran
+                      if kind == "skipped" and WAITING in message)
+    # The "E" lines, on one line: pytest cuts the message attribute after a few lines.
+    failed = [Failure(name, one_line(full, root), full.replace(str(root), "."))
+              for name, kind, _, full in ran if kind in ("failure", "error")]
+    causes = {(found["cause"], found["hint"]): None for failure in failed
+              for found in [PROBE.search(failure.message)] if found}
+    return CheckResult(
+        task, sum(kind == "passed" for _, kind, _, _ in ran), len(ran),
+        not_written=any(f"NotImplementedError: Task {task}:" in failure.message
+                        for failure in failed),
+        failures=tuple(failure for failure in failed
+                       if not (is_probe(failure.test) and PROBE.search(failure.message))),
+        causes=tuple(causes), waiting=tuple(sorted(waiting.items())))
+
+
+def is_probe(name: str) -> bool:
+    """True for a probe's test name ('test_module::Class::test_likely_cause_x[...]')."""
+    return fnmatch.fnmatchcase(re.sub(r"\[.*\]$", "", name.split("::")[-1]),
+                               tasks.DIAGNOSIS_TESTS)
 
 
 def run_check(task: str, root: Path | str | None = None,
-              timeout: float = TIMEOUT) -> CheckResult:
+              timeout: float = TIMEOUT, details: bool = False) -> CheckResult:
     """Run the public tests of `task` in a subprocess; return a CheckResult.
 
     Parameters
@@ -138,6 +214,8 @@ def run_check(task: str, root: Path | str | None = None,
         The bundle to test; by default the one whose `classifiers` this Python imports.
     timeout : float
         Seconds before the tests are stopped.
+    details : bool
+        Show each failing test's whole message, not one shortened line.
     """
     if task not in tasks.TASKS:
         raise ValueError(f"task must be one of {', '.join(tasks.TASKS)}, got {task!r}")
@@ -164,12 +242,19 @@ def run_check(task: str, root: Path | str | None = None,
             cases = list(ET.parse(junit).getroot().iter("testcase"))
         except (ET.ParseError, OSError):
             cases = []
-    return summarize(task, cases, done.stdout + done.stderr, root)
+    result = summarize(task, cases, done.stdout + done.stderr, root)
+    return replace(result, details=details)
 
 
-def check(task: str) -> None:
-    """Run the public tests of `task` and show the result below the cell."""
-    result = run_check(task)
+def public_status(root: Path | str | None = None) -> dict[str, CheckResult]:
+    """Every task's public check, by task: its `CheckResult.state` and counts."""
+    return {task: run_check(task, root) for task in tasks.TASKS}
+
+
+def check(task: str, details: bool = False) -> None:
+    """Run the public tests of `task` and show the result below the cell; `details` shows
+    each failing test's whole message."""
+    result = run_check(task, details=details)
     try:
         from IPython import get_ipython
         from IPython.display import display

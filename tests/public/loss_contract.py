@@ -1,12 +1,12 @@
 """What every softmax loss function(W, X, y, reg) -> (loss, dW) must satisfy.
 
-A test module subclasses `LossContract` and names its ``loss_function`` and the
-``counterpart`` it must agree with; the module's pytestmark then attributes
-every inherited test to that module's task. Answers come from
-tests/public/first_principles.py (central differences, closed forms) and from
-invariants; the only comparison with other code is with the counterpart, which
-is the reference code whenever a task is graded, so a bug costs only its own
-task. The comparisons with the reference loss are in loss_contract_reference.py.
+A test module subclasses `LossContract` and names its ``loss_function``; the
+module's pytestmark then attributes every inherited test to that module's task.
+Answers come from tests/public/first_principles.py (central differences, closed
+forms) and from invariants, never from other code, so a bug costs only its own
+task. The naive and vectorized losses are compared in test_softmax_vectorized.py,
+with the vectorized task; the comparisons with the reference loss are in
+loss_contract_reference.py.
 """
 
 import numpy as np
@@ -46,7 +46,6 @@ def strict_loss(loss_function, W, X, y, reg):
 
 class LossContract:
     loss_function = None
-    counterpart = None
 
     def loss(self, W, X, y, reg):
         """The loss under test, on copies of the test's arrays (`on_copies`)."""
@@ -65,13 +64,7 @@ class LossContract:
                 err_msg=f"dW{index}: analytic {dW[index]!r}, central difference "
                         f"{numerical[index]!r} (reg={reg})")
 
-    # ------------------------------------------------- counterpart, closed forms
-    @pytest.mark.parametrize("shape", [(7, 5, 4), (60, 20, 10)])
-    def test_agrees_with_the_counterpart(self, shape):
-        W, X, y = make_problem(np.random.default_rng(12), *shape, weight_scale=0.5)
-        first_principles.assert_losses_agree(*self.loss(W, X, y, 0.3),
-                                             *self.counterpart(W, X, y, 0.3), what="counterpart")
-
+    # ------------------------------------------------------------- closed forms
     # A sum of N equal terms taken in order may be off by about N/2 ulps, hence
     # the looser tolerance at N = 500.
     @pytest.mark.parametrize("num_train, num_classes, rtol",

@@ -3,6 +3,8 @@ errors, printout and seeding, and rel_error. The checks on the reference softmax
 loss are in test_gradient_check_reference.py.
 """
 
+import contextlib
+import io
 import re
 import warnings
 
@@ -15,6 +17,8 @@ from gradient_check import (
     grad_check_sparse,
     rel_error,
 )
+
+from diagnoses import likely
 
 pytestmark = pytest.mark.gradient_check
 
@@ -236,3 +240,33 @@ def test_x_is_restored_when_f_raises():
     with pytest.raises(RuntimeError, match="f failed"):
         eval_numerical_gradient(f, x, verbose=False)
     np.testing.assert_array_equal(x, np.zeros(3))
+
+
+# ------------------------------------------------------------------ probes
+def test_likely_cause_np_random_instead_of_rng():
+    # Each entry's analytic gradient is off by its own factor, so the errors returned
+    # name the entries checked. The same seed after different global seeds: only
+    # np.random can tell them apart.
+    x = np.random.default_rng(8).uniform(1, 2, size=(3, 4))
+    analytic = x * (1 + np.arange(1, 13).reshape(3, 4) / 10)
+    errors = []
+    for global_seed in (0, 1):
+        np.random.seed(global_seed)
+        with contextlib.redirect_stdout(io.StringIO()):
+            errors.append(grad_check_sparse(lambda x: 0.5 * float(np.sum(x * x)), x, analytic,
+                                            num_checks=6, seed=3))
+    if not np.array_equal(*errors):
+        likely("the entries are drawn with np.random instead of rng",
+               "draw each index with rng.integers, the generator made from seed",
+               "seed=3 checked other entries after np.random.seed(1) than after "
+               "np.random.seed(0)")
+
+
+def test_likely_cause_nan_from_0_over_0_in_rel_error():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        error = rel_error(np.zeros((2, 3)), np.zeros((2, 3)))
+    if np.isnan(error):
+        likely("rel_error divides 0 by 0 where both entries are 0, giving NaN",
+               "where |x| + |y| is 0 both entries agree: make the error 0 there",
+               f"rel_error(zeros, zeros) = {error}")

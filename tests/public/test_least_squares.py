@@ -16,6 +16,8 @@ from classifiers.least_squares import (
     ridge_path,
 )
 
+from diagnoses import likely
+
 pytestmark = pytest.mark.least_squares
 
 
@@ -211,3 +213,15 @@ def test_non_finite_targets_are_refused():
     Y[0, 0] = np.nan
     with pytest.raises(ValueError, match=r"^Y must be finite"):
         ridge_path(X, Y, [0.0, 1.0])
+
+
+# ------------------------------------------------------------------ probes
+def test_likely_cause_mean_over_N_times_C_entries():
+    X, Y = regression_problem()
+    W = np.random.default_rng(3).standard_normal((6, 3))
+    loss = least_squares_loss(W.copy(), X.copy(), Y.copy())
+    per_example = np.mean(np.linalg.norm(X @ W - Y, axis=1) ** 2)  # (1/N) sum_i ||x_i W - y_i||^2
+    if np.isclose(loss * Y.shape[1], per_example, rtol=1e-9):
+        likely("the mean over all N * C squared entries instead of the mean over N examples",
+               "sum the squared differences over all entries, then divide by N only",
+               f"loss {loss:.6g} is 1/C = 1/{Y.shape[1]} of {per_example:.6g}")

@@ -1,8 +1,9 @@
 """LinearClassifier / Softmax: SGD, seeding, warm starts, predict, save and load.
 
-These tests train through classifiers.softmax.softmax_loss_vectorized, so they
-need a working vectorized loss; when the task is graded that loss is the
-reference code. The tests against the reference loss are in
+SGD's mechanics (steps, batches, seeds, the loss history, printing) are tested through
+stand-in losses of a subclass, so they need no other task. The tests that train a Softmax
+call classifiers.softmax.softmax_loss_vectorized: they wait while it is a stub, and when the
+task is graded it is the reference code. The tests against the reference loss are in
 test_linear_classifier_reference.py.
 """
 
@@ -14,9 +15,12 @@ import pytest
 
 from classifiers.linear_classifier import LinearClassifier, Softmax
 
+from diagnoses import likely
 from strategies import make_problem, small_problem
 
 pytestmark = pytest.mark.linear_classifier
+# The tests that train a Softmax call the vectorized loss, another task's.
+needs_the_loss = pytest.mark.needs("softmax_vectorized")
 
 
 def separable_toy(rng, per_class=50):
@@ -29,6 +33,7 @@ def separable_toy(rng, per_class=50):
 
 
 # ------------------------------------------------------------------- training
+@needs_the_loss
 def test_reaches_95_percent_train_accuracy_on_separable_toy_set():
     X, y = separable_toy(np.random.default_rng(0))
     classifier = Softmax()
@@ -59,6 +64,20 @@ class QuadraticClassifier(LinearClassifier):
         return self.quadratic(self.W, reg)
 
 
+class BatchMeanClassifier(LinearClassifier):
+    """A stand-in loss that depends on the batch: 0.5 ||W - M||^2 + reg ||W||^2, where column
+    c of M (D, C) is the sum of the batch's rows labelled c, over the batch size. Where W ends
+    depends on every batch drawn, as with the softmax loss.
+    """
+
+    def loss(self, X_batch, y_batch, reg):
+        M = np.zeros_like(self.W)
+        np.add.at(M.T, y_batch, X_batch)
+        M /= len(y_batch)
+        return (float(0.5 * np.sum((self.W - M) ** 2) + reg * np.sum(self.W * self.W)),
+                self.W - M + 2 * reg * self.W)
+
+
 def test_sgd_steps_against_the_gradient_of_the_loss_method():
     X, y = np.random.default_rng(5).standard_normal((10, 4)), np.arange(10) % 2
     classifier = QuadraticClassifier()
@@ -75,6 +94,7 @@ def test_sgd_steps_against_the_gradient_of_the_loss_method():
     assert classifier.batch_shapes == [((12, 4), (12,))] * 3
 
 
+@needs_the_loss
 def test_first_loss_is_about_1536_with_reg_5e4():
     # W0 = 0.001 randn(3073, 10): data loss about log(10), penalty about
     # 5e4 * 0.001^2 * 3073 * 10 = 1536.5.
@@ -98,22 +118,22 @@ def test_first_train_initialises_W_as_0_001_standard_normal_with_max_y_plus_1_co
 
 def test_batches_are_drawn_with_replacement():
     X, y = small_problem()
-    loss_history = Softmax().train(X[:5], y[:5], num_iters=3, batch_size=20, seed=0)
+    loss_history = BatchMeanClassifier().train(X[:5], y[:5], num_iters=3, batch_size=20, seed=0)
     assert len(loss_history) == 3
 
 
 def test_loss_history_is_a_list_of_num_iters_floats():
     X, y = small_problem()
-    loss_history = Softmax().train(X, y, num_iters=7, batch_size=10, seed=0)
+    loss_history = BatchMeanClassifier().train(X, y, num_iters=7, batch_size=10, seed=0)
     assert isinstance(loss_history, list) and len(loss_history) == 7
     assert all(isinstance(loss, float) and math.isfinite(loss) for loss in loss_history)
-    assert Softmax().train(X, y, num_iters=0, seed=0) == []
+    assert BatchMeanClassifier().train(X, y, num_iters=0, seed=0) == []
 
 
 # ------------------------------------------------------------ reproducibility
 def test_same_seed_gives_identical_W():
     X, y = small_problem()
-    first, again = Softmax(), Softmax()
+    first, again = BatchMeanClassifier(), BatchMeanClassifier()
     first.train(X, y, num_iters=20, batch_size=10, seed=5)
     again.train(X, y, num_iters=20, batch_size=10, seed=5)
     assert np.array_equal(first.W, again.W), (
@@ -123,7 +143,7 @@ def test_same_seed_gives_identical_W():
 
 def test_other_seeds_give_other_W():
     X, y = small_problem()
-    models = [Softmax(), Softmax()]
+    models = [BatchMeanClassifier(), BatchMeanClassifier()]
     for model, seed in zip(models, [5, 6]):
         model.train(X, y, num_iters=20, batch_size=10, seed=seed)
     assert not np.allclose(models[0].W, models[1].W)
@@ -134,7 +154,7 @@ def test_seed_none_follows_numpys_global_generator():
 
     def train_after(global_seed):
         np.random.seed(global_seed)
-        classifier = Softmax()
+        classifier = BatchMeanClassifier()
         classifier.train(X, y, num_iters=20, batch_size=10)
         return classifier.W
 
@@ -144,7 +164,7 @@ def test_seed_none_follows_numpys_global_generator():
 
 def test_second_train_call_warm_starts():
     X, y = small_problem()
-    classifier = Softmax()
+    classifier = BatchMeanClassifier()
     classifier.train(X, y, num_iters=30, batch_size=10, seed=0)
     W_trained = classifier.W.copy()
     classifier.train(X, y, num_iters=0, seed=1)
@@ -157,7 +177,8 @@ def test_second_train_call_warm_starts():
 # ---------------------------------------------------------------- verbose
 def test_verbose_prints_the_loss_every_100_iterations(capsys):
     X, y = small_problem()
-    loss_history = Softmax().train(X, y, num_iters=250, batch_size=10, verbose=True, seed=0)
+    loss_history = BatchMeanClassifier().train(X, y, num_iters=250, batch_size=10,
+                                               verbose=True, seed=0)
     lines = capsys.readouterr().out.splitlines()
     matches = [re.fullmatch(r"iteration (\d+) / 250: loss (\S+)", line) for line in lines]
     assert all(matches), lines
@@ -168,7 +189,7 @@ def test_verbose_prints_the_loss_every_100_iterations(capsys):
 
 def test_quiet_training_prints_nothing(capsys):
     X, y = small_problem()
-    Softmax().train(X, y, num_iters=150, batch_size=10, seed=0)
+    BatchMeanClassifier().train(X, y, num_iters=150, batch_size=10, seed=0)
     assert capsys.readouterr().out == ""
 
 
@@ -185,3 +206,46 @@ def test_predict_returns_integer_argmax_of_scores():
 
 
 # ---------------------------------------------------------- save and load
+
+
+# ------------------------------------------------------------------ probes
+def test_likely_cause_np_random_instead_of_rng():
+    # The same seed after different global seeds: only np.random can tell them apart.
+    X, y = small_problem()
+    trained = []
+    for global_seed in (0, 1):
+        np.random.seed(global_seed)
+        classifier = BatchMeanClassifier()
+        classifier.train(X, y, num_iters=5, batch_size=10, seed=3)
+        trained.append(classifier.W)
+    if not np.array_equal(*trained):
+        likely("the minibatch is drawn with np.random instead of rng",
+               "draw the row indices with rng.integers, the generator train makes from seed",
+               "seed=3 gave another W after np.random.seed(1) than after np.random.seed(0)")
+
+
+def test_likely_cause_a_step_up_the_gradient():
+    X, y = np.random.default_rng(5).standard_normal((10, 4)), np.arange(10) % 2
+    classifier = QuadraticClassifier()
+    classifier.W = np.zeros((4, 2))
+    classifier.train(X, y, learning_rate=0.3, reg=0.0, num_iters=1, batch_size=4, seed=0)
+    _, dW = QuadraticClassifier.quadratic(np.zeros((4, 2)), 0.0)
+    if np.allclose(classifier.W, 0.3 * dW, rtol=1e-9):
+        likely("the step goes up the gradient (W += learning_rate * grad)",
+               "gradient descent steps against the gradient: subtract learning_rate * grad",
+               "after one step from W = 0, W is +learning_rate * grad")
+
+
+def test_likely_cause_argmax_over_the_wrong_axis():
+    # Four examples and four classes, so that either axis gives four labels.
+    rng = np.random.default_rng(6)
+    classifier = Softmax()
+    classifier.W = rng.standard_normal((5, 4))
+    X = rng.standard_normal((4, 5))
+    scores = X @ classifier.W
+    y_pred = classifier.predict(X.copy())
+    if (np.array_equal(y_pred, np.argmax(scores, axis=0))
+            and not np.array_equal(y_pred, np.argmax(scores, axis=1))):
+        likely("argmax over the wrong axis: one label per class instead of one per example",
+               "the scores are (N, C): take the argmax along each row, axis=1",
+               f"labels {y_pred.tolist()} are the argmax of each column of the 4 x 4 scores")

@@ -1,16 +1,17 @@
-"""softmax_loss_naive against central differences, closed forms, invariants and the
-vectorized loss.
+"""softmax_loss_naive against central differences, closed forms and invariants.
+
+Its agreement with the vectorized loss is a test of the vectorized task.
 """
 
 import pytest
 
-from classifiers.softmax import softmax_loss_naive, softmax_loss_vectorized
+from classifiers.softmax import softmax_loss_naive
 
+from diagnoses import LossProbes
 from loss_contract import LossContract
 
 pytestmark = pytest.mark.softmax_naive
 
 
-class TestSoftmaxLossNaive(LossContract):
+class TestSoftmaxLossNaive(LossContract, LossProbes):
     loss_function = staticmethod(softmax_loss_naive)
-    counterpart = staticmethod(softmax_loss_vectorized)

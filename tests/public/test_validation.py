@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 import classifiers
-from classifiers._validation import as_labels, check_loss_result, check_scalar, make_rng, npz_path
+from classifiers._validation import (
+    as_labels,
+    check_gradient_shape,
+    check_loss_result,
+    check_scalar,
+    make_rng,
+    npz_path,
+)
 
 
 # --------------------------------------------------------------- check_scalar
@@ -131,6 +138,25 @@ def test_inputs_too_large_for_float64_are_named_with_the_learning_rate_hint(W_sc
     with pytest.raises(ValueError, match=r"^W and X must be small enough for float64.*"
                                          r"learning_rate was too large and W diverged"):
         check_loss_result(np.inf, W_scale * W, 1e10 * X, reg, "loss")
+
+
+# --------------------------------------------------------- check_gradient_shape
+def test_a_gradient_shaped_like_W_passes():
+    W = np.zeros((5, 4))
+    assert check_gradient_shape(np.ones((5, 4)), W, "loss") is None
+
+
+@pytest.mark.parametrize("shape, pattern", [
+    ((4, 5), r"^dW must have the shape of W, \(5, 4\), but loss computed dW of shape "
+             r"\(4, 5\) \(transposed\?\)"),
+    ((5,), r"^dW must have the shape of W, \(5, 4\), but loss computed dW of shape \(5,\):"),
+    ((5, 1), r"^dW must have the shape of W, \(5, 4\), but loss computed dW of shape "
+             r"\(5, 1\):"),
+], ids=["(C, D)", "1-D", "one column"])
+def test_a_gradient_of_another_shape_is_named_with_both_shapes(shape, pattern):
+    with pytest.raises(ValueError, match=pattern) as raised:
+        check_gradient_shape(np.ones(shape), np.zeros((5, 4)), "loss")
+    assert ("transposed?" in str(raised.value)) == (shape == (4, 5))
 
 
 # ----------------------------------------------------------------- as_labels

@@ -29,6 +29,9 @@ def full_report():
                  "tests/public/t.py::test_dW_matches_central_differences_at_every_coordinate"]
     ran = {nodeid: {"outcome": "passed", "message": None} for nodeid in collected}
     ran[collected[0]] = {"outcome": "failed", "message": "loss 2.3 != 2.4"}
+    probe = "tests/public/t.py::T::test_likely_cause_no_per_row_shift"
+    ran[probe] = {"outcome": "failed", "message": "Failed: likely cause: no shift\nhint: h"}
+    collected.append(probe)
     results = {task: Report.failed("alice", "").tasks[task] for task in tasks.TASKS}
     results["softmax_naive"] = points.score("softmax_naive", {
         "tests": ran, "collected": collected, "stub": False, "refused": ["an attribute W_"]})
@@ -79,9 +82,12 @@ def test_every_part_of_a_full_report_goes_through_json_and_back():
     assert Report.from_json(json.loads(json.dumps(data))) == result
     assert data["notebook"]["first_mismatch"]["re-executed"] == "2.31"
     assert data["tasks"]["softmax_naive"]["notes"] == ["an attribute W_"]
+    assert data["tasks"]["softmax_naive"]["diagnoses"] == ["no shift"]
     assert data["tasks"]["softmax_naive"]["tests"] == {
         "tests/hidden/t.py::test_matches_reference[a]": "failed",
-        "tests/public/t.py::test_dW_matches_central_differences_at_every_coordinate": "passed"}
+        "tests/public/t.py::test_dW_matches_central_differences_at_every_coordinate": "passed",
+        "tests/public/t.py::T::test_likely_cause_no_per_row_shift": "failed"}
+    assert "diagnoses" not in data["tasks"]["softmax_vectorized"]
     assert "tests" not in data["tasks"]["softmax_vectorized"]  # absent where no test ran
     row = result.row()
     assert (row["total"], row["inline_question_1"], row["final_total"]) == (
@@ -111,6 +117,7 @@ def break_it(data, path, value=KeyError):
     (("tasks", "softmax_naive", "passed"), "yes"),
     (("tasks", "softmax_naive", "groups", "gradient", "first_failed"), KeyError),
     (("tasks", "softmax_naive", "groups", "gradient", "tests"), 1.5),
+    (("tasks", "softmax_naive", "diagnoses"), "no shift"),
     (("notebook", "accuracy_measured", "val"), 1.5),
     (("notebook", "accuracy", "softmax, tuned", "best"), 0.5),
     (("notebook", "first_mismatch", "re-executed"), KeyError),
