@@ -68,12 +68,9 @@ class HandIn:
 
 
 def public_status(task: str, root: Path) -> str:
-    """The task's public check on the bundle at `root`: "passed" or "failed".
-
-    The one place that decides a task's check status, so that a "waiting" status (a test
-    that needs another task's stub) can replace this call alone.
-    """
-    return "passed" if check.run_check(task, root).ok else "failed"
+    """The task's public check on the bundle at `root`: "passed", "failed", "not written" or
+    "waiting" (its tests that need another task's stub wait, and none fails)."""
+    return check.run_check(task, root).state
 
 
 def is_stub(body: str, task: str) -> bool:
@@ -112,7 +109,8 @@ def task_rows(root: Path, status: Status) -> list[Row]:
                  else f"stub in {left} of {len(found)} regions")
         result = status(name, root)
         missing = (f"{name} not written" if left
-                   else f"{name} fails its public check" if result == "failed" else None)
+                   else f"{name} fails its public check" if result in ("failed", "not written")
+                   else None)
         rows.append(Row(name, state, result, missing))
     return rows
 
