@@ -669,12 +669,12 @@ def certificate_section(report: Report) -> list[str]:
     recorded."""
     found = report.manifest
     lines = [] if found is None else [
-        "## Certificate", "",
+        "", "## Certificate", "",
         "Replay this grade with `python -m grading.replay REPORT_DIR SUBMISSION`.", "",
         f"- Release: {escape(found.release.get('version'))}, hash "
         f"`{escape(found.release.get('hash'))}`",
         f"- Grader: `{escape(found.grader)}`",
-        *(f"- File `{escape(rel)}`: SHA-256 `{escape(digest)}`"
+        *(f"- File {escape(rel)}: SHA-256 `{escape(digest)}`"
           for rel, digest in found.files.items()),
         "- Environment: " + ", ".join(f"{name} {escape(value)}" for name, value
                                       in plain(found.environment).items()),
