@@ -106,7 +106,8 @@ def setting_differences(old: Manifest, new: Manifest) -> list[str]:
     for section in sections:
         if isinstance(before[section], dict):
             for key in {**before[section], **after[section]}:
-                lines += changed(f"{section} {key}", before[section].get(key),
+                label = key if section == "environment" else f"{section} {key}"
+                lines += changed(label, before[section].get(key),
                                  after[section].get(key))
         else:
             lines += changed(section, before[section], after[section])
@@ -146,7 +147,7 @@ def outcome(recorded: Report, again: Report) -> tuple[list[str], list[str]]:
             if before != after]
     found = differences(recorded, again)
     verdict = [f"differs: {line}" for line in found] if found else ["identical"]
-    warnings = [f"warning: environment differs, {line}" for line in setting_differences(old, new)]
+    warnings = [f"warning: environment differs: {line}" for line in setting_differences(old, new)]
     return said + verdict, warnings
 
 
