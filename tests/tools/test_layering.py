@@ -95,7 +95,15 @@ def test_the_grading_folder_shows_its_wings():
     assert wings == {"grading", "student", "authoring", "child", "isolation", "grader",
                      "course", "gradescope"}
     assert {rel for rel in grading_modules() if wing(rel) == "grading"} == {
-        "grading/__init__.py", "grading/tasks.py", "grading/report.py"}
+        "grading/__init__.py", "grading/tasks.py", "grading/report.py", "grading/replay.py"}
+
+
+def test_the_top_modules_import_no_wing_but_replay_its_own():
+    # tasks and report travel everywhere, so they import no wing; replay.py is only the
+    # entry point of `python -m grading.replay`, whose code is the grader wing's.
+    assert imported("grading/tasks.py") <= {"numpy"}
+    assert imported("grading/report.py") <= {"tasks", "jsonschema"}
+    assert imported("grading/replay.py") == {"grader"}
 
 
 def test_each_wing_imports_only_what_it_may():

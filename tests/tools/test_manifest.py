@@ -85,6 +85,9 @@ def test_a_manifest_round_trips_through_report_json_and_the_schema_refuses_a_bad
     data = found.to_json()
     report.validate(data)
     assert report.Report.from_json(data) == found
+    digest = found.manifest.files["gradient_check.py"]
+    assert "## Certificate" in found.markdown()
+    assert f"- File gradient_check\\.py: SHA-256 `{digest}`" in found.markdown()
     assert data["manifest"]["release"] == {"version": "1.0.0", "hash": data["manifest"][
         "release"]["hash"]} and data["manifest"]["isolation"] == "bubblewrap"
     for path, value in ((("files", "gradient_check.py"), "not a hash"),
