@@ -80,26 +80,16 @@ def test_the_environment_records_the_blas_kernel_and_threads_it_runs_with():
     assert found["python"] == "{}.{}.{}".format(*sys.version_info[:3])
 
 
-def test_a_manifest_round_trips_through_report_json_and_the_schema_refuses_a_bad_one():
+def test_a_manifest_round_trips_through_report_json_and_ends_report_md():
     found = certified()
     data = found.to_json()
-    report.validate(data)
+    report.validate(data)  # test_report.py has the schema refuse broken manifests
     assert report.Report.from_json(data) == found
+    assert data["manifest"]["isolation"] == "bubblewrap"
+    assert data["manifest"]["timeouts"] == {"task": 300, "notebook": 3600}
     digest = found.manifest.files["gradient_check.py"]
     assert "## Certificate" in found.markdown()
     assert f"- File gradient_check\\.py: SHA-256 `{digest}`" in found.markdown()
-    assert data["manifest"]["release"] == {"version": "1.0.0", "hash": data["manifest"][
-        "release"]["hash"]} and data["manifest"]["isolation"] == "bubblewrap"
-    for path, value in ((("files", "gradient_check.py"), "not a hash"),
-                        (("environment", "threads"), "two"), (("isolation",), "none")):
-        broken = copy.deepcopy(data)
-        *parents, key = ("manifest", *path)
-        target = broken
-        for parent in parents:
-            target = target[parent]
-        target[key] = value
-        with pytest.raises(jsonschema.ValidationError):
-            report.validate(broken)
 
 
 def test_gradescope_results_carry_the_manifest_in_extra_data():
