@@ -23,9 +23,11 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+import jsonschema
+
 from grading import tasks
 from grading.grader import grade, manifest
-from grading.report import Manifest, NotebookResult, Report, TaskResult, plain
+from grading.report import Manifest, NotebookResult, Report, TaskResult, plain, validate
 
 
 def read_report(folder: Path | str) -> Report:
@@ -36,13 +38,20 @@ def read_report(folder: Path | str) -> Report:
     FileNotFoundError
         If `folder` holds no report.json.
     ValueError
-        If the report carries no manifest, so there is nothing to replay against.
+        If report.json is not a report (report.schema.json), or carries no manifest, so
+        there is nothing to replay against.
     """
     path = Path(folder) / "report.json"
     if not path.is_file():
         raise FileNotFoundError(f"REPORT_DIR {folder} holds no report.json; give the folder "
                                 "grade --out wrote")
-    found = Report.from_json(json.loads(path.read_text("utf-8")))
+    data = json.loads(path.read_text("utf-8"))
+    try:
+        validate(data)
+    except jsonschema.ValidationError as error:
+        raise ValueError(f"REPORT_DIR {folder}: its report.json is not a report "
+                         f"({error.message[:300]}); give the folder grade --out wrote") from None
+    found = Report.from_json(data)
     if found.manifest is None:
         raise ValueError(f"REPORT_DIR {folder}: its report has no manifest (a grading that "
                          "stopped, or a grader older than manifests); grade the submission anew")
@@ -142,8 +151,9 @@ def outcome(recorded: Report, again: Report) -> tuple[list[str], list[str]]:
     old, new = recorded.manifest, again.manifest
     assert old is not None and new is not None
     said = [f"the {what} changed: {before} in the report, {after} now"
-            for what, before, after in (("grader", old.grader, new.grader),
-                                        ("release", old.release, new.release))
+            for what, before, after in (
+                ("grader", old.grader, new.grader),
+                ("release", " ".join(old.release.values()), " ".join(new.release.values())))
             if before != after]
     found = differences(recorded, again)
     verdict = [f"differs: {line}" for line in found] if found else ["identical"]

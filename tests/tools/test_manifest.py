@@ -131,12 +131,16 @@ def test_a_changed_grader_is_said_and_a_changed_environment_warned_about():
         f"warning: environment differs: threads: {old.manifest.environment.threads} -> 7"]
 
 
-def test_a_report_without_a_manifest_or_a_folder_without_a_report_is_refused(tmp_path, capsys):
+def test_no_report_a_broken_report_and_one_without_a_manifest_are_refused(tmp_path, capsys):
     assert replay.main([str(tmp_path), str(tmp_path)]) == 2
     assert f"REPORT_DIR {tmp_path} holds no report.json" in capsys.readouterr().err
     make_report("alice", set()).write(tmp_path)
     assert replay.main([str(tmp_path), str(tmp_path)]) == 2
     assert "its report has no manifest" in capsys.readouterr().err
+    (tmp_path / "report.json").write_text('{"submission": "alice"}')
+    assert replay.main([str(tmp_path), str(tmp_path)]) == 2
+    assert "its report.json is not a report ('total' is a required property)" \
+        in capsys.readouterr().err
 
 
 def test_marks_merged_into_a_written_report_keep_its_manifest_and_replays(tmp_path):

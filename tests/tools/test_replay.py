@@ -77,9 +77,10 @@ def test_a_changed_grader_is_said(graded_class, tmp_path, capsys):
     bundle = shutil.copytree(graded_class.bundle, tmp_path / "bundle", symlinks=True)
     hidden = next((bundle / "tests/hidden").glob("test_*.py"))
     hidden.write_text(hidden.read_text() + "# a comment changes the grader's version\n")
-    assert replayed(graded_class, "honest", bundle=bundle) == 0
+    # Not a zip: graded at once, every task failed without running a test.
+    assert replayed(graded_class, "garbage.zip", bundle=bundle) == 0
     said = capsys.readouterr().out.splitlines()
-    recorded = graded_class.report("honest")["manifest"]["grader"]
+    recorded = graded_class.report("garbage.zip")["manifest"]["grader"]
     assert said[0].startswith(f"the grader changed: {recorded} in the report, ")
     assert said[1:] == ["identical"]
 
@@ -94,7 +95,7 @@ def test_a_regrade_records_the_replay_and_the_manual_mark(graded_class, tmp_path
         'honest,inline_question_1,2,"Regrade: replayed identical, answer re-read"\n')
     assert manual.main([str(tmp_path / "marks.csv"), str(folder)]) == 0
     final = report.Report.from_json(json.loads((folder / "report.json").read_text()))
-    assert len(final.replays) == 1 and final.replays[0].endswith("replayed: identical")
+    assert len(final.replays) == 1 and ": replayed: identical" in final.replays[0]
     assert final.manual["inline_question_1"].comment == \
         "Regrade: replayed identical, answer re-read"
     assert final.final_total == graded_class.report("honest")["total"] + 2
