@@ -155,3 +155,15 @@ def test_marks_merged_into_a_written_report_keep_its_manifest_and_replays(tmp_pa
     assert merged.manual["inline_question_1"] == report.ManualMark(2, 3, "Regrade: re-read")
     assert merged.final_total == written.total + 2
     assert manual.main([str(tmp_path / "marks.csv"), str(tmp_path / "nobody")]) == 2
+
+
+def test_a_replay_that_differs_prints_each_item_and_exits_1(tmp_path, monkeypatch, capsys):
+    old = certified()
+    new = copy.deepcopy(old)
+    new.tasks["softmax_naive"].points = 5
+    new.notebook.status = "timed out in cell 3"
+    monkeypatch.setattr(replay, "replay", lambda *args, **kwargs: (old, new))
+    assert replay.main([str(tmp_path), str(tmp_path)]) == 1
+    assert capsys.readouterr().out == (
+        "differs: task softmax_naive: (10, True) -> (5, True)\n"
+        "differs: notebook status: re-executed -> timed out in cell 3\n")
