@@ -259,6 +259,73 @@ class ManualMark:
 
 
 @dataclass
+class Environment:
+    """The machine a submission was graded on, as far as it can change a float.
+
+    Attributes
+    ----------
+    python, numpy : str
+        Their versions.
+    blas : str
+        numpy's BLAS library and its version, as threadpoolctl finds it ("none" without one).
+    kernel : str
+        The BLAS kernel it chose for this CPU (or ``OPENBLAS_CORETYPE``), e.g. "SkylakeX".
+    threads : int
+        The BLAS threads of the grading process, which its children inherit.
+    platform : str
+        The operating system and architecture (`platform.platform()`).
+    """
+
+    python: str
+    numpy: str
+    blas: str
+    kernel: str
+    threads: int
+    platform: str
+
+
+@dataclass
+class Manifest:
+    """What a grade was reached with, so that anyone can reach it again (`grading.replay`).
+
+    Built by `grading.grader.manifest.build`.
+
+    Attributes
+    ----------
+    release : dict of str to str
+        The release graded against: {"version", "hash"} (`release.stamp`).
+    grader : str
+        The grader's version: SHA-256 of the grading code and the tests that ran.
+    files : dict of str to str
+        The SHA-256 of every submission file taken, by its path in `tasks.SUBMISSION_FILES`.
+    environment : Environment
+        Python, numpy, BLAS kernel and threads, platform.
+    seeds : dict of str to str
+        What seeds the tests' randomness besides their own code (hypothesis's profile).
+    limits : dict of str to int
+        The child's limits (`tasks.LIMITS`).
+    timeouts : dict of str to int
+        Seconds per task and for the notebook.
+    isolation : str
+        The isolation level: "bubblewrap" or "unsandboxed".
+    """
+
+    release: dict[str, str]
+    grader: str
+    files: dict[str, str]
+    environment: Environment
+    seeds: dict[str, str]
+    limits: dict[str, int]
+    timeouts: dict[str, int]
+    isolation: str
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Manifest":
+        """The manifest of report.json's ``manifest``."""
+        return cls(**{**keyed(cls, data), "environment": Environment(**data["environment"])})
+
+
+@dataclass
 class Report:
     """The grading report of one submission.
 
@@ -285,6 +352,11 @@ class Report:
         What the hand-in holds and misses, the table `collect` prints, in Markdown with
         every cell escaped and the grader's own task results as the checks
         (`grading.student.handin.report_section`).
+    manifest : Manifest, optional
+        What the grade was reached with (`grading.grader.manifest`); absent from the
+        report of a submission whose grading stopped.
+    replays : list of str, optional
+        The outcomes of the replays recorded into the report (`grading.replay --record`).
     """
 
     submission: str
@@ -295,6 +367,8 @@ class Report:
     readable: dict[str, str] | None = optional()
     manual: dict[str, ManualMark] | None = optional()
     handin: str | None = optional()
+    manifest: Manifest | None = optional()
+    replays: list[str] | None = optional()
 
     @classmethod
     def failed(cls, submission: str, problem: str) -> "Report":
@@ -363,8 +437,9 @@ class Report:
             If `data` lacks a field of the report.
         """
         data = {key: value for key, value in data.items() if key not in DERIVED}
-        manual = data.get("manual")
+        manual, manifest = data.get("manual"), data.get("manifest")
         return cls(**{**keyed(cls, data),
+                      "manifest": manifest and Manifest.from_json(manifest),
                       "tasks": {task: TaskResult.from_json(entry)
                                 for task, entry in data["tasks"].items()},
                       "notebook": NotebookResult.from_json(data["notebook"]),
@@ -420,7 +495,8 @@ class Report:
         if self.readable:  # the notebook as HTML and PDF (`grading.course.export.render`)
             lines += ["For reading: " + "; ".join(f"{escape(name)} {escape(outcome, 300)}"
                                                   for name, outcome in self.readable.items()), ""]
-        return "\n".join(lines + notebook_section(self.notebook)) + "\n"
+        return "\n".join(lines + notebook_section(self.notebook)
+                         + certificate_section(self)) + "\n"
 
 
 # The keys of report.json computed from the results, never read back.
@@ -597,3 +673,26 @@ def accuracy_section(nb: NotebookResult) -> list[str]:
                  else "-" for split in SPLITS]
         lines.append(f"| {source} | {escape(method, 100)} | " + " | ".join(cells) + " |")
     return lines + [""]
+
+
+def certificate_section(report: Report) -> list[str]:
+    """The manifest, which `python -m grading.replay` checks a grade against, and the replays
+    recorded."""
+    found = report.manifest
+    lines = [] if found is None else [
+        "", "## Certificate", "",
+        "Replay this grade with `python -m grading.replay REPORT_DIR SUBMISSION`.", "",
+        f"- Release: {escape(found.release.get('version'))}, hash "
+        f"`{escape(found.release.get('hash'))}`",
+        f"- Grader: `{escape(found.grader)}`",
+        *(f"- File {escape(rel)}: SHA-256 `{escape(digest)}`"
+          for rel, digest in found.files.items()),
+        "- Environment: " + ", ".join(f"{name} {escape(value)}" for name, value
+                                      in plain(found.environment).items()),
+        "- Seeds, limits, timeouts (s): " + ", ".join(
+            f"{name} {escape(value)}"
+            for name, value in {**found.seeds, **found.limits, **found.timeouts}.items()),
+        f"- Isolation: {escape(found.isolation)}", ""]
+    if report.replays:
+        lines += ["## Replays", "", *(f"- {escape(line, 600)}" for line in report.replays), ""]
+    return lines

@@ -17,11 +17,21 @@ marked yet. A file with any bad row is refused as a whole, with one line per
 problem naming its row (row 1 is the header), and nothing is merged. Merged, a
 report's ``manual`` holds the marks, and its row of scores.csv has a column per
 task marked by hand (`grading.report.Report.row`).
+
+``python -m grading.course.manual MARKS.csv REPORT_DIR [REPORT_DIR ...]`` merges the
+marks into reports already written, without grading again: each REPORT_DIR holds a
+report.json (as grade_all's REPORTS_DIR/submissions/<name>/ does), rewritten with the
+marks of its submission; what else the report records (its manifest, its replays) is kept.
+The class's marks file may be given: the rows of other submissions are left for theirs. This is the
+last step of a regrade (grading/README.md).
 """
 
+import argparse
 import csv
 import dataclasses
+import json
 import math
+import sys
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypedDict
@@ -150,3 +160,49 @@ def merge_reports(folder: Path | str, reports: Mapping[str, Report],
     for name, result in merged.items():
         result.write(Path(folder) / name)
     return merged
+
+
+def merge_written(marks_file: Path | str, folders: Sequence[Path | str]) -> dict[str, Report]:
+    """Merge a marks file into the report.json of each folder, rewriting it: {name: report}.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the marks file or a folder's report.json is missing.
+    ValueError
+        If the marks file is refused (`read_marks`); then nothing is rewritten.
+    """
+    found = {}
+    for folder in map(Path, folders):
+        if not (folder / "report.json").is_file():
+            raise FileNotFoundError(f"REPORT_DIR {folder} holds no report.json; give a folder "
+                                    "grade or grade_all wrote")
+        found[folder] = Report.from_json(json.loads((folder / "report.json").read_text("utf-8")))
+    # The class's whole marks file may be given for one report: other rows wait for theirs.
+    marks = read_marks(marks_file, None)
+    merged = {}
+    for folder, result in found.items():
+        merged[result.submission] = merge_report(result, marks)
+        merged[result.submission].write(folder)
+    return merged
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Merge marks into written reports from the command line: 0 done, 2 refused."""
+    parser = argparse.ArgumentParser(prog="python -m grading.course.manual",
+                                     description="Merge manual marks into written reports.")
+    parser.add_argument("marks", metavar="MARKS.csv", help="the marks file")
+    parser.add_argument("folders", metavar="REPORT_DIR", nargs="+", help="report folders")
+    args = parser.parse_args(argv)
+    try:
+        merged = merge_written(args.marks, args.folders)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"manual: {error}", file=sys.stderr)
+        return 2
+    for name, result in merged.items():
+        print(f"manual: {name}: final total {result.final_total:g} / {result.max_final_total}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

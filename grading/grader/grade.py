@@ -35,7 +35,7 @@ from pathlib import Path
 from grading import tasks
 from grading.authoring import rebuild, release
 from grading.child import channel
-from grading.grader import nbgrade, points, scratch
+from grading.grader import manifest, nbgrade, points, scratch
 from grading.grader.workspace import Workspace
 from grading.isolation import cgroups, sandbox, unprivileged
 from grading.report import NotebookResult, Report, TaskResult
@@ -199,6 +199,8 @@ def grade(submission: Path | str, out: Path | str, bundle: Path | str = tasks.BU
           sandboxed: bool = True, deadline: float | None = None) -> Report:
     """Grade one submission (folder or zip), write its report into out, and return that `Report`.
 
+    The report carries the grade's `manifest`, which `grading.replay` checks a replay against.
+
     `deadline` (a `time.monotonic()` value), if given, shortens the notebook's
     timeout to the time left once the tasks are graded: a host that kills the
     whole run at a fixed time (Gradescope) still gets a report.
@@ -210,6 +212,7 @@ def grade(submission: Path | str, out: Path | str, bundle: Path | str = tasks.BU
     with tempfile.TemporaryDirectory(prefix="grade-") as folder:
         work = Workspace(Path(folder))
         missing, problems = work.prepare(submission, bundle)
+        files = manifest.submitted(submission)
         if deadline is not None:
             notebook_timeout = min(notebook_timeout, int(deadline - time.monotonic()))
         # The notebook re-executes while the tasks' tests run: they share no file.
@@ -221,7 +224,9 @@ def grade(submission: Path | str, out: Path | str, bundle: Path | str = tasks.BU
         problems += nbgrade.keep_notebook(work, notebook, Path(out))
         shown = handin_table(work, results, missing)
     result = Report(channel.cap(Path(submission).absolute().name, 255), results, notebook, problems,
-                    isolation=sandbox.describe(sandboxed, hidden), handin=shown)
+                    isolation=sandbox.describe(sandboxed, hidden), handin=shown,
+                    manifest=manifest.build(bundle, files, sandboxed, task_timeout,
+                                            notebook_timeout))
     result.write(Path(out))
     return result
 

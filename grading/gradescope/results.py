@@ -12,8 +12,10 @@ summary gives the measure alone. The notebook's answers are marked by hand, in G
 a marks file built into the zip (`grading.gradescope.build`), whose marks become
 one test per answer and count in the score. Everything quoted from the
 submission is plain text (``text`` format) or escaped markdown
-(`report.notebook_section`), so nothing in it renders as markup. The schema
-that results.json is checked against is grading/gradescope/autograder/results.schema.json.
+(`report.notebook_section`), so nothing in it renders as markup. The report's
+manifest (`grading.grader.manifest`) goes into ``extra_data``, so Gradescope's record of a
+grade says what it was reached with. The schema that results.json is checked against is
+grading/gradescope/autograder/results.schema.json.
 """
 
 from typing import Any
@@ -86,8 +88,11 @@ def results(result: Report, seconds: float) -> dict[str, Any]:
     tests.append(notebook_test(result.notebook, str(len(result.tasks) + 1)))
     if result.manual is not None:
         tests += manual_tests(result.manual, len(result.tasks) + 2)
+    # The grade's certificate, for a regrade request: `python -m grading.replay` checks it.
+    extra = {} if result.manifest is None else {"extra_data": {
+        "manifest": report.plain(result.manifest)}}
     return {"score": report.whole(result.final_total),
             "execution_time": round(seconds),
             "output": summary(result), "output_format": "text",
             "test_output_format": "text", "test_name_format": "text",
-            "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
+            "visibility": "visible", "stdout_visibility": "hidden", "tests": tests, **extra}

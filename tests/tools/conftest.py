@@ -22,7 +22,8 @@ BUNDLE = Path(__file__).resolve().parents[2]
 SLOW = {"test_browser", "test_check", "test_fair_points", "test_grade_all_outputs",
         "test_gradescope", "test_grading_failures", "test_grading_grade", "test_grading_notebook",
         "test_grading_release", "test_hostile", "test_hostile_notebook", "test_hostile_uid",
-        "test_notebook_replay", "test_hostile_text", "test_readable", "test_measure"}
+        "test_notebook_replay", "test_hostile_text", "test_readable", "test_measure",
+        "test_replay"}
 SANDBOX = {"test_hostile", "test_hostile_notebook", "test_hostile_decoys", "test_hostile_text",
            "test_sandbox", "test_sandbox_links"}
 BROWSER = {"test_browser", "test_readable"}

@@ -58,7 +58,8 @@ def test_library_below_tools_and_grading_beside_no_script_or_benchmark():
 
 # Commands at the top of grading/ under the name a user types, each forwarding to the wing
 # whose module does the work, and held to that wing's imports.
-COMMANDS = {"grading/similarity.py": "course"}
+COMMANDS = {"grading/similarity.py": "course", "grading/replay.py": "grader",
+            "grading/hint.py": "student"}
 
 
 def wing(rel):
@@ -101,7 +102,14 @@ def test_the_grading_folder_shows_its_wings():
     assert wings == {"grading", "student", "authoring", "child", "isolation", "grader",
                      "course", "gradescope"}
     assert {rel for rel in grading_modules() if wing(rel) == "grading"} == {
-        "grading/__init__.py", "grading/tasks.py", "grading/report.py", "grading/hint.py"}
+        "grading/__init__.py", "grading/tasks.py", "grading/report.py"}
+
+
+def test_tasks_and_report_import_no_wing():
+    # tasks and report travel everywhere, so they import no wing; the other top modules
+    # are commands that only forward to their wing (COMMANDS).
+    assert imported("grading/tasks.py") <= {"numpy"}
+    assert imported("grading/report.py") <= {"tasks", "jsonschema"}
 
 
 def test_each_wing_imports_only_what_it_may():

@@ -2,6 +2,7 @@
 validates, reads back equal, and the schema refuses what is not a report."""
 
 import copy
+import hashlib
 import json
 
 import jsonschema
@@ -9,7 +10,7 @@ import pytest
 
 from grading import report, tasks
 from grading.course import grade_all, manual
-from grading.grader import grade, nbgrade, points
+from grading.grader import grade, manifest, nbgrade, points
 from grading.report import Mismatch, NotebookResult, Report
 
 MARKS = {"alice": {"inline_question_1": {"points": 2.5, "max_points": 3, "comment": "Right."}}}
@@ -24,7 +25,8 @@ def written(folder):
 
 def full_report():
     """A report with every optional part: test outcomes, notes, a mismatch, the accuracies,
-    the cells added and modified, the rendering outcomes and the manual marks."""
+    the cells added and modified, the rendering outcomes, the manifest, a replay recorded
+    and the manual marks."""
     collected = ["tests/hidden/t.py::test_matches_reference[a]",
                  "tests/public/t.py::test_dW_matches_central_differences_at_every_coordinate"]
     ran = {nodeid: {"outcome": "passed", "message": None} for nodeid in collected}
@@ -42,8 +44,11 @@ def full_report():
         accuracy_measured={"val": 0.39, "test": 0.375}, weights="measured by the grader",
         answers={"inline_question_1": "All ten classes start equally likely."},
         added_cells=[30], modified_cells=[], same_release=False)
+    files = {"gradient_check.py": hashlib.sha256(b"x = 1\n").hexdigest()}
     result = Report("alice", results, nb, ["code outside the regions never runs"],
-                    isolation="bubblewrap", readable={"notebook.html": "written"})
+                    isolation="bubblewrap", readable={"notebook.html": "written"},
+                    manifest=manifest.build(tasks.BUNDLE, files, True, 300, 3600),
+                    replays=["2026-01-01 09:00 UTC: replayed: identical"])
     return manual.merge_report(result, MARKS)
 
 
@@ -124,6 +129,11 @@ def break_it(data, path, value=KeyError):
     (("notebook", "cells_matched"), None),
     (("final_total",), KeyError),
     (("manual", "inline_question_1", "comment"), None),
+    (("manifest", "files", "gradient_check.py"), "not a SHA-256"),
+    (("manifest", "grader"), KeyError),
+    (("manifest", "environment", "threads"), "two"),
+    (("manifest", "isolation"), "none"),
+    (("replays",), "identical"),
 ], ids=lambda part: "/".join(part) if isinstance(part, tuple) else None)
 def test_the_schema_refuses_what_is_not_a_report(path, value):
     data = full_report().to_json()
