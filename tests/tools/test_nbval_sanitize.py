@@ -22,14 +22,18 @@ def sanitized(text):
 
 
 def test_sanitize_file_has_exactly_the_timing_round_off_and_digest_rules():
-    assert [replace for _, replace in PATTERNS] == [r"\1 TIMEs", r"\1: ROUND-OFF",
-                                                    '"task_files": "DIGEST"']
+    assert [replace for _, replace in PATTERNS] == [r"\1 TIMEs", "RATIOx as long",
+                                                    r"\1: ROUND-OFF", '"task_files": "DIGEST"']
 
 
 @pytest.mark.parametrize("line, masked", [
     ("naive loss: 2.302585e+00 computed in 0.035123s",
      "naive loss: 2.302585e+00 computed in TIMEs"),
     ("That took 3.310082s", "That took TIMEs"),
+    ("the search took 15.2s; one model alone took 2.5s, so the 20 models one by one would "
+     "take about 49.0s, 3.2x as long",
+     "the search took TIMEs; one model alone took TIMEs, so the 20 models one by one would "
+     "take about TIMEs, RATIOx as long"),
     ("numerical: 3.197226 analytic: 3.197226, relative error: 1.535425e-08",
      "numerical: 3.197226 analytic: 3.197226, relative error: ROUND-OFF"),
     ("numerical: 0.290189 analytic: 0.290189, relative error: 9.999999e-06",
@@ -45,6 +49,7 @@ def test_timings_and_round_off_are_masked(line, masked):
 
 @pytest.mark.parametrize("untouched", [
     "iteration 100 / 1500: loss 206.463 took place",
+    "the 20 models one by one",
     # Errors of 1e-5 and above are no round-off: a replay must show them.
     "numerical: 1.000000 analytic: 1.500000, relative error: 2.000000e-01",
     "numerical: 1.000000 analytic: 1.000020, relative error: 1.000000e-05",
