@@ -58,7 +58,7 @@ def grading_rows(sizes):
     With ``sizes.before`` (an earlier commit's tree, `benchmarks.before`), both rows are
     also timed there, alternately with today's, and give the ratio today ÷ before.
     """
-    pairs, count = (2, 4) if sizes.quick else (3, 10)
+    pairs, count = (2, 4) if sizes.quick else (2, 8)
     shape = "task files" + ("" if sizes.quick else " + full-size notebook")
     roots = {"now": ROOT, **({"before": sizes.before} if sizes.before else {})}
     one: dict[str, list[float]] = {"plain": [], **{name: [] for name in roots}}

@@ -202,8 +202,8 @@ def grade(submission: Path | str, out: Path | str, bundle: Path | str = tasks.BU
     The report carries the grade's `manifest`, which `grading.replay` checks a replay against.
 
     `deadline` (a `time.monotonic()` value), if given, shortens the notebook's
-    timeout to the time left once the tasks are graded: a host that kills the
-    whole run at a fixed time (Gradescope) still gets a report.
+    timeout to the time left when it starts, beside the tasks' tests: a host that
+    kills the whole run at a fixed time (Gradescope) still gets a report.
     """
     sandboxed, bundle = isolation(sandboxed), Path(bundle)
     cgroups.sweep()  # the cgroups of graders killed before they could remove them

@@ -7,7 +7,7 @@ import sys
 import nbformat
 import pytest
 
-from benchmarks import bench_notebook, bench_similarity, bench_tiers, report
+from benchmarks import before, bench_notebook, bench_similarity, bench_tiers, report
 from grading.course import similarity
 from grading.grader import unpack
 
@@ -100,3 +100,14 @@ def test_the_similarity_class_writes_every_region_and_no_two_alike(tmp_path):
     for label, body in written[0][0].items():
         if body.count("\n") >= 3:
             assert len({bodies[label] for bodies, _ in written}) == 3, label
+
+
+def test_before_extracts_an_earlier_commit_and_refuses_a_name_git_does_not_know():
+    with before.checkout("HEAD") as tree:
+        assert (tree / "classifiers" / "softmax.py").read_bytes() == subprocess.run(
+            ["git", "show", "HEAD:classifiers/softmax.py"], cwd=before.ROOT,
+            capture_output=True, check=True).stdout
+    assert not tree.exists()
+    with pytest.raises(ValueError, match="--before must name a commit"):
+        with before.checkout("no-such-commit"):
+            pass
