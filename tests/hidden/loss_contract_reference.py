@@ -20,7 +20,8 @@ from strategies import extreme_score_problems, loss_problems, make_dev_problem, 
 def assert_matches_reference(loss, dW, W, X, y, reg, loss_rtol=1e-12, dW_rtol=1e-10):
     """Loss to loss_rtol relative; dW to dW_rtol relative to max|dW| of the reference."""
     first_principles.assert_losses_agree(loss, dW, *oracles.softmax_loss_reference(W, X, y, reg),
-                                         loss_rtol=loss_rtol, dW_rtol=dW_rtol, what="reference")
+                                         loss_rtol=loss_rtol, dW_rtol=dW_rtol, what="reference",
+                                         X=X)
 
 
 class ReferenceContract:

@@ -30,7 +30,7 @@ def test_agrees_with_the_counterpart(shape):
     W, X, y = make_problem(np.random.default_rng(12), *shape, weight_scale=0.5)
     first_principles.assert_losses_agree(
         *on_copies(softmax_loss_vectorized, W, X, y, 0.3),
-        *on_copies(softmax_loss_naive, W, X, y, 0.3), what="the naive loss")
+        *on_copies(softmax_loss_naive, W, X, y, 0.3), what="the naive loss", X=X)
 
 
 @given(score_matrices())
