@@ -4,8 +4,9 @@ round-off, and still fails a wrong gradient (`first_principles.assert_losses_agr
 import numpy as np
 import pytest
 
-import first_principles
 from classifiers.softmax import softmax_loss_naive, softmax_loss_vectorized
+
+import first_principles
 
 # Every score of the one row used is 1e4, so each class has probability 1/3, and the three
 # examples' P - Y cancel: dW is 0, which a computation meets only up to round-off (the hidden
