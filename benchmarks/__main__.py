@@ -18,6 +18,7 @@ from benchmarks import (
     bench_notebook,
     bench_ridge,
     bench_similarity,
+    bench_threads,
     bench_tiers,
     bench_training,
     problems,
@@ -29,6 +30,8 @@ SECTIONS = {  # name: (rows function, what the user waits for at full size)
     "ridge": (bench_ridge.ridge_rows, "ridge path against per-lambda pinv (about 100 s)"),
     "sgd": (bench_training.sgd_rows, "SGD time split (about 20 s)"),
     "grid": (bench_training.grid_rows, "batched against sequential grid (about 2 min)"),
+    "threads": (bench_threads.thread_rows, "1 against 2 BLAS threads, idle and beside a busy "
+                "core (about 3 min)"),
     "notebook": (bench_notebook.notebook_rows, "whole notebook, headless (about 1 min)"),
     "loading": (bench_notebook.loading_rows, "loading and preprocessing (about 10 s)"),
     "check": (bench_check.check_rows, "the notebook's check() per task (about 30 s)"),
