@@ -103,10 +103,12 @@ def score(task: str, results: Mapping[str, Any]) -> TaskResult:
         if group != core and part.passed and not groups[core].passed:
             part.passed, part.points = False, 0
             part.message = f"counts only when the core group {core} passed"
-    failures = [nodeid for nodeid in collected
-                if outcomes.get(nodeid, {}).get("outcome") != "passed"]
+    # In the order the tests ran. For a stub, the test that raised, probe or not: every
+    # test after it fails at once, saying only that the stub raised.
+    ran = results["collected"] if results["stub"] else collected
+    failures = [nodeid for nodeid in ran if outcomes.get(nodeid, {}).get("outcome") != "passed"]
     first = next((part.message for part in groups.values() if part.message), None)
-    if failures:  # in the order the tests ran: for a stub, the test that raised
+    if failures:
         test = outcomes.get(failures[0], {"message": "did not run"})
         first = f"{test_name(failures[0])}: {one_line(test['message'])}"
     if misfits:

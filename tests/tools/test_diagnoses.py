@@ -169,6 +169,22 @@ def test_grading_records_the_causes_of_failed_probes_only():
     assert points.diagnoses(outcomes) == ["the <b> 1/N"]
 
 
+def test_a_stub_is_named_by_the_test_that_raised_even_when_that_is_a_probe():
+    # A probe ran first and met the stub; every test after it failed at once (plugin).
+    raised = "NotImplementedError: Task gradient_check: write this part of rel_error()"
+    probe = "tests/public/test_gradient_check.py::test_likely_cause_nan_from_0_over_0"
+    rest = [f"tests/public/test_gradient_check.py::test_{name}"
+            for name in ("correct_gradient_of_a_closed_form_gives_errors_below_1e_7",
+                         "numerical_gradient_matches_analytic_and_restores_x")]
+    outcomes = {probe: {"outcome": "failed", "message": raised},
+                **{nodeid: {"outcome": "failed", "message": "AssertionError: not implemented: "
+                            "the task's stub raised NotImplementedError"} for nodeid in rest}}
+    result = points.score("gradient_check", {"tests": outcomes, "collected": [probe, *rest],
+                                             "stub": True})
+    assert result.points == 0
+    assert result.message == f"test_likely_cause_nan_from_0_over_0: {raised}"
+
+
 def test_the_class_report_counts_likely_causes_escaped():
     causes = [["the <b> 1/N"], ["the <b> 1/N", "no shift"], None]
     reports = [SimpleNamespace(tasks={"softmax_naive": SimpleNamespace(diagnoses=found)})
