@@ -87,6 +87,9 @@ class Channel:
         self.reader, self.write_fd = wire.Reader(read_fd), write_fd
         self.handlers, self.encode_hook, self.decode_hook = handlers, encode_hook, decode_hook
         self.timeout = timeout
+        # A time.monotonic() no message may be awaited past, whatever came before it: a
+        # whole call, callbacks included, ends by then.
+        self.deadline: float | None = None
         self.functions: dict[int, Callable[..., Any]] = {}
 
     def send(self, header: Mapping[str, Any], value: Any = None) -> None:
@@ -98,6 +101,8 @@ class Channel:
     def receive(self) -> tuple[dict[str, Any], Any]:
         """Read one message, capped in size: (header, value)."""
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
+        if self.deadline is not None:
+            deadline = self.deadline if deadline is None else min(deadline, self.deadline)
         header, arrays = self.reader.read(deadline)
         return header, wire.decode(header.get("value"), arrays, self.decode_hook)
 

@@ -98,7 +98,11 @@ def run_tasks(work: Workspace, names: Sequence[str], sandboxed: bool,
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:nbval",
                "-p", "grading.grader.plugin", "-m", " or ".join(names), *files]
     # Each task's budget is kept by the plugin; this bound is for the process as a whole.
-    status, output = sandbox.run(command, timeout * len(names) + START_TIME, cwd=tree, env=env,
+    bound = timeout * len(names) + START_TIME
+    # CPU seconds for every task's tests, and never fewer than a child's own limit, which a
+    # child cannot raise above the process that starts it.
+    status, output = sandbox.run(command, bound, cwd=tree, env=env,
+                                 cpu=max(bound, tasks.TASK_TIMEOUT),
                                  isolation=sandbox.Isolation.TRUSTED)
     try:
         found = json.loads(work.results.read_text("utf-8"))
@@ -215,12 +219,16 @@ def grade(submission: Path | str, out: Path | str, bundle: Path | str = tasks.BU
         files = manifest.submitted(submission)
         if deadline is not None:
             notebook_timeout = min(notebook_timeout, int(deadline - time.monotonic()))
-        # The notebook re-executes while the tasks' tests run: they share no file.
+        # In the sandbox the notebook re-executes while the tasks' tests run: they share no
+        # file, and each child has its own namespaces. Without it the kernel and the
+        # children would run as one uid, able to signal and reach each other through /proc,
+        # so there the notebook runs after the tasks.
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             running = pool.submit(grade_notebook, work, bundle, notebook_timeout, missing,
-                                  sandboxed)
+                                  sandboxed) if sandboxed else None
             results = grade_task_files(work, tasks.TASKS, sandboxed, task_timeout)
-            notebook = running.result()
+            notebook = running.result() if running else grade_notebook(
+                work, bundle, notebook_timeout, missing, sandboxed)
         problems += nbgrade.keep_notebook(work, notebook, Path(out))
         shown = handin_table(work, results, missing)
     result = Report(channel.cap(Path(submission).absolute().name, 255), results, notebook, problems,

@@ -46,7 +46,7 @@ class Client:
         # Seconds the task's tests may take, those they took, and when the running test's
         # share ends; `active` while a test of this task runs (`grading.grader.plugin`).
         self.budget, self.spent, self.timed_out = budget, 0.0, False
-        self.deadline, self.active = float("inf"), True
+        self.deadline, self.active = float("inf"), False
         self.targets = declared.targets
         self.modules = {module for module, _ in self.targets}
         self.dependencies = {tuple(dep) for dep in declared.dependencies}
@@ -91,8 +91,9 @@ class Client:
         if self.child is None or self.child.poll() is not None:
             self.stop()
             self.start()
-        # A child that hangs is stopped when the task's time ends.
-        self.channel.timeout = left if left < float("inf") else None
+        # A child that hangs, or keeps calling back, is stopped when the task's time ends:
+        # the deadline holds for the whole call, not for each message.
+        self.channel.deadline = self.deadline if left < float("inf") else None
         self.depth += 1
         try:
             reply, (value, after) = self.channel.call({"op": "call", "module": module,

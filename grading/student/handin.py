@@ -10,6 +10,7 @@ declared submission files (`tasks.SUBMISSION_FILES`) and the regions the release
 
 import ast
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,7 +61,11 @@ class HandIn:
     def markdown(self) -> str:
         """The table in Markdown for a report, every cell escaped, its verdict below."""
         def cell(text: str) -> str:
-            return html.escape(text).replace("|", "&#124;")
+            # One line, valid UTF-8, and no Markdown of the submission's: text read from a
+            # notebook must not add a heading, a link or a line of its own to a report.
+            text = " ".join(text.split()).encode("utf-8", "backslashreplace").decode("utf-8")
+            escaped = re.sub(r"([\\`*\[\]!])", r"\\\1", html.escape(text))
+            return escaped.replace("|", "&#124;")
         lines = ["| Part | State | Public check |", "|---|---|---|"]
         lines += [f"| {cell(row.item)} | {cell(row.state)} | {cell(row.check or '-')} |"
                   for row in self.rows]
@@ -157,8 +162,9 @@ def order_problem(nb: Any) -> str | None:
         if cell.cell_type != "code" or not cell.source.strip():
             continue
         if cell.execution_count != expected:
-            found = "was not run" if cell.execution_count is None else \
-                f"has execution count {cell.execution_count}"
+            count = cell.execution_count
+            found = ("was not run" if count is None else f"has execution count {count}"
+                     if type(count) is int else "has an execution count that is not a number")
             return (f"cell {index} {found}, expected execution count {expected}: run "
                     "Kernel > Restart Kernel and Run All Cells, save, then collect again")
         expected += 1

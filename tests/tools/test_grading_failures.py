@@ -8,7 +8,7 @@ import sys
 import zipfile
 
 from grading import tasks
-from grading.grader import unpack
+from grading.grader import grade, unpack
 from grading.student import regions
 
 from grading_fixtures import BUNDLE
@@ -87,3 +87,28 @@ def test_unpack_keeps_the_paths_of_a_zip_holding_only_classifiers(tmp_path):
     assert sorted(regions.walk(tmp_path / "out")) == sorted(partial)
     assert (tmp_path / "out/classifiers/softmax.py").read_text() == "# classifiers/softmax.py\n"
     assert missing == [rel for rel in tasks.SUBMISSION_FILES if rel not in partial]
+
+
+KEEP_ALIVE = [  # never returns, and calls the grader back every second: each message is prompt
+    "    import gc, time",
+    "    server = next(o for o in gc.get_objects() if type(o).__name__ == 'Server')",
+    "    while True:",
+    "        time.sleep(1)",
+    "        try:",
+    "            server.channel.call({'op': 'nope'})",
+    "        except Exception:",
+    "            pass"]
+
+
+def test_a_call_kept_alive_by_callbacks_ends_with_its_tasks_time_and_costs_only_its_task(
+        tmp_path):
+    sub = tmp_path / "keep_alive"
+    for rel in ("classifiers/softmax.py", "classifiers/least_squares.py"):
+        (sub / rel).parent.mkdir(parents=True, exist_ok=True)
+        (sub / rel).write_text((BUNDLE / rel).read_text())
+    (sub / "classifiers/softmax.py").write_text(regions.rewrite(
+        (BUNDLE / "classifiers/softmax.py").read_text(), "code", "softmax.py",
+        lambda region, body: KEEP_ALIVE if region.task == "softmax_naive" else None))
+    results = grade.grade_tasks(sub, ["least_squares", "softmax_naive"], task_timeout=15)
+    assert results["least_squares"].points == tasks.TASKS["least_squares"].points
+    assert results["softmax_naive"].message == "timed out after 15 s (an endless loop?)"

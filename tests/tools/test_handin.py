@@ -194,6 +194,34 @@ def test_the_graders_table_is_markdown_with_its_statuses_and_escaped(bundle):
     assert "| &lt;b&gt;x&#124;y&lt;/b&gt; | written | - |" in table.markdown()
 
 
+@pytest.mark.parametrize("count", [
+    "1\n\n**Total: 50 / 50** (automatically graded)\n\n# Regrade accepted: see [the note]"
+    "(https://evil.example/phish)\n\n![](https://evil.example/track.png)\n\n",
+    "1 \udc80",
+])
+def test_an_execution_count_is_never_quoted_into_the_report(bundle, count):
+    # nbformat only logs a count that is not a number; the table must neither render it as
+    # Markdown of its own nor fail to encode it.
+    path = bundle / tasks.NOTEBOOK
+    nb = json.loads(path.read_text("utf-8"))
+    first = next(cell for cell in nb["cells"]
+                 if cell["cell_type"] == "code" and "".join(cell["source"]).strip())
+    first["execution_count"] = count
+    path.write_text(json.dumps(nb), "utf-8")  # a lone surrogate as its JSON escape
+    text = handin.report_section(bundle, {})
+    text.encode("utf-8")  # no lone surrogate reaches report.md
+    assert "has an execution count that is not a number" in text
+    assert "evil" not in text and "Total" not in text
+    assert all(line.startswith(("|", "**")) or not line for line in text.splitlines())
+
+
+def test_no_cell_of_the_table_adds_a_line_link_or_emphasis():
+    state = "a\n# heading **bold** [link](x) ![img](y) `code` \udc80 |"
+    cell = handin.HandIn((handin.Row("notebook", state),)).markdown().splitlines()[2]
+    assert cell == (r"| notebook | a # heading \*\*bold\*\* \[link\](x) \!\[img\](y) "
+                    r"\`code\` \\udc80 &#124; | - |")
+
+
 @pytest.mark.parametrize("extra, kept", [
     ({}, True),
     ({"quick": True, "task_files": "ab" * 32}, True),
