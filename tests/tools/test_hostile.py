@@ -154,11 +154,19 @@ def test_a_grade_killed_by_the_watchdog_leaves_no_process_or_cgroup(tmp_path, mo
     text = regions.rewrite((BUNDLE / rel).read_text(), "code", rel,
                            lambda region, body: ["    while True:", "        pass"])
     (tmp_path / "subs" / "hang" / rel).write_text(text)
-    seen, remove = [], cgroups.remove_cgroup
+    seen, remove, killpg = [], cgroups.remove_cgroup, os.killpg
 
-    def watched(cgroup):  # what the kill found: the grade's tree, its sandboxes' cgroups
+    def killed(pgid, sig):  # what the watchdog's kill met: the grade's tree, counted
+        # before it, since the grade's children die with it (parent-death signals)
+        # faster than they could be counted after
+        relative = Path(f"/proc/{pgid}/cgroup").read_text().split("::", 1)[1].strip()
+        cgroup = Path("/sys/fs/cgroup") / relative.lstrip("/")
         seen.append((len(cgroups.members(cgroup)), len(list(os.walk(cgroup)))))
+        killpg(pgid, sig)
+
+    def watched(cgroup):  # and what is left for grade_all to remove
         remove(cgroup)
+        seen.append(cgroup.exists())
 
     # The grade's temporary folder (a copy of the reference, hidden tests included) goes
     # with it: grade_all gives each grade its own, and removes it after the kill.
@@ -168,9 +176,11 @@ def test_a_grade_killed_by_the_watchdog_leaves_no_process_or_cgroup(tmp_path, mo
     monkeypatch.setattr(grade_all, "deadline",
                         lambda *times: hanging_child_started(tmp_path / "tmp"))
     monkeypatch.setattr(cgroups, "remove_cgroup", watched)
+    monkeypatch.setattr(os, "killpg", killed)
     rows = grade_all.grade_all(tmp_path / "subs", tmp_path / "out", task_timeout=300)
     assert rows[0]["total"] == 0 and "grading stopped with a timeout" in rows[0]["problems"]
-    members, nested = seen[-1]
+    (members, nested), still_there = seen
+    assert not still_there
     assert members >= 3 and nested >= 3  # grade, its pytest and the hanging child, nested
     assert not list((tmp_path / "tmp").iterdir())
     assert not list(cgroups.CGROUP.glob(f"grading-{os.getpid()}-*"))
