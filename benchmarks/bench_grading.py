@@ -9,6 +9,7 @@ grading.course.grade_all`` in child processes.
 
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,11 +48,6 @@ def run(root, *command):
     return time.perf_counter() - start
 
 
-def median(times):
-    """The median of a list of seconds (the upper one of an even count)."""
-    return sorted(times)[len(times) // 2]
-
-
 def grading_rows(sizes):
     """Rows: grade against grade --no-sandbox, and grade_all --jobs 2 per submission.
 
@@ -76,12 +72,12 @@ def grading_rows(sizes):
             per_submission[name] = run(root, "grading.course.grade_all", str(folder / "class"),
                                        "--out", str(folder / f"all-{name}"), "--jobs",
                                        "2") / count
-    a, b = median(one["now"]), median(one["plain"])
+    a, b = statistics.median(one["now"]), statistics.median(one["plain"])
     rows = [report.Row("grade ÷ grade --no-sandbox", f"solution, {shape}",
                        f"{report.seconds(a)} ÷ {report.seconds(b)}", report.ratio(a / b),
                        f"≤ {SANDBOX_COST}x", value=a / b, limit=SANDBOX_COST)]
-    rows += compared("grade, one submission", f"solution, {shape}", median(one["now"]),
-                     median(one["before"]) if sizes.before else None, GRADE_FLOOR)
+    rows += compared("grade, one submission", f"solution, {shape}", statistics.median(one["now"]),
+                     statistics.median(one["before"]) if sizes.before else None, GRADE_FLOOR)
     rows += compared("grade_all --jobs 2, per submission", f"{count} solutions, {shape}",
                      per_submission["now"], per_submission.get("before"), CLASS_FLOOR)
     load = os.getloadavg()

@@ -8,7 +8,6 @@ the kernel, which nbconvert starts as a child and reaps, not a sum of the
 kernel and nbconvert.
 """
 
-import contextlib
 import pathlib
 import re
 import subprocess
@@ -19,7 +18,7 @@ from datetime import datetime
 import nbformat
 
 import data_utils
-from benchmarks import before, report
+from benchmarks import before, report, timing
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "softmax.ipynb"
@@ -109,12 +108,7 @@ def execute_notebook(quick, root=ROOT, busy=False):
     """
     env = before.environment(root, **({"SOFTMAX_QUICK": "1"} if quick else {}))
     notebook = root / NOTEBOOK.relative_to(ROOT)
-    with contextlib.ExitStack() as stack:
-        out = stack.enter_context(tempfile.TemporaryDirectory())
-        if busy:
-            spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-            stack.callback(spinner.wait)
-            stack.callback(spinner.kill)
+    with tempfile.TemporaryDirectory() as out, timing.busy_core(busy):
         wall, peak, failure = run_under_gnu_time(
             [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
              str(notebook), "--output-dir", out, "--ExecutePreprocessor.timeout=1800",

@@ -6,10 +6,6 @@ sweep makes one large one, X^T X. Each is timed with threadpoolctl's limit of 1 
 threads, alternately, first idle and then beside ``python -c "while True: pass"``.
 """
 
-import contextlib
-import subprocess
-import sys
-
 from threadpoolctl import threadpool_limits
 
 from benchmarks import problems, report, timing
@@ -18,18 +14,6 @@ from classifiers.least_squares import one_hot, ridge_path
 from classifiers.linear_classifier import Softmax, train_grid
 
 LAMBDAS = [0.0, 0.01, 0.1, 1, 10, 100, 1000, 10000, 100000]  # the notebook's sweep
-
-
-@contextlib.contextmanager
-def busy_core(busy):
-    """While the block runs, keep one core busy with a spinning process if `busy`."""
-    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if busy else None
-    try:
-        yield
-    finally:
-        if spinner is not None:
-            spinner.kill()
-            spinner.wait()
 
 
 def limited(fn, threads):
@@ -53,7 +37,7 @@ def thread_rows(sizes):
              "ridge_path, 9 lambdas": lambda: ridge_path(X, Y, LAMBDAS)}
     rows = []
     for busy in (False, True):
-        with busy_core(busy):
+        with timing.busy_core(busy):
             for name, step in steps.items():
                 (one, two), _ = timing.median_times([limited(step, 1), limited(step, 2)],
                                                     repeats=1, warmup=0)

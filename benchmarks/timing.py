@@ -1,6 +1,9 @@
-"""Wall-clock timing: medians over repeats, with competing ways interleaved."""
+"""Wall-clock timing: medians over repeats, with competing ways interleaved, and a busy core."""
 
+import contextlib
 import statistics
+import subprocess
+import sys
 import time
 
 
@@ -50,3 +53,15 @@ def median_times(fns, repeats, warmup=1):
 def median_time(fn, repeats, warmup=1):
     """Median wall time in seconds of ``fn()`` over ``repeats`` calls."""
     return median_times([fn], repeats, warmup)[0][0]
+
+
+@contextlib.contextmanager
+def busy_core(busy=True):
+    """While the block runs, keep one core busy with a spinning process if `busy`."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if busy else None
+    try:
+        yield
+    finally:
+        if spinner is not None:
+            spinner.kill()
+            spinner.wait()
