@@ -5,8 +5,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+
+from scripts import suite_scopes
 
 BUNDLE = Path(__file__).resolve().parents[2]
 NO_SANDBOX = "import grading.isolation.sandbox\ngrading.isolation.sandbox.level.found = 'none'\n"
@@ -25,3 +28,19 @@ def test_a_security_test_without_bubblewrap(tmp_path, ci, outcome):
     assert (done.returncode != 0) == bool(ci)
     if ci:
         assert "CI=true: no bubblewrap sandbox" in done.stdout
+
+
+def test_the_graded_class_is_one_scope_and_every_other_module_its_own():
+    assert {suite_scopes.scope(f"tests/tools/{module}.py::test_x[a::b]")
+            for module in suite_scopes.CLASS_MODULES} == {suite_scopes.CLASS_SCOPE}
+    assert suite_scopes.scope("tests/tools/test_check.py::test_x") == "tests/tools/test_check.py"
+    assert suite_scopes.scope("notebooks/softmax.ipynb::Cell 3") == "notebooks/softmax.ipynb"
+
+
+def test_a_module_reading_the_class_unlisted_stops_the_run():
+    def reader(module):
+        return SimpleNamespace(path=Path(f"tests/tools/{module}.py"), fixturenames=["graded_class"])
+    item, listed = reader("test_new"), reader("test_hostile")
+    suite_scopes.pytest_collection_modifyitems([listed])
+    with pytest.raises(pytest.UsageError, match=r"\['test_new'\] read the graded_class fixture"):
+        suite_scopes.pytest_collection_modifyitems([listed, item])
