@@ -41,11 +41,12 @@ TOOL_TESTS = "tests/tools"
 
 # Written by the release beside the listed files: which release the bundle is.
 RELEASE_STAMP = "grading/release.json"
-# What the notebook's check("TASK") and hint("TASK") cells and its record of the task files
-# need besides the library and tests/public.
+# What the notebook's check("TASK") and hint("TASK") cells, its record of the task files and
+# its BLAS thread policy need besides the library and tests/public.
 CHECK_FILES = ("pyproject.toml", "tests/conftest.py", "grading/__init__.py", "grading/tasks.py",
                "grading/student/__init__.py", "grading/student/check.py",
-               "grading/student/hint.py", "grading/student/record.py")
+               "grading/student/hint.py", "grading/student/record.py",
+               "grading/student/cores.py")
 STUDENT_SOURCES = {"README.md": "grading/authoring/student_README.md",
                    "test.sh": "grading/authoring/student_test.sh"}
 
@@ -249,8 +250,8 @@ SUBMISSION_FILES = (*dict.fromkeys(task.file for task in TASKS.values()), NOTEBO
 # if one is missing. Task files are stubbed and the notebook cleared; README.md
 # and test.sh are the students' own (STUDENT_SOURCES). From grading/, the collect
 # command and the modules it imports, `record`, with which run.sh prints the
-# results, `execute`, with which it runs the notebook, `check`, and the hints
-# (`python -m grading.hint`, `grading.student.hint`).
+# results, `execute`, with which it runs the notebook, `check`, the hints
+# (`python -m grading.hint`, `grading.student.hint`) and `cores`, the notebook's threads.
 STUDENT_FILES = (
     "README.md", "LICENSE", "pyproject.toml", "requirements.txt", "run.sh", "test.sh",
     ".gitignore", "scripts/venv.sh", *SUBMISSION_FILES,
@@ -260,5 +261,5 @@ STUDENT_FILES = (
     "grading/__init__.py", "grading/tasks.py", "grading/student/__init__.py",
     "grading/student/collect.py", "grading/student/regions.py", "grading/student/record.py",
     "grading/student/check.py", "grading/student/hint.py", "grading/hint.py",
-    "grading/student/handin.py", "grading/student/execute.py",
+    "grading/student/handin.py", "grading/student/execute.py", "grading/student/cores.py",
 )

@@ -113,13 +113,14 @@ def closure(module, root):
 
 def test_the_shipped_tools_are_collect_record_check_and_hint_with_what_they_import():
     # run.sh executes the notebook with grading.student.execute and prints its record with
-    # grading.student.record; students hand in with
-    # collect, the notebook's check() cells run the public tests, and hint() shows the hints.
+    # grading.student.record; students hand in with collect, the notebook's check() cells
+    # run the public tests, hint() shows the hints and free_cores() sets its BLAS threads.
     tools = (closure("grading/student/collect.py", BUNDLE)
              | closure("grading/student/record.py", BUNDLE)
              | closure("grading/student/check.py", BUNDLE)
              | closure("grading/hint.py", BUNDLE)
-             | closure("grading/student/execute.py", BUNDLE))
+             | closure("grading/student/execute.py", BUNDLE)
+             | closure("grading/student/cores.py", BUNDLE))
     shipped = {rel for rel in tasks.STUDENT_FILES if rel.startswith("grading/")}
     assert shipped == {rel for rel in tools if rel.startswith("grading/")}
 
