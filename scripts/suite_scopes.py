@@ -20,7 +20,18 @@ CLASS_SCOPE = "the graded class"
 
 
 def scope(nodeid):
-    """The scope of a test id: its module's path, or CLASS_SCOPE for the class's readers."""
+    """The scope a test runs in.
+
+    Parameters
+    ----------
+    nodeid : str
+        pytest's id of the test, ``path::name[params]``.
+
+    Returns
+    -------
+    str
+        CLASS_SCOPE for a test of CLASS_MODULES, else its file's path.
+    """
     module = nodeid.split("::", 1)[0]
     return CLASS_SCOPE if PurePath(module).stem in CLASS_MODULES else module
 

@@ -13,55 +13,81 @@ from collections.abc import Callable
 from pathlib import Path
 
 STAT = "/proc/stat"
+QUOTA = "/sys/fs/cgroup/cpu.max"  # cgroup v2: "max 100000", or "200000 100000" for 2 CPUs
 
 
-def _cpu_times(stat: str) -> tuple[int, int]:
-    """Total and idle time of all cores together, from the first line of /proc/stat.
+def _idle_ticks(stat: str, cpus: set[int]) -> dict[int, tuple[int, int]]:
+    """Total and idle clock ticks of each of `cpus`, from the ``cpuN`` lines of /proc/stat.
 
     Parameters
     ----------
     stat : str
-        The text of /proc/stat: ``cpu  user nice system idle iowait irq softirq steal ...``.
+        The text of /proc/stat, whose ``cpuN user nice system idle iowait irq softirq steal
+        ...`` lines count each CPU's ticks since boot.
+    cpus : set of int
+        The CPUs this process may run on.
 
     Returns
     -------
-    total, idle : int
-        Clock ticks (guest time is already counted in user time, so it is left out).
+    dict
+        CPU number -> (total, idle) ticks; idle counts iowait too, and guest time is left
+        out of the total since user time already counts it.
     """
-    fields = [int(value) for value in stat.split("\n", 1)[0].split()[1:9]]
-    return sum(fields), fields[3] + fields[4]  # idle and iowait
+    ticks = {}
+    for line in stat.splitlines():
+        name, *values = line.split()
+        if name.startswith("cpu") and name[3:].isdigit() and int(name[3:]) in cpus:
+            fields = [int(value) for value in values[:8]]
+            ticks[int(name[3:])] = sum(fields), fields[3] + fields[4]
+    return ticks
+
+
+def _quota() -> int | None:
+    """The CPUs this process's cgroup may use in all (its quota, rounded down), or None."""
+    try:
+        quota, period = Path(QUOTA).read_text().split()
+        return None if quota == "max" else max(1, int(quota) // int(period))
+    except (OSError, ValueError):
+        return None
 
 
 def free_cores(at_most: int, interval: float = 0.1,
                read: Callable[[], str] | None = None) -> int:
-    """The number of cores idle over the next `interval` seconds, between 1 and `at_most`.
+    """The number of this process's CPUs that stay idle over the next `interval` seconds.
 
     Parameters
     ----------
     at_most : int
         The largest answer: the threads the BLAS library was started with.
     interval : float
-        Seconds to watch the cores for.
+        Seconds to watch the CPUs for.
     read : callable, optional
         Returns the text of /proc/stat; reads the file by default. Tests pass their own.
 
     Returns
     -------
     int
-        Idle time over the interval in whole cores, with a quarter of a core's slack for the
-        watching itself; where /proc/stat cannot be read (not Linux), the cores that the
+        Between 1 and the smallest of `at_most` and the cgroup's CPU quota: the idle time of
+        the CPUs this process may run on, in whole CPUs with a quarter of one as slack for
+        the watching itself. Where /proc/stat cannot be read (not Linux), the CPUs that the
         one-minute load average leaves free, which lags behind.
     """
     if not (isinstance(at_most, int) and at_most >= 1):
         raise ValueError(f"at_most must be an int >= 1 (the BLAS library's threads), "
                          f"got {at_most!r}")
-    cores = os.cpu_count() or 1
+    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
     try:
         read = read or Path(STAT).read_text
-        total, idle = _cpu_times(read())
+        before = _idle_ticks(read(), cpus)
         time.sleep(interval)
-        total_after, idle_after = _cpu_times(read())
-        idle_cores = cores * (idle_after - idle) / max(total_after - total, 1)
+        after = _idle_ticks(read(), cpus)
+        idle = sum((after[cpu][1] - before[cpu][1]) / max(after[cpu][0] - before[cpu][0], 1)
+                   for cpu in before.keys() & after.keys())
+        if not before:
+            raise ValueError(f"{STAT} names none of the CPUs {sorted(cpus)}")
     except (OSError, ValueError, IndexError):
-        idle_cores = cores - os.getloadavg()[0] if hasattr(os, "getloadavg") else 1.0
-    return max(1, min(at_most, int(idle_cores + 0.25)))
+        try:
+            idle = (os.cpu_count() or 1) - os.getloadavg()[0]
+        except (OSError, AttributeError):  # no load average either
+            idle = 1.0
+    return max(1, min(at_most, _quota() or at_most, int(idle + 0.25)))

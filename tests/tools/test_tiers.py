@@ -44,3 +44,10 @@ def test_a_module_reading_the_class_unlisted_stops_the_run():
     suite_scopes.pytest_collection_modifyitems([listed])
     with pytest.raises(pytest.UsageError, match=r"\['test_new'\] read the graded_class fixture"):
         suite_scopes.pytest_collection_modifyitems([listed, item])
+
+
+def test_the_modules_naming_the_graded_class_are_the_listed_ones():
+    # The quick tier's check of CLASS_MODULES; the whole suite's run checks the fixtures.
+    readers = {path.stem for path in (BUNDLE / "tests" / "tools").glob("test_*.py")
+               if "graded_class" in path.read_text() and path.stem != "test_tiers"}
+    assert readers == suite_scopes.CLASS_MODULES
