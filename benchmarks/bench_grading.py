@@ -1,12 +1,15 @@
 """What grading costs: the sandbox's share, and seconds per submission for a class.
 
-Every submission is a copy of this bundle's solution: its task files and, at
-full size, its notebook, which the grader re-executes at full size on the
-dataset it recorded (the synthetic set, generated when missing). Grading runs
-as the grader runs it, ``python -m grading.grader.grade`` and ``python -m
-grading.course.grade_all`` in child processes.
+Every submission is a copy of the solution of the tree that grades it (this
+bundle's, or with --before the earlier commit's): its task files and, at full
+size, its notebook, which the grader re-executes at full size on the dataset it
+recorded (the synthetic set, generated when missing). Grading runs as the
+grader runs it, ``python -m grading.grader.grade`` and ``python -m
+grading.course.grade_all`` in child processes, and a grade counts only if its
+report gives the solution full marks, every notebook cell matched.
 """
 
+import json
 import os
 import shutil
 import statistics
@@ -27,25 +30,39 @@ FILES = ("classifiers/softmax.py", "classifiers/linear_classifier.py",
 NOTEBOOK = "notebooks/softmax.ipynb"
 
 
-def make_submissions(folder, count, notebook):
-    """Count copies of the solution in folder (sub-00, sub-01, ...); their paths."""
+def make_submissions(folder, count, notebook, root=ROOT):
+    """Count copies of the solution of the bundle at `root` in folder (sub-00, sub-01, ...):
+    each tree grades its own solution, whose notebook imports that tree's modules."""
     paths = []
     for k in range(count):
         for rel in FILES + ((NOTEBOOK,) if notebook else ()):
             (folder / f"sub-{k:02d}" / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(ROOT / rel, folder / f"sub-{k:02d}" / rel)
+            shutil.copyfile(root / rel, folder / f"sub-{k:02d}" / rel)
         paths.append(folder / f"sub-{k:02d}")
     return paths
 
 
-def run(root, *command):
-    """Run a grading command in the bundle at `root`; its seconds; raise if it fails."""
+def run(root, *command, out):
+    """Run a grading command in the bundle at `root`; its seconds.
+
+    Raises RuntimeError if it fails, or if a report it wrote below `out` lacks full points
+    or (with a notebook) a re-execution whose every cell matched: a grade that stopped
+    early would otherwise be timed as a fast one.
+    """
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", *command], cwd=root,
+    done = subprocess.run([sys.executable, "-m", *command, "--out", str(out)], cwd=root,
                           env=before.environment(root), capture_output=True, text=True)
+    seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command[:2])} failed: {done.stderr.strip()[-300:]}")
-    return time.perf_counter() - start
+    for path in Path(out).rglob("report.json"):
+        report_ = json.loads(path.read_text())
+        notebook = report_.get("notebook") or {}
+        if report_["total"] != report_["max_total"] or (
+                notebook and notebook.get("cells_matched") != notebook.get("cells_total")):
+            raise RuntimeError(f"{path} is not the solution's full marks: {report_['total']} "
+                               f"of {report_['max_total']}, notebook {notebook.get('status')}")
+    return seconds
 
 
 def grading_rows(sizes):
@@ -61,17 +78,18 @@ def grading_rows(sizes):
     per_submission = {}
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as folder:
         folder = Path(folder)
-        subs = make_submissions(folder / "class", count, notebook=not sizes.quick)
-        for sub in subs[:pairs]:  # the same submission every way, one after the other
+        subs = {name: make_submissions(folder / f"class-{name}", count, not sizes.quick, root)
+                for name, root in roots.items()}
+        for k in range(pairs):  # the same solution every way, one after the other
             for name, root in roots.items():
-                one[name].append(run(root, "grading.grader.grade", str(sub), "--out",
-                                     str(folder / "one")))
-            one["plain"].append(run(ROOT, "grading.grader.grade", str(sub), "--out",
-                                    str(folder / "one"), "--no-sandbox"))
+                one[name].append(run(root, "grading.grader.grade", str(subs[name][k]),
+                                     out=folder / f"one-{name}-{k}"))
+            one["plain"].append(run(ROOT, "grading.grader.grade", str(subs["now"][k]),
+                                    "--no-sandbox", out=folder / f"plain-{k}"))
         for name, root in roots.items():
-            per_submission[name] = run(root, "grading.course.grade_all", str(folder / "class"),
-                                       "--out", str(folder / f"all-{name}"), "--jobs",
-                                       "2") / count
+            per_submission[name] = run(root, "grading.course.grade_all",
+                                       str(folder / f"class-{name}"), "--jobs", "2",
+                                       out=folder / f"all-{name}") / count
     a, b = statistics.median(one["now"]), statistics.median(one["plain"])
     rows = [report.Row("grade ÷ grade --no-sandbox", f"solution, {shape}",
                        f"{report.seconds(a)} ÷ {report.seconds(b)}", report.ratio(a / b),
