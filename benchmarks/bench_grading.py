@@ -94,7 +94,7 @@ def grading_rows(sizes):
     rows = [report.Row("grade ÷ grade --no-sandbox", f"solution, {shape}",
                        f"{report.seconds(a)} ÷ {report.seconds(b)}", report.ratio(a / b),
                        f"≤ {SANDBOX_COST}x", value=a / b, limit=SANDBOX_COST)]
-    rows += compared("grade, one submission", f"solution, {shape}", statistics.median(one["now"]),
+    rows += compared("grade, one submission", f"solution, {shape}", a,
                      statistics.median(one["before"]) if sizes.before else None, GRADE_FLOOR)
     rows += compared("grade_all --jobs 2, per submission", f"{count} solutions, {shape}",
                      per_submission["now"], per_submission.get("before"), CLASS_FLOOR)

@@ -523,6 +523,31 @@ def validate(data: Mapping[str, Any]) -> None:
     validator().validate(data)
 
 
+def read(folder: Path | str) -> Report:
+    """The report in REPORT_DIR `folder`, a folder grade or grade_all wrote.
+
+    Raises
+    ------
+    FileNotFoundError
+        If `folder` holds no report.json.
+    ValueError
+        If report.json is not a report (report.schema.json).
+    """
+    path = Path(folder) / "report.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"REPORT_DIR {folder} holds no report.json; give a folder "
+                                "grade or grade_all wrote")
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        validate(data)
+    except (ValueError, jsonschema.ValidationError) as error:
+        reason = error.message if isinstance(error, jsonschema.ValidationError) else error
+        raise ValueError(f"REPORT_DIR {folder}: its report.json is not a report "
+                         f"({str(reason)[:300]}); give a folder grade or grade_all "
+                         "wrote") from None
+    return Report.from_json(data)
+
+
 def escape(text: object, limit: int = 2000) -> str:
     """One line of untrusted text, safe inside markdown prose or a table cell."""
     text = " ".join(str(text).split())

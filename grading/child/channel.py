@@ -18,7 +18,6 @@ exception type, so ``pytest.raises(ValueError, match=...)`` still works.
 import builtins
 import contextlib
 import io
-import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -82,11 +81,9 @@ class Channel:
     """One end of the pipe. `handlers` maps an op name to fn(header, args, kwargs) -> value."""
 
     def __init__(self, read_fd: int, write_fd: int, handlers: Mapping[str, Handler],
-                 encode_hook: wire.EncodeHook, decode_hook: wire.DecodeHook,
-                 timeout: float | None = None) -> None:
+                 encode_hook: wire.EncodeHook, decode_hook: wire.DecodeHook) -> None:
         self.reader, self.write_fd = wire.Reader(read_fd), write_fd
         self.handlers, self.encode_hook, self.decode_hook = handlers, encode_hook, decode_hook
-        self.timeout = timeout
         # A time.monotonic() no message may be awaited past, whatever came before it: a
         # whole call, callbacks included, ends by then.
         self.deadline: float | None = None
@@ -100,10 +97,7 @@ class Channel:
 
     def receive(self) -> tuple[dict[str, Any], Any]:
         """Read one message, capped in size: (header, value)."""
-        deadline = None if self.timeout is None else time.monotonic() + self.timeout
-        if self.deadline is not None:
-            deadline = self.deadline if deadline is None else min(deadline, self.deadline)
-        header, arrays = self.reader.read(deadline)
+        header, arrays = self.reader.read(self.deadline)
         return header, wire.decode(header.get("value"), arrays, self.decode_hook)
 
     def call(self, header: Mapping[str, Any], args: Sequence[Any] = (),

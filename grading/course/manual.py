@@ -29,7 +29,6 @@ last step of a regrade (grading/README.md).
 import argparse
 import csv
 import dataclasses
-import json
 import math
 import sys
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -37,7 +36,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from grading import tasks
-from grading.report import ManualMark, Report
+from grading.report import ManualMark, Report, read
 
 HEADER = ["submission", "task", "points", "comment"]
 
@@ -170,14 +169,10 @@ def merge_written(marks_file: Path | str, folders: Sequence[Path | str]) -> dict
     FileNotFoundError
         If the marks file or a folder's report.json is missing.
     ValueError
-        If the marks file is refused (`read_marks`); then nothing is rewritten.
+        If the marks file is refused (`read_marks`), or a report.json is not a report;
+        then nothing is rewritten.
     """
-    found = {}
-    for folder in map(Path, folders):
-        if not (folder / "report.json").is_file():
-            raise FileNotFoundError(f"REPORT_DIR {folder} holds no report.json; give a folder "
-                                    "grade or grade_all wrote")
-        found[folder] = Report.from_json(json.loads((folder / "report.json").read_text("utf-8")))
+    found = {folder: read(folder) for folder in map(Path, folders)}
     # The class's whole marks file may be given for one report: other rows wait for theirs.
     marks = read_marks(marks_file, None)
     merged = {}

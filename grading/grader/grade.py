@@ -223,12 +223,15 @@ def grade(submission: Path | str, out: Path | str, bundle: Path | str = tasks.BU
         # file, and each child has its own namespaces. Without it the kernel and the
         # children would run as one uid, able to signal and reach each other through /proc,
         # so there the notebook runs after the tasks.
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            running = pool.submit(grade_notebook, work, bundle, notebook_timeout, missing,
-                                  sandboxed) if sandboxed else None
+        if sandboxed:
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                running = pool.submit(grade_notebook, work, bundle, notebook_timeout, missing,
+                                      sandboxed)
+                results = grade_task_files(work, tasks.TASKS, sandboxed, task_timeout)
+                notebook = running.result()
+        else:
             results = grade_task_files(work, tasks.TASKS, sandboxed, task_timeout)
-            notebook = running.result() if running else grade_notebook(
-                work, bundle, notebook_timeout, missing, sandboxed)
+            notebook = grade_notebook(work, bundle, notebook_timeout, missing, sandboxed)
         problems += nbgrade.keep_notebook(work, notebook, Path(out))
         shown = handin_table(work, results, missing)
     result = Report(channel.cap(Path(submission).absolute().name, 255), results, notebook, problems,

@@ -88,7 +88,7 @@ def seeds() -> dict[str, str]:
 def build(bundle: Path | str, files: Mapping[str, str], sandboxed: bool, task_timeout: int,
           notebook_timeout: int) -> Manifest:
     """The `Manifest` of a grade against `bundle` of the files hashed `files` (`submitted`)."""
-    isolation = sandbox.Isolation.BUBBLEWRAP if sandboxed else sandbox.Isolation.UNSANDBOXED
+    isolation = sandbox.Isolation.for_submissions(sandboxed)
     return Manifest(release=release.stamp(bundle), grader=grader_version(bundle),
                     files=dict(files), environment=environment(), seeds=seeds(),
                     limits=dict(tasks.LIMITS),

@@ -17,17 +17,14 @@ depend on them. ``--record`` adds the outcome to the report's ``replays``.
 import argparse
 import dataclasses
 import datetime
-import json
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import jsonschema
-
 from grading import tasks
 from grading.grader import grade, manifest
-from grading.report import Manifest, NotebookResult, Report, TaskResult, plain, validate
+from grading.report import Manifest, NotebookResult, Report, TaskResult, plain, read
 
 
 def read_report(folder: Path | str) -> Report:
@@ -41,17 +38,7 @@ def read_report(folder: Path | str) -> Report:
         If report.json is not a report (report.schema.json), or carries no manifest, so
         there is nothing to replay against.
     """
-    path = Path(folder) / "report.json"
-    if not path.is_file():
-        raise FileNotFoundError(f"REPORT_DIR {folder} holds no report.json; give the folder "
-                                "grade --out wrote")
-    data = json.loads(path.read_text("utf-8"))
-    try:
-        validate(data)
-    except jsonschema.ValidationError as error:
-        raise ValueError(f"REPORT_DIR {folder}: its report.json is not a report "
-                         f"({error.message[:300]}); give the folder grade --out wrote") from None
-    found = Report.from_json(data)
+    found = read(folder)
     if found.manifest is None:
         raise ValueError(f"REPORT_DIR {folder}: its report has no manifest (a grading that "
                          "stopped, or a grader older than manifests); grade the submission anew")

@@ -79,12 +79,12 @@ def free_cores(at_most: int, interval: float = 0.1,
     try:
         read = read or Path(STAT).read_text
         before = _idle_ticks(read(), cpus)
+        if not before:
+            raise ValueError(f"{STAT} names none of the CPUs {sorted(cpus)}")
         time.sleep(interval)
         after = _idle_ticks(read(), cpus)
         idle = sum((after[cpu][1] - before[cpu][1]) / max(after[cpu][0] - before[cpu][0], 1)
                    for cpu in before.keys() & after.keys())
-        if not before:
-            raise ValueError(f"{STAT} names none of the CPUs {sorted(cpus)}")
     except (OSError, ValueError, IndexError):
         try:
             idle = (os.cpu_count() or 1) - os.getloadavg()[0]

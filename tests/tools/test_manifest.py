@@ -157,6 +157,22 @@ def test_marks_merged_into_a_written_report_keep_its_manifest_and_replays(tmp_pa
     assert manual.main([str(tmp_path / "marks.csv"), str(tmp_path / "nobody")]) == 2
 
 
+def test_marks_are_not_merged_into_a_broken_report_nor_beside_it(tmp_path, capsys):
+    (tmp_path / "marks.csv").write_text("submission,task,points,comment\n"
+                                        "bob,inline_question_1,2,\n")
+    certified("bob").write(tmp_path / "bob")
+    broken = '{"submission": "carol"}'
+    (tmp_path / "carol").mkdir()
+    (tmp_path / "carol/report.json").write_text(broken)
+    before = (tmp_path / "bob/report.json").read_text()
+    assert manual.main([str(tmp_path / "marks.csv"), str(tmp_path / "bob"),
+                        str(tmp_path / "carol")]) == 2
+    assert "carol: its report.json is not a report ('total' is a required property)" \
+        in capsys.readouterr().err
+    assert (tmp_path / "bob/report.json").read_text() == before
+    assert (tmp_path / "carol/report.json").read_text() == broken
+
+
 def test_a_replay_that_differs_prints_each_item_and_exits_1(tmp_path, monkeypatch, capsys):
     old = certified()
     new = copy.deepcopy(old)
